@@ -1,0 +1,265 @@
+package io.featurestore.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.featurestore.infra.junit.RedisEndpoint;
+import io.featurestore.infra.junit.RedisExtension;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.RedisClient;
+
+/** Every FeatureStore operation against a real Redis >= 7.4. Each test has its own key prefix. */
+@ExtendWith(RedisExtension.class)
+class FeatureStoreIT {
+  private static final Map<String, String> BATCH_ROW = Map.of(
+      "country_iso", "DE", "risk_segment", "low", "account_age_days", "412",
+      "tx_count_7d", "14", "avg_amount_30d", "52.75", "chargeback_count_180d", "0");
+
+  private RedisClient raw;
+  private FeatureStore store;
+  private FeatureRegistry registry;
+
+  @BeforeEach
+  void connect(RedisEndpoint redis, TestInfo test) {
+    registry = FeatureRegistry.bundled().withOverrides("it:" + test.getTestMethod().orElseThrow().getName() + ":", 1000, 120);
+    store = FeatureStore.connect(redis.url(), registry);
+    raw = RedisClient.create(redis.url());
+  }
+
+  @AfterEach
+  void close() {
+    store.reset();
+    store.close();
+    raw.close();
+  }
+
+  private String key(String id) {
+    return registry.keyPrefix() + id;
+  }
+
+  private void load(String... ids) {
+    List<EntityRow> rows = new ArrayList<>();
+    for (String id : ids) {
+      rows.add(new EntityRow(id, BATCH_ROW));
+    }
+    store.bulkLoad(rows.iterator(), registry.batchTtlSeconds(), 1000, 1, n -> { });
+  }
+
+  @Test
+  void shouldBulkLoadInBoundedChunksWithKeyLevelTtl() {
+    AtomicLong lastProgress = new AtomicLong();
+    List<EntityRow> rows = IntStream.rangeClosed(1, 2500)
+        .mapToObj(i -> new EntityRow(String.format("u%04d", i), BATCH_ROW)).toList();
+
+    BulkLoadResult result = store.bulkLoad(rows.iterator(), 1000, 300, 2, lastProgress::set);
+
+    assertThat(result.rows()).isEqualTo(2500);
+    assertThat(lastProgress.get()).isEqualTo(2500);
+    assertThat(store.stats(3).entities()).isEqualTo(2500);
+    assertThat(raw.hgetAll(key("u2500"))).isEqualTo(BATCH_ROW);
+    assertThat(raw.ttl(key("u0001"))).isBetween(990L, 1000L);
+  }
+
+  @Test
+  void shouldRejectARowWithAStreamingOrUnknownFeature() {
+    List<EntityRow> rows = List.of(new EntityRow("u1", Map.of("tx_count_5m", "3")));
+    assertThatThrownBy(() -> store.bulkLoad(rows.iterator(), 1000, 10, 1, n -> { }))
+        .isInstanceOf(UnknownFeatureException.class).hasMessageContaining("not a batch feature: tx_count_5m");
+    assertThat(raw.exists(key("u1"))).isFalse();
+  }
+
+  @Test
+  void shouldGiveEveryStreamingFieldATtl() {
+    store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L, "last_device_id", "ios-9f02",
+        "last_login_ts", 1716998413541L)));
+
+    List<Long> ttls = raw.httl(key("u1"), "tx_count_5m", "last_device_id", "last_login_ts");
+    assertThat(ttls).allSatisfy(ttl -> assertThat(ttl).isBetween(110L, 120L));
+    assertThat(raw.hget(key("u1"), "tx_count_5m")).isEqualTo("3");
+    assertThat(raw.ttl(key("u1"))).as("a streaming write gives the key no TTL").isEqualTo(-1L);
+  }
+
+  @Test
+  void shouldRemoveWrittenFieldsAndFailWhenHexpireDoesNotApply() {
+    // TTL 0 makes HEXPIRE answer 2 (field deleted) instead of 1: the script must undo and fail.
+    LuaScript script = new LuaScript(raw, LuaScript.resource("streaming-write.lua"));
+    raw.hset(key("u1"), "risk_segment", "low");
+    Object result = script.evalPipelined(List.of(List.of(key("u1"))), List.of(List.of("0", "1", "tx_count_5m", "4"))).get(0);
+
+    assertThat(result).isInstanceOf(Exception.class);
+    assertThat(((Exception) result).getMessage()).contains("HEXPIRE answered 2 for field tx_count_5m");
+    assertThat(raw.hexists(key("u1"), "tx_count_5m")).isFalse();
+    assertThat(raw.hget(key("u1"), "risk_segment")).isEqualTo("low");
+  }
+
+  @Test
+  void shouldNotTouchTheKeyTtlOnAStreamingWrite() {
+    load("u1");
+    raw.expire(key("u1"), 500);
+
+    store.writeStreaming(StreamingUpdate.set("u1", Map.of("failed_logins_15m", 2L)));
+
+    assertThat(raw.ttl(key("u1"))).isBetween(490L, 500L);
+  }
+
+  @Test
+  void shouldNotTouchStreamingFieldsOrTheirTtlsOnABatchLoad() {
+    store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 7L)));
+    raw.hexpire(key("u1"), 50, "tx_count_5m");
+
+    load("u1");
+
+    assertThat(raw.hget(key("u1"), "tx_count_5m")).isEqualTo("7");
+    assertThat(raw.httl(key("u1"), "tx_count_5m").get(0)).isBetween(40L, 50L);
+    assertThat(raw.httl(key("u1"), "risk_segment").get(0)).as("batch fields have no field TTL").isEqualTo(-1L);
+  }
+
+  @Test
+  void shouldRemoveCountsThatReachZeroAndWriteManyEntitiesInOneCall() {
+    store.writeStreaming(List.of(
+        StreamingUpdate.set("u1", Map.of("tx_count_5m", 2L, "failed_logins_15m", 1L)),
+        StreamingUpdate.set("u2", Map.of("tx_count_5m", 5L))));
+
+    store.writeStreaming(List.of(
+        new StreamingUpdate("u1", Map.of("tx_count_5m", 1L), Set.of("failed_logins_15m")),
+        new StreamingUpdate("u2", Map.of(), Set.of("tx_count_5m"))));
+
+    assertThat(raw.hgetAll(key("u1"))).containsExactly(Map.entry("tx_count_5m", "1"));
+    assertThat(raw.exists(key("u2"))).as("a hash whose last field is removed is gone").isFalse();
+  }
+
+  @Test
+  void shouldValidateEveryUpdateBeforeWritingAny() {
+    List<StreamingUpdate> updates = List.of(
+        StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L)),
+        StreamingUpdate.set("u2", Map.of("risk_segment", "high")));
+    assertThatThrownBy(() -> store.writeStreaming(updates))
+        .isInstanceOf(UnknownFeatureException.class).hasMessageContaining("not a streaming feature: risk_segment");
+    assertThatThrownBy(() -> store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", "many"))))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("'many' is not an integer");
+    assertThatThrownBy(() -> store.writeStreaming(StreamingUpdate.set("bad id", Map.of("tx_count_5m", 1L))))
+        .isInstanceOf(InvalidInputException.class);
+    assertThat(raw.exists(key("u1"))).isFalse();
+  }
+
+  @Test
+  void shouldFailLoudlyNamingTheEntityWhenRedisRejectsAWrite() {
+    raw.set(key("u1"), "not a hash");
+    assertThatThrownBy(() -> store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L))))
+        .isInstanceOf(FeatureStoreException.class).hasMessageContaining("'u1'").hasMessageContaining("WRONGTYPE");
+  }
+
+  @Test
+  void shouldReloadTheScriptAfterTheServerForgetsIt() {
+    store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L)));
+    raw.scriptFlush();
+    store.writeStreaming(List.of(StreamingUpdate.set("u1", Map.of("tx_count_5m", 2L)),
+        StreamingUpdate.set("u2", Map.of("tx_count_5m", 3L))));
+    assertThat(raw.hget(key("u1"), "tx_count_5m")).isEqualTo("2");
+    assertThat(raw.hget(key("u2"), "tx_count_5m")).isEqualTo("3");
+  }
+
+  @Test
+  void shouldReadTypedValuesAndListMissingFields() {
+    load("u1");
+    store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
+
+    FeatureVector v = store.get("u1", List.of("risk_segment", "avg_amount_30d", "tx_count_5m", "failed_logins_15m"), false);
+
+    assertThat(v.found()).isTrue();
+    assertThat(v.values()).containsExactly(Map.entry("risk_segment", "low"), Map.entry("avg_amount_30d", 52.75),
+        Map.entry("tx_count_5m", 3L));
+    assertThat(v.missing()).containsExactly("failed_logins_15m");
+    assertThat(v.ttlSeconds()).isEmpty();
+    assertThat(v.keyTtlSeconds()).isEmpty();
+  }
+
+  @Test
+  void shouldTellAnAbsentEntityFromOneWithoutTheRequestedFields() {
+    load("u1");
+    assertThat(store.get("u1", List.of("tx_count_5m"), false).found()).isTrue();
+    assertThat(store.get("nobody", List.of("tx_count_5m"), false).found()).isFalse();
+    assertThat(store.get("nobody", List.of("tx_count_5m"), true).found()).isFalse();
+    assertThat(store.get("u1", List.of("tx_count_5m"), true).found()).isTrue();
+  }
+
+  @Test
+  void shouldReportFreshnessInTheSameRead() {
+    load("u1");
+    store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
+
+    FeatureVector v = store.get("u1", List.of("risk_segment", "tx_count_5m", "failed_logins_15m"), true);
+
+    assertThat(v.ttlSeconds()).containsOnlyKeys("tx_count_5m");
+    assertThat(v.ttlSeconds().get("tx_count_5m")).isBetween(110L, 120L);
+    assertThat(v.keyTtlSeconds().orElseThrow()).isBetween(990L, 1000L);
+  }
+
+  @Test
+  void shouldReadABatchInRequestOrder() {
+    load("u1", "u3");
+    List<FeatureVector> batch = store.getBatch(List.of("u3", "u2", "u1"), List.of("country_iso", "tx_count_7d"), false);
+
+    assertThat(batch).extracting(FeatureVector::entityId).containsExactly("u3", "u2", "u1");
+    assertThat(batch).extracting(FeatureVector::found).containsExactly(true, false, true);
+    assertThat(batch.get(1).missing()).containsExactly("country_iso", "tx_count_7d");
+    assertThat(batch.get(2).values()).containsEntry("tx_count_7d", 14L);
+  }
+
+  @Test
+  void shouldInspectEveryFieldWithItsTtl() {
+    load("u1");
+    store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
+    raw.hset(key("u1"), "legacy_field", "x");
+
+    EntityInspection inspection = store.inspect("u1").orElseThrow();
+
+    Map<String, Object> expected = new LinkedHashMap<>();
+    expected.put("country_iso", "DE");
+    assertThat(inspection.values()).containsAllEntriesOf(expected).containsEntry("tx_count_5m", 3L)
+        .containsEntry("legacy_field", "x").hasSize(8);
+    assertThat(inspection.fieldTtlSeconds().get("country_iso")).isEqualTo(-1L);
+    assertThat(inspection.fieldTtlSeconds().get("tx_count_5m")).isBetween(110L, 120L);
+    assertThat(inspection.keyTtlSeconds().orElseThrow()).isBetween(990L, 1000L);
+    assertThat(store.inspect("nobody")).isEmpty();
+  }
+
+  @Test
+  void shouldResetOnlyKeysUnderThePrefix() {
+    load("u1", "u2");
+    raw.set("other:key", "kept");
+    try {
+      assertThat(store.reset()).isEqualTo(2);
+      assertThat(raw.exists(key("u1"))).isFalse();
+      assertThat(raw.get("other:key")).isEqualTo("kept");
+    } finally {
+      raw.del("other:key");
+    }
+  }
+
+  @Test
+  void shouldCountEntitiesAndSampleTheirTtls() {
+    load("u1", "u2", "u3");
+    StoreStats stats = store.stats(2);
+    assertThat(stats.entities()).isEqualTo(3);
+    assertThat(stats.sampleKeyTtls()).hasSize(2).allSatisfy((id, ttl) -> assertThat(ttl).isBetween(990L, 1000L));
+  }
+
+  @Test
+  void shouldReportTheServerVersion(RedisEndpoint redis) {
+    assertThat(store.checkServerVersion(redis.url()).supportsFieldTtl()).isTrue();
+    assertThatThrownBy(() -> FeatureStore.connect("redis://127.0.0.1:1", registry))
+        .isInstanceOf(FeatureStoreException.class).hasMessageContaining("cannot reach Redis at redis://127.0.0.1:1");
+  }
+}

@@ -1,0 +1,49 @@
+package io.featurestore.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class FeatureTypeTest {
+
+  @Test
+  void shouldRoundTripEveryTypeThroughItsWireForm() {
+    assertThat(FeatureType.STRING.decode(FeatureType.STRING.encode("low"))).isEqualTo("low");
+    assertThat(FeatureType.INT.decode(FeatureType.INT.encode(42))).isEqualTo(42L);
+    assertThat(FeatureType.TIMESTAMP_MS.decode(FeatureType.TIMESTAMP_MS.encode(1716998413541L))).isEqualTo(1716998413541L);
+    assertThat(FeatureType.DOUBLE.decode(FeatureType.DOUBLE.encode(92.4))).isEqualTo(92.4);
+    assertThat(FeatureType.BOOL.decode(FeatureType.BOOL.encode(true))).isEqualTo(true);
+  }
+
+  @Test
+  void shouldCanonicaliseTextInput() {
+    assertThat(FeatureType.INT.encode(" 17 ")).isEqualTo("17");
+    assertThat(FeatureType.DOUBLE.encode("92.40")).isEqualTo("92.4");
+    assertThat(FeatureType.DOUBLE.encode("3")).isEqualTo("3");
+    assertThat(FeatureType.BOOL.encode("TRUE")).isEqualTo("true");
+  }
+
+  @Test
+  void shouldRejectValuesOfTheWrongTypeWithAClearReason() {
+    assertThatThrownBy(() -> FeatureType.INT.encode("12.5")).hasMessageContaining("'12.5' is not an integer");
+    assertThatThrownBy(() -> FeatureType.INT.encode(1.5)).hasMessageContaining("expected an integer");
+    assertThatThrownBy(() -> FeatureType.DOUBLE.encode("abc")).hasMessageContaining("not a number");
+    assertThatThrownBy(() -> FeatureType.DOUBLE.encode(Double.NaN)).hasMessageContaining("not a finite number");
+    assertThatThrownBy(() -> FeatureType.BOOL.encode("yes")).hasMessageContaining("not true or false");
+    assertThatThrownBy(() -> FeatureType.STRING.encode(5)).hasMessageContaining("expected a string");
+    assertThatThrownBy(() -> FeatureType.STRING.encode(null)).hasMessageContaining("null");
+  }
+
+  @Test
+  void shouldReturnRawTextWhenStoredValueDoesNotParse() {
+    assertThat(FeatureType.INT.decode("n/a")).isEqualTo("n/a");
+  }
+
+  @Test
+  void shouldResolveRegistryNames() {
+    assertThat(FeatureType.fromRegistryName("timestamp_ms")).isEqualTo(FeatureType.TIMESTAMP_MS);
+    assertThatThrownBy(() -> FeatureType.fromRegistryName("float"))
+        .hasMessageContaining("unknown type 'float'").hasMessageContaining("double");
+  }
+}

@@ -1,0 +1,137 @@
+package io.featurestore.infra;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link KafkaBroker} as its own process, for a local stack without Docker. The data
+ * dir is formatted on the first start and reused afterwards; SIGTERM stops the broker cleanly
+ * through its shutdown hook.
+ */
+public final class KafkaBrokerMain {
+  static {
+    // Before the first logger exists: a broker at DEBUG writes megabytes a minute.
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "kafka-broker-logback.xml");
+    }
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaBrokerMain.class);
+
+  static final String USAGE = String.join(System.lineSeparator(),
+      "Usage: KafkaBrokerMain [--port N] [--controller-port N] [--data-dir DIR] [--topics T1,T2,...] [--partitions N]",
+      "Runs a single-node Kafka broker (KRaft, broker and controller) on 127.0.0.1 until stopped.",
+      "  --port N             client port (env KAFKA_PORT, default 9092)",
+      "  --controller-port N  KRaft controller port (env KAFKA_CONTROLLER_PORT, default 9093)",
+      "  --data-dir DIR       data kept across restarts, formatted once (env KAFKA_DATA_DIR, default ./data/kafka)",
+      "  --topics T1,T2,...   topics to create when missing, e.g. events.login,events.transaction,events.dlq",
+      "  --partitions N       partitions of each new topic (env FS_TOPIC_PARTITIONS, default 3)",
+      "  --help               print this help",
+      "Options also take the form --name=value; an option beats its environment variable.",
+      "Logs at INFO (Kafka itself at WARN) to stdout; -Dlogback.configurationFile=FILE replaces that.");
+
+  private KafkaBrokerMain() {}
+
+  public static void main(String[] args) {
+    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+      System.out.println(USAGE);
+      return;
+    }
+    Settings settings;
+    try {
+      settings = Settings.parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("KafkaBrokerMain: " + e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+      return;
+    }
+    try {
+      run(settings);
+    } catch (RuntimeException e) {
+      LOG.error("Kafka broker failed: {}", e.getMessage(), e);
+      System.exit(1);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void run(Settings settings) throws InterruptedException {
+    KafkaBroker broker = KafkaBroker.start(KafkaBroker.Options.defaults()
+        .withPort(settings.port())
+        .withControllerPort(settings.controllerPort())
+        .withDataDir(settings.dataDir()));
+    if (!settings.topics().isEmpty()) {
+      broker.createTopics(settings.partitions(), settings.topics().toArray(String[]::new));
+      LOG.info("Topics {} ready (new ones with {} partitions)", settings.topics(), settings.partitions());
+    }
+    LOG.info("Kafka broker ready on {}", broker.bootstrapServers());
+    // Runs until SIGTERM or SIGINT; the broker's own shutdown hook then stops it cleanly.
+    Thread.currentThread().join();
+  }
+
+  record Settings(int port, int controllerPort, Path dataDir, List<String> topics, int partitions) {
+    static Settings parse(String[] args, Map<String, String> env) {
+      Map<String, String> options = new HashMap<>();
+      options.put("--port", env.getOrDefault("KAFKA_PORT", "9092"));
+      options.put("--controller-port", env.getOrDefault("KAFKA_CONTROLLER_PORT", "9093"));
+      options.put("--data-dir", env.getOrDefault("KAFKA_DATA_DIR", "./data/kafka"));
+      options.put("--topics", "");
+      options.put("--partitions", env.getOrDefault("FS_TOPIC_PARTITIONS", "3"));
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
+        int eq = arg.startsWith("--") ? arg.indexOf('=') : -1;
+        String name = eq > 0 ? arg.substring(0, eq) : arg;
+        if (!options.containsKey(name)) {
+          throw new IllegalArgumentException("unknown option " + name);
+        }
+        if (eq > 0) {
+          options.put(name, arg.substring(eq + 1));
+        } else if (i + 1 < args.length) {
+          options.put(name, args[++i]);
+        } else {
+          throw new IllegalArgumentException(name + " needs a value");
+        }
+      }
+      String dataDir = options.get("--data-dir");
+      Settings settings = new Settings(
+          number("port", options.get("--port"), 1, 65_535),
+          number("controller port", options.get("--controller-port"), 1, 65_535),
+          Path.of(dataDir.isBlank() ? "./data/kafka" : dataDir).toAbsolutePath().normalize(),
+          names(options.get("--topics")),
+          number("partitions", options.get("--partitions"), 1, 10_000));
+      if (settings.port() == settings.controllerPort()) {
+        throw new IllegalArgumentException("port and controller port must differ, both are " + settings.port());
+      }
+      return settings;
+    }
+
+    private static int number(String what, String raw, int min, int max) {
+      try {
+        int value = Integer.parseInt(raw.trim());
+        if (value >= min && value <= max) {
+          return value;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException(what + " must be a number from " + min + " to " + max + ", not '" + raw + "'");
+    }
+
+    private static List<String> names(String commaSeparated) {
+      List<String> names = new ArrayList<>();
+      for (String name : commaSeparated.split(",")) {
+        if (!name.isBlank()) {
+          names.add(name.trim());
+        }
+      }
+      return List.copyOf(names);
+    }
+  }
+}

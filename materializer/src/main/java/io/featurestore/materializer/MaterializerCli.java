@@ -1,0 +1,288 @@
+package io.featurestore.materializer;
+
+import io.featurestore.core.BulkLoadResult;
+import io.featurestore.core.EntityRow;
+import io.featurestore.core.FeatureRegistry;
+import io.featurestore.core.FeatureStore;
+import io.featurestore.core.FeatureStoreException;
+import io.featurestore.core.InvalidInputException;
+import io.featurestore.core.StoreSettings;
+import io.featurestore.core.StoreStats;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.function.LongConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The batch materializer: bulk-loads daily features into Redis with a key-level TTL, so
+ * a batch that stops arriving makes whole entities expire instead of serving stale values.
+ */
+@Command(name = "materializer", mixinStandardHelpOptions = true, version = "materializer 0.1.0",
+    description = "Bulk-loads batch features into the Redis feature store (HSET + key-level EXPIRE, pipelined).",
+    subcommands = {MaterializerCli.Load.class, MaterializerCli.Reset.class, MaterializerCli.Stats.class,
+        CommandLine.HelpCommand.class})
+public final class MaterializerCli implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    return new CommandLine(new MaterializerCli())
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          cmd.getErr().println("error: " + e.getMessage());
+          return e instanceof InvalidInputException ? 2 : 1;
+        });
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: load, reset or stats");
+  }
+
+  /** Connection and registry settings shared by every command; flags override the environment. */
+  static final class StoreOptions {
+    @Option(names = "--redis-url", paramLabel = "URL", description = "Redis to write to (env REDIS_URL; default redis://localhost:6379).")
+    String redisUrl;
+
+    @Option(names = "--registry", paramLabel = "FILE", description = "Feature registry YAML (env FS_REGISTRY_FILE; default: the bundled one).")
+    Path registryFile;
+
+    @Option(names = "--key-prefix", paramLabel = "PREFIX", description = "Key prefix of the entity hashes (env FS_KEY_PREFIX; default from the registry, fs:user:).")
+    String keyPrefix;
+
+    StoreSettings settings(Optional<Long> batchTtl) {
+      StoreSettings env = StoreSettings.fromEnv(System.getenv());
+      return new StoreSettings(
+          redisUrl != null ? redisUrl : env.redisUrl(),
+          registryFile != null ? Optional.of(registryFile) : env.registryFile(),
+          keyPrefix != null ? Optional.of(keyPrefix) : env.keyPrefix(),
+          batchTtl.isPresent() ? batchTtl : env.batchTtlSeconds(),
+          env.streamTtlSeconds());
+    }
+  }
+
+  @Command(name = "load", mixinStandardHelpOptions = true,
+      description = {"Loads batch features: synthetic users (--count) or a CSV / JSON Lines file (--from).",
+          "A file is validated whole before anything is written; a bad one is rejected with every problem's line."})
+  static final class Load implements java.util.concurrent.Callable<Integer> {
+    @Mixin
+    StoreOptions store = new StoreOptions();
+
+    @ArgGroup(multiplicity = "1")
+    Source source;
+
+    static final class Source {
+      @Option(names = "--count", paramLabel = "N", required = true, description = "Generate N synthetic users u0001…uN.")
+      Long count;
+
+      @Option(names = "--from", paramLabel = "FILE", required = true,
+          description = "CSV (header: entity_id then feature names) or JSON Lines (one object per line).")
+      Path file;
+    }
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic users (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--format", description = "File format: ${COMPLETION-CANDIDATES} (default: from the file name).")
+    BatchFile.Format format;
+
+    @Option(names = "--ttl-seconds", paramLabel = "T", description = "Key-level TTL (env FS_BATCH_TTL_SECONDS; default from the registry, 86400).")
+    Long ttlSeconds;
+
+    @Option(names = "--chunk-size", defaultValue = "1000", description = "Rows per pipeline (default ${DEFAULT-VALUE}).")
+    int chunkSize;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Pipelines in flight on separate connections (default ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--progress", defaultValue = "auto",
+        description = "Progress bar on stderr: auto (for loads of 20000 rows or more), always, never.")
+    String progress;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      if (source.count != null && source.count < 1) {
+        throw new InvalidInputException("--count must be >= 1, not " + source.count);
+      }
+      if (!progress.matches("auto|always|never")) {
+        throw new InvalidInputException("--progress must be auto, always or never, not '" + progress + "'");
+      }
+      StoreSettings settings = store.settings(Optional.ofNullable(ttlSeconds));
+      FeatureRegistry registry = settings.loadRegistry();
+      PrintWriter out = spec.commandLine().getOut();
+      BulkLoadResult result;
+      String what;
+      if (source.file != null) {
+        if (!Files.isReadable(source.file)) {
+          throw new InvalidInputException("cannot read " + source.file);
+        }
+        BatchFile file = new BatchFile(source.file, format, registry);
+        long rows = file.validate();
+        if (rows == 0) {
+          throw new InvalidInputException(source.file + " has no rows to load");
+        }
+        what = rows + " rows from " + source.file;
+        try (FeatureStore featureStore = FeatureStore.connect(settings.redisUrl(), registry);
+             ProgressBar bar = progressBar(rows)) {
+          result = loadFromFile(featureStore, registry, file, bar);
+        }
+      } else {
+        what = source.count + " synthetic users (seed " + seed + ")";
+        try (FeatureStore featureStore = FeatureStore.connect(settings.redisUrl(), registry);
+             ProgressBar bar = progressBar(source.count)) {
+          result = featureStore.bulkLoad(SyntheticUsers.generate(source.count, seed), registry.batchTtlSeconds(),
+              chunkSize, parallelism, stepTo(bar));
+        }
+      }
+      out.printf("loaded %s in %.2f s (%,.0f rows/s) into %s with key TTL %d s; look at one: redis-cli HGETALL %s%n",
+          what, result.elapsed().toNanos() / 1e9, result.rowsPerSecond(), settings.redisUrl(),
+          registry.batchTtlSeconds(), registry.keyPrefix() + "<id>");
+      out.flush();
+      return 0;
+    }
+
+    /** Reads the (validated) file on this thread while the store writes chunks on its own. */
+    private BulkLoadResult loadFromFile(FeatureStore featureStore, FeatureRegistry registry, BatchFile file, ProgressBar bar) {
+      BlockingQueue<Object> queue = new ArrayBlockingQueue<>(chunkSize * 4);
+      Object end = new Object();
+      Thread reader = new Thread(() -> {
+        try {
+          file.forEachRow(row -> put(queue, row));
+          put(queue, end);
+        } catch (RuntimeException e) {
+          put(queue, e);
+        }
+      }, "batch-file-reader");
+      reader.setDaemon(true);
+      reader.start();
+      Iterator<EntityRow> rows = new Iterator<>() {
+        private Object next;
+
+        @Override
+        public boolean hasNext() {
+          if (next == null) {
+            try {
+              next = queue.take();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new FeatureStoreException("interrupted while reading " + file, e);
+            }
+          }
+          if (next instanceof RuntimeException) {
+            throw (RuntimeException) next;
+          }
+          return next != end;
+        }
+
+        @Override
+        public EntityRow next() {
+          hasNext();
+          EntityRow row = (EntityRow) next;
+          next = null;
+          return row;
+        }
+      };
+      return featureStore.bulkLoad(rows, registry.batchTtlSeconds(), chunkSize, parallelism, stepTo(bar));
+    }
+
+    private static void put(BlockingQueue<Object> queue, Object item) {
+      try {
+        queue.put(item);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new FeatureStoreException("interrupted", e);
+      }
+    }
+
+    private ProgressBar progressBar(long total) {
+      boolean show = progress.equals("always") || (progress.equals("auto") && total >= 20_000);
+      if (!show) {
+        return null;
+      }
+      return new ProgressBarBuilder().setTaskName("load").setInitialMax(total).setUnit(" rows", 1)
+          .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).showSpeed()
+          .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
+    }
+
+    private static LongConsumer stepTo(ProgressBar bar) {
+      return bar == null ? n -> { } : bar::stepTo;
+    }
+  }
+
+  @Command(name = "reset", mixinStandardHelpOptions = true,
+      description = "Deletes every entity under the key prefix (SCAN + UNLINK, never KEYS).")
+  static final class Reset implements java.util.concurrent.Callable<Integer> {
+    @Mixin
+    StoreOptions store = new StoreOptions();
+
+    @Option(names = "--yes", description = "Confirm the deletion.")
+    boolean yes;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      StoreSettings settings = store.settings(Optional.empty());
+      FeatureRegistry registry = settings.loadRegistry();
+      try (FeatureStore featureStore = FeatureStore.connect(settings.redisUrl(), registry)) {
+        if (!yes) {
+          long entities = featureStore.stats(0).entities();
+          throw new InvalidInputException("refusing to delete " + entities + " entities under '"
+              + registry.keyPrefix() + "' at " + settings.redisUrl() + " without --yes");
+        }
+        long removed = featureStore.reset();
+        spec.commandLine().getOut().printf("removed %d entities under '%s'%n", removed, registry.keyPrefix());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "stats", mixinStandardHelpOptions = true,
+      description = "Counts the entities under the key prefix and shows the key TTL of a few.")
+  static final class Stats implements java.util.concurrent.Callable<Integer> {
+    @Mixin
+    StoreOptions store = new StoreOptions();
+
+    @Option(names = "--sample", defaultValue = "5", description = "How many entities to show (default ${DEFAULT-VALUE}).")
+    int sample;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      StoreSettings settings = store.settings(Optional.empty());
+      FeatureRegistry registry = settings.loadRegistry();
+      try (FeatureStore featureStore = FeatureStore.connect(settings.redisUrl(), registry)) {
+        StoreStats stats = featureStore.stats(sample);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("%d entities under '%s' at %s%n", stats.entities(), registry.keyPrefix(), settings.redisUrl());
+        for (Map.Entry<String, Long> e : stats.sampleKeyTtls().entrySet()) {
+          out.printf("  %-12s key TTL %s%n", e.getKey(), e.getValue() >= 0 ? e.getValue() + " s" : "none");
+        }
+        out.flush();
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package io.featurestore.materializer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.featurestore.core.EntityRow;
+import io.featurestore.core.FeatureRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BatchFileTest {
+  private static final FeatureRegistry REGISTRY = FeatureRegistry.bundled();
+
+  @TempDir
+  Path dir;
+
+  private BatchFile file(String name, String content) throws IOException {
+    Path path = dir.resolve(name);
+    Files.writeString(path, content);
+    return new BatchFile(path, null, REGISTRY);
+  }
+
+  private static List<EntityRow> rows(BatchFile file) {
+    List<EntityRow> rows = new ArrayList<>();
+    file.forEachRow(rows::add);
+    return rows;
+  }
+
+  @Test
+  void shouldReadAValidCsvWithQuotedValues() throws IOException {
+    BatchFile csv = file("daily.csv", "user_id,country_iso,avg_amount_30d,risk_segment\n"
+        + "u0001,DE,52.50,low\n"
+        + "\n"
+        + "u0002,\"US\",\"7\",\"high, watched\"\n");
+
+    assertThat(csv.validate()).isEqualTo(2);
+    assertThat(rows(csv)).containsExactly(
+        new EntityRow("u0001", Map.of("country_iso", "DE", "avg_amount_30d", "52.5", "risk_segment", "low")),
+        new EntityRow("u0002", Map.of("country_iso", "US", "avg_amount_30d", "7", "risk_segment", "high, watched")));
+  }
+
+  @Test
+  void shouldRejectUnknownColumnsListingTheAllowedOnes() throws IOException {
+    BatchFile csv = file("daily.csv", "entity_id,country_iso,tx_count_5m,favourite_colour\nu1,DE,1,red\n");
+    assertThatThrownBy(csv::validate).isInstanceOf(BatchFileException.class)
+        .hasMessageContaining("line 1: unknown columns 'tx_count_5m', 'favourite_colour'")
+        .hasMessageContaining("allowed: country_iso, risk_segment, account_age_days, tx_count_7d, avg_amount_30d, chargeback_count_180d");
+  }
+
+  @Test
+  void shouldNameLineAndColumnOfEveryBadValue() throws IOException {
+    BatchFile csv = file("daily.csv", "entity_id,account_age_days,avg_amount_30d\n"
+        + "u1,10,1.5\n"
+        + "\n"
+        + "u2,ten,1.5\n"
+        + "u3,10,\n"
+        + "bad id,10,1.5\n"
+        + "u5,10\n");
+    assertThatThrownBy(csv::validate).isInstanceOf(BatchFileException.class)
+        .hasMessageContaining("4 problems")
+        .hasMessageContaining("line 4, column 2 ('account_age_days'): 'ten' is not an integer")
+        .hasMessageContaining("line 5, column 3 ('avg_amount_30d'): empty value")
+        .hasMessageContaining("line 6: column 'entity_id': malformed user id 'bad id'")
+        .hasMessageContaining("line 7: 2 values, but the header has 3 columns");
+  }
+
+  @Test
+  void shouldRejectAnEntityGivenTwice() throws IOException {
+    BatchFile csv = file("daily.csv", "entity_id,tx_count_7d\nu1,1\nu2,2\nu1,3\n");
+    assertThatThrownBy(csv::validate).hasMessageContaining("line 4: entity id 'u1' was already given at line 2");
+  }
+
+  @Test
+  void shouldRejectAFileWithoutTheIdColumn() throws IOException {
+    assertThatThrownBy(file("daily.csv", "country_iso,tx_count_7d\nDE,1\n")::validate)
+        .hasMessageContaining("the first column must be entity_id or user_id");
+    assertThatThrownBy(file("empty.csv", "")::validate).hasMessageContaining("the file is empty");
+  }
+
+  @Test
+  void shouldReadJsonLinesWithTypedValues() throws IOException {
+    BatchFile jsonl = file("daily.jsonl", "{\"user_id\":\"u1\",\"tx_count_7d\":14,\"avg_amount_30d\":52.75,\"country_iso\":\"DE\"}\n"
+        + "{\"entity_id\":\"u2\",\"tx_count_7d\":\"3\"}\n");
+    assertThat(jsonl.validate()).isEqualTo(2);
+    assertThat(rows(jsonl)).containsExactly(
+        new EntityRow("u1", Map.of("tx_count_7d", "14", "avg_amount_30d", "52.75", "country_iso", "DE")),
+        new EntityRow("u2", Map.of("tx_count_7d", "3")));
+  }
+
+  @Test
+  void shouldReportEveryJsonLinesProblemWithItsLine() throws IOException {
+    BatchFile jsonl = file("daily.jsonl", "{\"user_id\":\"u1\",\"tx_count_7d\":1.5}\n"
+        + "{not json\n"
+        + "{\"user_id\":\"u3\",\"colour\":\"red\"}\n"
+        + "{\"user_id\":\"u4\",\"country_iso\":null}\n"
+        + "[1,2]\n"
+        + "{\"tx_count_7d\":1}\n");
+    assertThatThrownBy(jsonl::validate).isInstanceOf(BatchFileException.class)
+        .hasMessageContaining("line 1 ('tx_count_7d'): expected an integer")
+        .hasMessageContaining("line 2: not valid JSON")
+        .hasMessageContaining("line 3: unknown feature 'colour'")
+        .hasMessageContaining("line 4: feature 'country_iso': expected a string value, got null")
+        .hasMessageContaining("line 5: expected a JSON object")
+        .hasMessageContaining("line 6: needs a string entity_id or user_id");
+  }
+
+  @Test
+  void shouldRefuseAnUnknownExtension() {
+    assertThatThrownBy(() -> new BatchFile(dir.resolve("x.parquet"), null, REGISTRY))
+        .hasMessageContaining("use .csv or .jsonl");
+  }
+}

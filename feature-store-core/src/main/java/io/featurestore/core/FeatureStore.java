@@ -23,6 +23,7 @@ import redis.clients.jedis.Connection;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
@@ -45,6 +46,7 @@ public final class FeatureStore implements AutoCloseable {
   private final boolean ownsClient;
   private final LuaScript streamingWrite;
   private final LuaScript inspect;
+  private final Heartbeats heartbeats;
 
   public FeatureStore(UnifiedJedis redis, FeatureRegistry registry) {
     this(redis, registry, false);
@@ -56,6 +58,7 @@ public final class FeatureStore implements AutoCloseable {
     this.ownsClient = ownsClient;
     this.streamingWrite = new LuaScript(redis, LuaScript.resource("streaming-write.lua"));
     this.inspect = new LuaScript(redis, LuaScript.resource("inspect.lua"));
+    this.heartbeats = new Heartbeats(redis, registry);
   }
 
   /**
@@ -81,6 +84,11 @@ public final class FeatureStore implements AutoCloseable {
 
   public FeatureRegistry registry() {
     return registry;
+  }
+
+  /** The stream processors' liveness signals, kept beside the entities. */
+  public Heartbeats heartbeats() {
+    return heartbeats;
   }
 
   /** The server's version; refuses one older than 7.4. */
@@ -188,17 +196,24 @@ public final class FeatureStore implements AutoCloseable {
   }
 
   private void writeBatchChunk(List<EntityRow> chunk, long ttlSeconds) {
+    List<Response<Long>> hsets = new ArrayList<>(chunk.size());
     List<Response<Long>> expires = new ArrayList<>(chunk.size());
     try (AbstractPipeline pipeline = redis.pipelined()) {
       for (EntityRow row : chunk) {
         String key = registry.keyPrefix() + row.entityId();
-        pipeline.hset(key, row.values());
+        hsets.add(pipeline.hset(key, row.values()));
         expires.add(pipeline.expire(key, ttlSeconds));
       }
       pipeline.sync();
     }
     for (int i = 0; i < expires.size(); i++) {
-      // Response.get() rethrows a per-command error (e.g. WRONGTYPE) with Redis' message.
+      // Response.get() rethrows a per-command error with Redis' message. Only HSET can fail
+      // with WRONGTYPE (EXPIRE applies to a key of any type), so its reply is read too.
+      try {
+        hsets.get(i).get();
+      } catch (JedisDataException e) {
+        throw new FeatureStoreException("HSET of " + registry.keyPrefix() + chunk.get(i).entityId() + " was rejected", e);
+      }
       if (expires.get(i).get() != 1L) {
         throw new FeatureStoreException("EXPIRE did not apply to " + registry.keyPrefix() + chunk.get(i).entityId());
       }
@@ -432,7 +447,7 @@ public final class FeatureStore implements AutoCloseable {
     return removed;
   }
 
-  /** Counts the entities under the prefix (SCAN) and samples the key TTL of a few. */
+  /** Counts the entities under the prefix (SCAN) and samples the key TTL of a few; the heartbeat hash is not counted. */
   public StoreStats stats(int sampleSize) {
     ScanParams params = new ScanParams().match(registry.scanPattern()).count(1000);
     String cursor = ScanParams.SCAN_POINTER_START;
@@ -441,6 +456,9 @@ public final class FeatureStore implements AutoCloseable {
     do {
       ScanResult<String> page = redis.scan(cursor, params);
       for (String key : page.getResult()) {
+        if (!registry.isValidEntityId(registry.entityIdOf(key))) {
+          continue; // not an entity: the heartbeat hash
+        }
         if (seen.add(key) && sample.size() < sampleSize) {
           sample.add(key);
         }

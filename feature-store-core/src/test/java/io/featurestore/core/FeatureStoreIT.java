@@ -80,6 +80,14 @@ class FeatureStoreIT {
   }
 
   @Test
+  void shouldFailTheLoadNamingTheKeyWhenAnHsetIsRejected() {
+    raw.set(key("u0002"), "not a hash");
+    List<EntityRow> rows = List.of(new EntityRow("u0001", BATCH_ROW), new EntityRow("u0002", BATCH_ROW));
+    assertThatThrownBy(() -> store.bulkLoad(rows.iterator(), 1000, 10, 1, n -> { }))
+        .isInstanceOf(FeatureStoreException.class).hasMessageContaining(key("u0002")).hasMessageContaining("WRONGTYPE");
+  }
+
+  @Test
   void shouldGiveEveryStreamingFieldATtl() {
     store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L, "last_device_id", "ios-9f02",
         "last_login_ts", 1716998413541L)));
@@ -254,6 +262,19 @@ class FeatureStoreIT {
     StoreStats stats = store.stats(2);
     assertThat(stats.entities()).isEqualTo(3);
     assertThat(stats.sampleKeyTtls()).hasSize(2).allSatisfy((id, ttl) -> assertThat(ttl).isBetween(990L, 1000L));
+  }
+
+  @Test
+  void shouldKeepHeartbeatsWithAFieldTtlOutsideTheEntityCount() {
+    load("u1");
+    store.heartbeats().write(new Heartbeat("host-1", "RUNNING", 1000L, 900L, 42L), 5);
+
+    assertThat(store.heartbeats().read()).containsExactly(new Heartbeat("host-1", "RUNNING", 1000L, 900L, 42L));
+    assertThat(raw.httl(store.heartbeats().key(), "host-1").get(0)).isBetween(1L, 5L);
+    assertThat(store.stats(10).entities()).as("the heartbeat hash is not an entity").isEqualTo(1);
+
+    store.heartbeats().remove("host-1");
+    assertThat(store.heartbeats().read()).isEmpty();
   }
 
   @Test

@@ -1,0 +1,142 @@
+package io.featurestore.processor;
+
+import io.featurestore.core.StreamingUpdate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pending Redis writes of one stream thread, merged per user (the latest absolute value
+ * of a field wins), flushed in pipelined chunks. Shared by all tasks of the thread, so a
+ * flush empties it for every task before the thread commits offsets.
+ *
+ * <p>A failed write is retried with exponential backoff; when Redis stays unavailable
+ * past the retry budget the flush throws, the task fails, and its offsets are not
+ * committed: nothing is skipped.
+ */
+final class SinkBuffer {
+  private static final Logger LOG = LoggerFactory.getLogger(SinkBuffer.class);
+  static final int CHUNK = 500;
+
+  private final FeatureWriter writer;
+  private final ProcessorMetrics metrics;
+  private final Duration retryBudget;
+  private final Map<String, Pending> pending = new LinkedHashMap<>();
+
+  SinkBuffer(FeatureWriter writer, ProcessorMetrics metrics, Duration retryBudget) {
+    this.writer = writer;
+    this.metrics = metrics;
+    this.retryBudget = retryBudget;
+  }
+
+  private static final class Pending {
+    final Map<String, Object> set = new HashMap<>();
+    final Set<String> remove = new HashSet<>();
+    /** Event time of the oldest event whose effect waits here, or -1 for lease renewals. */
+    long oldestEventTs = -1;
+  }
+
+  void put(String userId, Map<String, Object> set, Set<String> remove, long causeEventTs) {
+    if (set.isEmpty() && remove.isEmpty()) {
+      return;
+    }
+    Pending p = pending.computeIfAbsent(userId, k -> new Pending());
+    for (Map.Entry<String, Object> e : set.entrySet()) {
+      p.set.put(e.getKey(), e.getValue());
+      p.remove.remove(e.getKey());
+    }
+    for (String field : remove) {
+      p.remove.add(field);
+      p.set.remove(field);
+    }
+    if (causeEventTs >= 0 && (p.oldestEventTs < 0 || causeEventTs < p.oldestEventTs)) {
+      p.oldestEventTs = causeEventTs;
+    }
+  }
+
+  boolean isEmpty() {
+    return pending.isEmpty();
+  }
+
+  int size() {
+    return pending.size();
+  }
+
+  /** Writes everything pending; returns the number of users written. */
+  int flush() {
+    if (pending.isEmpty()) {
+      return 0;
+    }
+    long start = System.nanoTime();
+    List<StreamingUpdate> chunk = new ArrayList<>(Math.min(CHUNK, pending.size()));
+    for (Map.Entry<String, Pending> e : pending.entrySet()) {
+      chunk.add(new StreamingUpdate(e.getKey(), e.getValue().set, e.getValue().remove));
+      if (chunk.size() == CHUNK) {
+        writeWithRetry(chunk);
+        chunk.clear();
+      }
+    }
+    if (!chunk.isEmpty()) {
+      writeWithRetry(chunk);
+    }
+    int written = pending.size();
+    metrics.sinkFlushed(written, System.nanoTime() - start);
+    long writtenAt = System.currentTimeMillis();
+    for (Pending p : pending.values()) {
+      if (p.oldestEventTs >= 0) {
+        metrics.endToEndLag(Math.max(0, writtenAt - p.oldestEventTs));
+      }
+    }
+    pending.clear();
+    return written;
+  }
+
+  private void writeWithRetry(List<StreamingUpdate> updates) {
+    long deadline = System.nanoTime() + retryBudget.toNanos();
+    long backoffMs = 50;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        writer.write(updates);
+        if (attempt > 1) {
+          LOG.info("Redis write succeeded after {} attempts", attempt);
+        }
+        return;
+      } catch (io.featurestore.core.InvalidInputException e) {
+        throw e; // a bug, not an outage: retrying cannot help
+      } catch (RuntimeException e) {
+        if (System.nanoTime() + backoffMs * 1_000_000 > deadline) {
+          throw new SinkUnavailableException("Redis write of " + updates.size() + " users failed for "
+              + retryBudget.toSeconds() + " s (" + attempt + " attempts); failing the task so its offsets are not committed", e);
+        }
+        metrics.sinkRetry();
+        LOG.warn("Redis write failed (attempt {}), retrying in {} ms: {}", attempt, backoffMs, e.getMessage());
+        sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 5000);
+      }
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SinkUnavailableException("interrupted while waiting to retry a Redis write", e);
+    }
+  }
+
+  static final class SinkUnavailableException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SinkUnavailableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

@@ -1,0 +1,172 @@
+package io.featurestore.processor;
+
+import com.sun.net.httpserver.HttpServer;
+import io.featurestore.core.FeatureRegistry;
+import io.featurestore.core.FeatureStore;
+import io.featurestore.core.Heartbeat;
+import io.featurestore.core.Heartbeats;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stream processor service: wires the topology to Kafka and Redis, publishes a
+ * heartbeat and metrics, and runs until SIGTERM. The only composition root.
+ */
+public final class StreamProcessorApp implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamProcessorApp.class);
+
+  private final StreamProcessorConfig config;
+  private final FeatureStore store;
+  private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final MicrometerProcessorMetrics metrics = new MicrometerProcessorMetrics(meters);
+  private final KafkaStreams streams;
+  private final ScheduledExecutorService heartbeatTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "heartbeat");
+    t.setDaemon(true);
+    return t;
+  });
+  private final String instanceId = ManagementFactory.getRuntimeMXBean().getName();
+  private final CountDownLatch running = new CountDownLatch(1);
+  private HttpServer http;
+
+  public StreamProcessorApp(StreamProcessorConfig config) {
+    this.config = config;
+    TopologySettings settings = config.topologySettings();
+    FeatureRegistry registry = settings.registry();
+    this.store = FeatureStore.connect(config.store().redisUrl(), registry);
+    new JvmMemoryMetrics().bindTo(meters);
+    this.streams = new KafkaStreams(FeatureTopology.buildTopology(settings, store::writeStreaming, metrics),
+        config.streamsProperties());
+    // A failed task (Redis down past the retry budget) is retried on a fresh thread from its
+    // last committed offsets and restored state: nothing is skipped.
+    streams.setUncaughtExceptionHandler(e -> {
+      LOG.error("Stream thread failed; replacing it and resuming from the last committed offsets", e);
+      return StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    streams.setStateListener((now, before) -> {
+      if (now == KafkaStreams.State.RUNNING && before == KafkaStreams.State.REBALANCING) {
+        running.countDown();
+      }
+      LOG.debug("Kafka Streams {} -> {}", before, now);
+    });
+  }
+
+  public void start() throws IOException {
+    if (config.metricsPort() > 0) {
+      http = HttpServer.create(new InetSocketAddress(config.metricsPort()), 0);
+      http.createContext("/metrics", exchange -> respond(exchange, 200, meters.scrape(), "text/plain; version=0.0.4"));
+      http.createContext("/health", exchange -> {
+        boolean ok = isHealthy();
+        respond(exchange, ok ? 200 : 503, "{\"state\":\"" + streams.state() + "\"}", "application/json");
+      });
+      http.start();
+    }
+    streams.start();
+    heartbeatTimer.scheduleAtFixedRate(this::beat, 0, Math.max(1, config.heartbeatTtl().toSeconds() / 5), TimeUnit.SECONDS);
+  }
+
+  public boolean awaitRunning(long timeout, TimeUnit unit) throws InterruptedException {
+    return running.await(timeout, unit);
+  }
+
+  public boolean isHealthy() {
+    KafkaStreams.State state = streams.state();
+    return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  private void beat() {
+    try {
+      if (isHealthy()) {
+        store.heartbeats().write(new Heartbeat(instanceId, streams.state().name(), System.currentTimeMillis(),
+            metrics.lastEventTs(), metrics.eventsTotal()), config.heartbeatTtl().toSeconds());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Heartbeat not written: {}", e.getMessage());
+    }
+  }
+
+  private static void respond(com.sun.net.httpserver.HttpExchange exchange, int status, String body, String type)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    heartbeatTimer.shutdownNow();
+    streams.close(java.time.Duration.ofSeconds(30));
+    try {
+      store.heartbeats().remove(instanceId);
+    } catch (RuntimeException e) {
+      LOG.warn("Heartbeat not removed: {}", e.getMessage());
+    }
+    if (http != null) {
+      http.stop(0);
+    }
+    store.close();
+    meters.close();
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      System.out.println(USAGE);
+      return;
+    }
+    StreamProcessorConfig config = StreamProcessorConfig.fromEnv(System.getenv());
+    StreamProcessorApp app = new StreamProcessorApp(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("Stopping the stream processor");
+      app.close();
+      stopped.countDown();
+    }, "shutdown"));
+    app.start();
+    if (app.awaitRunning(120, TimeUnit.SECONDS)) {
+      LOG.info("Stream processor ready: {} -> Redis {} ({}, stream TTL {} s, metrics on :{})", config.bootstrapServers(),
+          config.store().redisUrl(), config.exactlyOnce() ? "exactly_once_v2" : "at_least_once",
+          config.topologySettings().registry().streamTtlSeconds(), config.metricsPort());
+    } else {
+      LOG.warn("Stream processor not running after 120 s (state {}); still trying", app.state());
+    }
+    stopped.await();
+  }
+
+  static final String USAGE = String.join(System.lineSeparator(),
+      "Usage: java -jar stream-processor/target/stream-processor.jar",
+      "Reads events.login and events.transaction, writes real-time features to Redis (HSET + HEXPIRE per field),",
+      "sends unusable records to events.dlq. Runs until SIGTERM. Settings come from the environment:",
+      "  KAFKA_BOOTSTRAP_SERVERS      Kafka (default localhost:9092)",
+      "  REDIS_URL                    Redis >= 7.4 (default redis://localhost:6379)",
+      "  FS_STREAM_TTL_SECONDS        per-field TTL of streaming features (default from the registry, 300)",
+      "  FS_KEY_PREFIX, FS_REGISTRY_FILE   key prefix and feature registry",
+      "  FS_PROCESSING_GUARANTEE      at_least_once (default) or exactly_once_v2",
+      "  FS_PROCESSOR_APPLICATION_ID  consumer group / application id (default feature-store-stream-processor)",
+      "  FS_PROCESSOR_STATE_DIR       local state directory",
+      "  FS_PROCESSOR_THREADS         stream threads (default 1)",
+      "  FS_SINK_FLUSH_MS             flush and window re-evaluation interval (default 100)",
+      "  FS_SINK_RETRY_SECONDS        how long a failing Redis write is retried before the task fails (default 30)",
+      "  FS_PROCESSOR_METRICS_PORT    port of /metrics and /health (default 9464, 0 = off)",
+      "  FS_HEARTBEAT_TTL_SECONDS     TTL of the liveness heartbeat in Redis (default 5)");
+}

@@ -1,0 +1,29 @@
+package io.featurestore.processor;
+
+import io.featurestore.core.FeatureDefinition;
+import io.featurestore.core.FeatureRegistry;
+import io.featurestore.core.FeatureSource;
+import java.util.List;
+
+/** The streaming features this processor computes; the registry must declare each as a stream feature. */
+final class StreamingFeatures {
+  static final String LAST_LOGIN_TS = "last_login_ts";
+  static final String LAST_DEVICE_ID = "last_device_id";
+  static final String SESSION_COUNTRY = "session_country";
+  static final String TX_COUNT_5M = "tx_count_5m";
+  static final String FAILED_LOGINS_15M = "failed_logins_15m";
+  static final List<String> ALL = List.of(LAST_LOGIN_TS, LAST_DEVICE_ID, SESSION_COUNTRY, TX_COUNT_5M, FAILED_LOGINS_15M);
+
+  private StreamingFeatures() {}
+
+  static void requireDeclaredIn(FeatureRegistry registry) {
+    for (String name : ALL) {
+      FeatureDefinition f = registry.feature(name).orElseThrow(() -> new IllegalArgumentException(
+          "the feature registry does not declare '" + name + "', which the stream processor writes"));
+      if (f.source() != FeatureSource.STREAM) {
+        throw new IllegalArgumentException("the feature registry declares '" + name + "' as " + f.source()
+            + ", but the stream processor writes it: it must be a stream feature");
+      }
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package io.featurestore.processor;
+
+import static io.featurestore.processor.TopologyHarness.T0;
+import static io.featurestore.processor.TopologyHarness.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.featurestore.events.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class FeatureTopologyTest {
+  private static final long MIN = 60_000L;
+  private TopologyHarness h = new TopologyHarness(300);
+
+  @AfterEach
+  void close() {
+    h.close();
+  }
+
+  private long tx(String user) {
+    return h.redis.count(user, "tx_count_5m");
+  }
+
+  private long failed(String user) {
+    return h.redis.count(user, "failed_logins_15m");
+  }
+
+  @Test
+  void shouldCountTransactionsInASlidingFiveMinuteWindowThatGoesDown() {
+    h.transaction("u1", T0 - 2 * MIN);
+    h.transaction("u1", T0 - MIN);
+    h.transaction("u1", T0);
+    h.advance(Duration.ofMillis(100));
+    assertThat(tx("u1")).isEqualTo(3);
+
+    h.advance(Duration.ofMinutes(3)); // T0+3m: the event at T0-2m left at T0+3m exactly
+    assertThat(tx("u1")).isEqualTo(2);
+    h.advance(Duration.ofMinutes(1)); // T0+4m
+    assertThat(tx("u1")).isEqualTo(1);
+    h.advance(Duration.ofMinutes(1)); // T0+5m
+    assertThat(tx("u1")).isZero();
+    assertThat(h.redis.read("u1", "tx_count_5m")).as("a count that reaches zero is removed").isNull();
+    assertThat(h.redis.calls.get(h.redis.calls.size() - 1).get(0).remove()).contains("tx_count_5m");
+  }
+
+  @Test
+  void shouldKeepAnEventJustInsideTheWindowEdge() {
+    h.transaction("u1", T0);
+    h.advance(Duration.ofMinutes(5).minusMillis(100)); // T0+5m-100ms: still inside (T-5m < ts)
+    assertThat(tx("u1")).isEqualTo(1);
+    h.advance(Duration.ofMillis(100)); // T0+5m: ts = T-5m is outside
+    assertThat(tx("u1")).isZero();
+  }
+
+  @Test
+  void shouldCountFailedLoginsOverFifteenMinutesAndNotCountSuccessfulOnes() {
+    h.login("u1", T0 - 14 * MIN, false, "d1");
+    h.login("u1", T0 - MIN, false, "d1");
+    h.login("u1", T0, true, "d1");
+    h.advance(Duration.ofMillis(100));
+    assertThat(failed("u1")).isEqualTo(2);
+    h.advance(Duration.ofMinutes(1));
+    assertThat(failed("u1")).isEqualTo(1);
+    h.advance(Duration.ofMinutes(14));
+    assertThat(failed("u1")).isZero();
+  }
+
+  @Test
+  void shouldCountOutOfOrderEventsInsideTheWindowAndIgnoreTooOldOnes() {
+    h.transaction("u1", T0 - MIN);
+    h.transaction("u1", T0 - 3 * MIN); // out of order, still inside
+    h.transaction("u1", T0 - 5 * MIN); // exactly one window old: can never count
+    h.transaction("u1", T0 - 60 * MIN);
+    h.advance(Duration.ofMillis(100));
+    assertThat(tx("u1")).isEqualTo(2);
+    assertThat(h.metrics.get("late.transaction")).isEqualTo(2);
+    h.advance(Duration.ofMinutes(2)); // T0+2m: T0-3m left
+    assertThat(tx("u1")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldCountAFutureStampedEventOnceItsTimeComes() {
+    h.transaction("u1", T0 + 2_000);
+    h.advance(Duration.ofMillis(100));
+    assertThat(tx("u1")).isZero();
+    h.advance(Duration.ofSeconds(2));
+    assertThat(tx("u1")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldTakeLastLoginFactsFromTheLatestSuccessfulLoginByEventTime() {
+    h.login("u1", T0 - 10_000, true, "old-device");
+    h.login("u1", T0 - 1_000, true, "new-device");
+    h.login("u1", T0 - 5_000, true, "late-device"); // late and older: must not win
+    h.login("u1", T0, false, "attacker");            // failed: never a last login
+    h.advance(Duration.ofMillis(100));
+    assertThat(h.redis.read("u1", "last_device_id")).isEqualTo("new-device");
+    assertThat(h.redis.read("u1", "last_login_ts")).isEqualTo(T0 - 1_000);
+    assertThat(h.redis.read("u1", "session_country")).isEqualTo("US");
+  }
+
+  @Test
+  void shouldExpireLastLoginFactsOneStreamTtlAfterTheLoginWasProcessed() {
+    h.login("u1", T0, true, "d1");
+    h.advance(Duration.ofMillis(100));
+    long processedAt = T0;
+    assertThat(h.redis.expiresAt("u1", "last_device_id")).isBetween(processedAt + 300_000, processedAt + 300_100);
+    h.advance(Duration.ofSeconds(300));
+    assertThat(h.redis.read("u1", "last_device_id")).isNull();
+  }
+
+  @Test
+  void shouldRenewTheLeaseOfALiveCountSoItNeverLapsesWhileRunning() {
+    h.close();
+    h = new TopologyHarness(30);
+    h.transaction("u1", T0);
+    for (int second = 0; second < 290; second++) {
+      h.advance(Duration.ofSeconds(1));
+      assertThat(tx("u1")).as("at +%d s", second + 1).isEqualTo(1);
+    }
+    h.advance(Duration.ofSeconds(10)); // T0+5m: the event left the window
+    assertThat(tx("u1")).isZero();
+  }
+
+  @Test
+  void shouldWriteManyUsersInOneFlush() {
+    for (int i = 0; i < 50; i++) {
+      h.transaction("u" + i, T0);
+    }
+    h.advance(Duration.ofMillis(100));
+    assertThat(h.redis.calls).hasSize(1);
+    assertThat(h.redis.calls.get(0)).hasSize(50);
+  }
+
+  @Test
+  void shouldRouteBadRecordsToTheDeadLetterTopicWithReasonAndOrigin() {
+    h.transactions.pipeInput(bytes("u1"), bytes("{not json"), T0);
+    h.transactions.pipeInput(bytes("u1"), bytes("{\"user_id\":\"u1\",\"ts\":" + T0 + ",\"currency\":\"USD\",\"country\":\"US\",\"merchant_id\":\"m\"}"), T0);
+    h.logins.pipeInput(bytes("u1"), bytes("{\"user_id\":\"u1\",\"ts\":\"now\",\"device_id\":\"d\",\"country\":\"US\",\"success\":true}"), T0);
+    h.logins.pipeInput(bytes("bad id"), bytes("{\"user_id\":\"bad id\",\"ts\":" + T0 + ",\"device_id\":\"d\",\"country\":\"US\",\"success\":true}"), T0);
+    h.logins.pipeInput(bytes("u2"), bytes("{\"user_id\":\"u1\",\"ts\":" + T0 + ",\"device_id\":\"d\",\"country\":\"US\",\"success\":true}"), T0);
+    h.logins.pipeInput(null, bytes("{\"user_id\":\"u1\",\"ts\":" + T0 + ",\"device_id\":\"d\",\"country\":\"US\",\"success\":true}"), T0);
+    h.transaction("u1", T0); // the processor keeps going
+    h.advance(Duration.ofMillis(100));
+
+    List<TestRecord<byte[], byte[]>> dead = h.dlq.readRecordsToList();
+    assertThat(dead).hasSize(6);
+    assertThat(dead).extracting(r -> header(r.headers(), DeadLetters.REASON)).satisfiesExactly(
+        r -> assertThat(r).startsWith("transaction: malformed JSON"),
+        r -> assertThat(r).isEqualTo("transaction: missing field 'amount'"),
+        r -> assertThat(r).startsWith("login: field 'ts'"),
+        r -> assertThat(r).startsWith("login: malformed user_id 'bad id'"),
+        r -> assertThat(r).isEqualTo("login: record key 'u2' is not its user_id 'u1'"),
+        r -> assertThat(r).startsWith("login: record has no key"));
+    assertThat(header(dead.get(0).headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo(Topics.TRANSACTION);
+    assertThat(header(dead.get(1).headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("1");
+    assertThat(header(dead.get(2).headers(), DeadLetters.SOURCE_PARTITION)).isEqualTo("0");
+    assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
+    assertThat(h.metrics.get("dlq")).isEqualTo(6);
+    assertThat(tx("u1")).isEqualTo(1);
+    assertThat(h.redis.read("u1", "last_device_id")).isNull();
+  }
+
+  @Test
+  void shouldRetryAFailingWriteAndFailTheTaskWhenRedisStaysDown() {
+    h.transaction("u1", T0);
+    h.redis.failuresToThrow = 2;
+    h.advance(Duration.ofMillis(100));
+    assertThat(tx("u1")).as("written after two retries").isEqualTo(1);
+    assertThat(h.metrics.get("retry")).isEqualTo(2);
+
+    h.transaction("u2", T0);
+    h.redis.failuresToThrow = Integer.MAX_VALUE;
+    assertThatThrownBy(() -> h.advance(Duration.ofMillis(100)))
+        .hasStackTraceContaining("failing the task so its offsets are not committed");
+    // Recovery (the task is recreated from its state and rewrites every user) is covered
+    // against a real broker and Redis in StreamProcessorIT.
+    h.redis.failuresToThrow = 0;
+  }
+
+  @Test
+  void shouldRejectARegistryWithoutTheStreamingFeatures() {
+    var registry = io.featurestore.core.FeatureRegistry.parse(new java.io.StringReader(String.join("\n",
+        "entity: {name: user, key_prefix: 'fs:user:', id_pattern: '[a-z0-9]+'}",
+        "batch_ttl_seconds: 10", "stream_ttl_seconds: 5",
+        "features: [{name: tx_count_5m, type: int, source: batch}]")), "r.yaml");
+    var settings = new TopologySettings(registry, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(1));
+    assertThatThrownBy(() -> FeatureTopology.buildTopology(settings, u -> { }, ProcessorMetrics.NONE))
+        .hasMessageContaining("does not declare 'last_login_ts'");
+  }
+
+  private static String header(Headers headers, String name) {
+    return new String(headers.lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+}

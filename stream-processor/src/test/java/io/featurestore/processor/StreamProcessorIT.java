@@ -1,0 +1,350 @@
+package io.featurestore.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.featurestore.core.EntityRow;
+import io.featurestore.core.FeatureRegistry;
+import io.featurestore.core.FeatureStore;
+import io.featurestore.core.Heartbeat;
+import io.featurestore.events.EventJson;
+import io.featurestore.events.LoginEvent;
+import io.featurestore.events.Topics;
+import io.featurestore.events.TransactionEvent;
+import io.featurestore.infra.RedisBinary;
+import io.featurestore.infra.RedisServer;
+import io.featurestore.infra.FreePorts;
+import io.featurestore.infra.junit.KafkaEndpoint;
+import io.featurestore.infra.junit.KafkaExtension;
+import io.featurestore.infra.junit.RedisEndpoint;
+import io.featurestore.infra.junit.RedisExtension;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.RedisClient;
+
+/** The stream processor against a real KRaft broker and a real Redis. */
+@ExtendWith({KafkaExtension.class, RedisExtension.class})
+class StreamProcessorIT {
+  private KafkaEndpoint kafka;
+  private RedisEndpoint redis;
+  private RedisClient raw;
+  private KafkaProducer<byte[], byte[]> producer;
+  private String prefix;
+  private String appId;
+  private FeatureRegistry registry;
+  private EventJson json;
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @TempDir
+  Path stateDir;
+
+  @BeforeEach
+  void setUp(KafkaEndpoint kafka, RedisEndpoint redis, TestInfo test) {
+    this.kafka = kafka;
+    this.redis = redis;
+    KafkaExtension.createTopics(kafka, 3, Topics.ALL.toArray(String[]::new));
+    String name = test.getTestMethod().orElseThrow().getName();
+    prefix = "it:" + name + ":";
+    appId = "it-" + name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    registry = FeatureRegistry.bundled().withOverrides(prefix, 1000, 60);
+    json = new EventJson(registry);
+    raw = RedisClient.create(redis.url());
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+    producer.close();
+    try (FeatureStore store = FeatureStore.connect(redis.url(), registry)) {
+      store.reset();
+    }
+    raw.close();
+  }
+
+  private Map<String, String> env(long streamTtlSeconds) {
+    Map<String, String> env = new HashMap<>();
+    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("REDIS_URL", redis.url());
+    env.put("FS_KEY_PREFIX", prefix);
+    env.put("FS_STREAM_TTL_SECONDS", Long.toString(streamTtlSeconds));
+    env.put("FS_PROCESSOR_APPLICATION_ID", appId);
+    env.put("FS_PROCESSOR_STATE_DIR", stateDir.toString());
+    env.put("FS_PROCESSOR_METRICS_PORT", "0");
+    env.put("FS_HEARTBEAT_TTL_SECONDS", "3");
+    return env;
+  }
+
+  private StreamProcessorApp start(Map<String, String> env) throws Exception {
+    StreamProcessorApp app = new StreamProcessorApp(StreamProcessorConfig.fromEnv(env));
+    toClose.add(app);
+    app.start();
+    assertThat(app.awaitRunning(60, TimeUnit.SECONDS)).as("processor running").isTrue();
+    return app;
+  }
+
+  private void send(String topic, String key, byte[] value) throws Exception {
+    producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value)).get();
+  }
+
+  private void transaction(String user, long ts) throws Exception {
+    send(Topics.TRANSACTION, user, json.write(new TransactionEvent(user, ts, new BigDecimal("25.00"), "USD", "US", "m001")));
+  }
+
+  private void login(String user, long ts, boolean success, String device) throws Exception {
+    send(Topics.LOGIN, user, json.write(new LoginEvent(user, ts, device, "DE", success)));
+  }
+
+  private String key(String user) {
+    return prefix + user;
+  }
+
+  private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private void loadBatch(String user) {
+    try (FeatureStore store = FeatureStore.connect(redis.url(), registry)) {
+      store.bulkLoad(List.of(new EntityRow(user, Map.of("risk_segment", "low", "tx_count_7d", "4"))).iterator(),
+          1000, 100, 1, n -> { });
+    }
+    raw.expire(key(user), 500);
+  }
+
+  @Test
+  void shouldTurnProducedEventsIntoFeaturesWithFieldTtlsAndLeaveBatchFieldsAlone() throws Exception {
+    loadBatch("u0001");
+    start(env(60));
+    long now = System.currentTimeMillis();
+    transaction("u0001", now - 1000);
+    transaction("u0001", now);
+    login("u0001", now - 500, false, "x");
+    login("u0001", now, true, "ios-9f02");
+
+    await("streaming features in Redis", Duration.ofSeconds(10), () -> "2".equals(raw.hget(key("u0001"), "tx_count_5m"))
+        && "ios-9f02".equals(raw.hget(key("u0001"), "last_device_id")));
+    assertThat(raw.hget(key("u0001"), "failed_logins_15m")).isEqualTo("1");
+    assertThat(raw.hget(key("u0001"), "session_country")).isEqualTo("DE");
+    assertThat(raw.hget(key("u0001"), "last_login_ts")).isEqualTo(Long.toString(now));
+    assertThat(raw.httl(key("u0001"), "tx_count_5m", "failed_logins_15m", "last_login_ts", "last_device_id", "session_country"))
+        .allSatisfy(ttl -> assertThat(ttl).isBetween(1L, 60L));
+    assertThat(raw.hget(key("u0001"), "risk_segment")).isEqualTo("low");
+    assertThat(raw.httl(key("u0001"), "risk_segment").get(0)).isEqualTo(-1L);
+    assertThat(raw.ttl(key("u0001"))).as("key TTL untouched").isBetween(480L, 500L);
+
+    await("a heartbeat of a running processor that has seen the newest event", Duration.ofSeconds(10),
+        () -> heartbeats().stream().anyMatch(b -> b.state().equals("RUNNING") && b.lastEventTsMs() >= now));
+    Heartbeat beat = heartbeats().get(0);
+    assertThat(beat.eventsTotal()).isGreaterThanOrEqualTo(4);
+    assertThat(beat.writtenAtMs()).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(5000L));
+  }
+
+  private List<Heartbeat> heartbeats() {
+    try (FeatureStore store = FeatureStore.connect(redis.url(), registry)) {
+      return store.heartbeats().read();
+    }
+  }
+
+  @Test
+  void shouldLetStreamingFieldsExpireWhenTheProcessorStopsWhileBatchFieldsStay() throws Exception {
+    loadBatch("u0002");
+    StreamProcessorApp app = start(env(3));
+    transaction("u0002", System.currentTimeMillis());
+    login("u0002", System.currentTimeMillis(), true, "web-1");
+    await("features written", Duration.ofSeconds(10), () -> raw.hexists(key("u0002"), "tx_count_5m")
+        && raw.hexists(key("u0002"), "last_device_id"));
+    // While it runs, the lease keeps the live count present past its 3 s TTL.
+    Thread.sleep(4500);
+    assertThat(raw.hget(key("u0002"), "tx_count_5m")).isEqualTo("1");
+
+    app.close();
+    toClose.remove(app);
+    assertThat(heartbeats()).as("a clean stop removes the heartbeat").isEmpty();
+    await("streaming fields expired", Duration.ofSeconds(5), () -> raw.hmget(key("u0002"), "tx_count_5m",
+        "last_device_id", "last_login_ts", "session_country").stream().allMatch(v -> v == null));
+    assertThat(raw.hget(key("u0002"), "risk_segment")).isEqualTo("low");
+    assertThat(raw.ttl(key("u0002"))).isPositive();
+  }
+
+  @Test
+  void shouldSendBadRecordsToTheDeadLetterTopicAndKeepRunning() throws Exception {
+    start(env(60));
+    String marker = UUID.randomUUID().toString();
+    send(Topics.TRANSACTION, "u0003", ("{\"oops\":\"" + marker + "\"").getBytes(StandardCharsets.UTF_8));
+    transaction("u0003", System.currentTimeMillis());
+
+    await("the good event processed", Duration.ofSeconds(10), () -> "1".equals(raw.hget(key("u0003"), "tx_count_5m")));
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+      consumer.subscribe(List.of(Topics.DLQ));
+      ConsumerRecord<byte[], byte[]> found = null;
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (found == null && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (new String(r.value(), StandardCharsets.UTF_8).contains(marker)) {
+            found = r;
+          }
+        }
+      }
+      assertThat(found).as("dead letter").isNotNull();
+      assertThat(new String(found.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
+          .startsWith("transaction: malformed JSON");
+      assertThat(new String(found.headers().lastHeader(DeadLetters.SOURCE_TOPIC).value(), StandardCharsets.UTF_8))
+          .isEqualTo(Topics.TRANSACTION);
+      assertThat(found.headers().lastHeader(DeadLetters.SOURCE_OFFSET)).isNotNull();
+    }
+  }
+
+  private KafkaConsumer<byte[], byte[]> consumer() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-dlq-" + UUID.randomUUID());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  @Test
+  void shouldProcessUnderExactlyOnce() throws Exception {
+    Map<String, String> env = env(60);
+    env.put("FS_PROCESSING_GUARANTEE", "exactly_once_v2");
+    start(env);
+    for (int i = 0; i < 5; i++) {
+      transaction("u0004", System.currentTimeMillis());
+    }
+    await("count under exactly_once_v2", Duration.ofSeconds(15), () -> "5".equals(raw.hget(key("u0004"), "tx_count_5m")));
+  }
+
+  @Test
+  void shouldLoseNothingWhenRedisIsDownForAWhile() throws Exception {
+    int port = FreePorts.next();
+    Path binary = RedisBinary.locate();
+    RedisServer own = RedisServer.start(binary, port);
+    Map<String, String> env = env(60);
+    env.put("REDIS_URL", own.url());
+    env.put("FS_SINK_RETRY_SECONDS", "2");
+    start(env);
+    transaction("u0005", System.currentTimeMillis());
+    try (RedisClient ownClient = RedisClient.create(own.url())) {
+      await("first event written", Duration.ofSeconds(10), () -> "1".equals(ownClient.hget(key("u0005"), "tx_count_5m")));
+    }
+    own.close();
+    for (int i = 0; i < 4; i++) {
+      transaction("u0005", System.currentTimeMillis());
+    }
+    Thread.sleep(3000); // past the retry budget: the task fails and is retried on a new thread
+    RedisServer again = RedisServer.start(binary, port);
+    toClose.add(again);
+    try (RedisClient ownClient = RedisClient.create(again.url())) {
+      await("every event written after Redis returned", Duration.ofSeconds(60),
+          () -> "5".equals(ownClient.hget(key("u0005"), "tx_count_5m")));
+    }
+  }
+
+  @Test
+  void shouldConvergeToTheReferenceAfterACrashMidStream() throws Exception {
+    Map<String, String> env = env(120);
+    env.put("FS_PROCESSOR_STATE_DIR", stateDir.resolve("crash").toString());
+    Random random = new Random(42);
+    Map<String, Integer> txReference = new HashMap<>();
+    Map<String, Integer> failedReference = new HashMap<>();
+    long start = System.currentTimeMillis();
+
+    Process first = launch(env, "first");
+    produceRandom(random, 3000, start, txReference, failedReference);
+    awaitAnyFeature("u1");
+    first.destroyForcibly().waitFor(); // kill -9 mid-stream: no clean close, no final commit
+    produceRandom(random, 3000, start, txReference, failedReference);
+
+    Process second = launch(env, "second");
+    try {
+      await("counts equal the reference", Duration.ofSeconds(60), () -> matches(txReference, "tx_count_5m")
+          && matches(failedReference, "failed_logins_15m"));
+    } finally {
+      second.destroy();
+      second.waitFor(30, TimeUnit.SECONDS);
+    }
+    assertThat(System.currentTimeMillis() - start).as("the test stayed inside the 5-minute window").isLessThan(240_000);
+  }
+
+  private void produceRandom(Random random, int events, long start, Map<String, Integer> tx, Map<String, Integer> failed)
+      throws Exception {
+    for (int i = 0; i < events; i++) {
+      String user = "u" + (1 + random.nextInt(20));
+      long ts = start - random.nextInt(60_000);
+      if (random.nextInt(4) == 0) {
+        producer.send(new ProducerRecord<>(Topics.LOGIN, user.getBytes(StandardCharsets.UTF_8),
+            json.write(new LoginEvent(user, ts, "d", "US", false))));
+        failed.merge(user, 1, Integer::sum);
+      } else {
+        producer.send(new ProducerRecord<>(Topics.TRANSACTION, user.getBytes(StandardCharsets.UTF_8),
+            json.write(new TransactionEvent(user, ts, new BigDecimal("1.00"), "USD", "US", "m1"))));
+        tx.merge(user, 1, Integer::sum);
+      }
+    }
+    producer.flush();
+  }
+
+  private void awaitAnyFeature(String user) throws InterruptedException {
+    await("the first process wrote something", Duration.ofSeconds(60), () -> raw.hexists(key(user), "tx_count_5m"));
+  }
+
+  private boolean matches(Map<String, Integer> reference, String field) {
+    for (Map.Entry<String, Integer> e : reference.entrySet()) {
+      if (!Integer.toString(e.getValue()).equals(raw.hget(key(e.getKey()), field))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The processor as its own OS process, so the test can kill it for real. */
+  private Process launch(Map<String, String> env, String name) throws IOException {
+    Path log = Files.createTempFile(stateDir, name, ".log");
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m", "-cp", System.getProperty("java.class.path"), StreamProcessorApp.class.getName())
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    Process process = pb.start();
+    toClose.add(() -> {
+      process.destroyForcibly();
+      process.waitFor();
+    });
+    return process;
+  }
+}

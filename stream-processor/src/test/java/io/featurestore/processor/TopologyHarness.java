@@ -1,0 +1,90 @@
+package io.featurestore.processor;
+
+import io.featurestore.core.FeatureRegistry;
+import io.featurestore.events.EventJson;
+import io.featurestore.events.Event;
+import io.featurestore.events.LoginEvent;
+import io.featurestore.events.Topics;
+import io.featurestore.events.TransactionEvent;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/** Drives the real topology with TopologyTestDriver and a wall clock the test moves. */
+final class TopologyHarness implements AutoCloseable {
+  static final long T0 = Instant.parse("2026-11-27T10:00:00Z").toEpochMilli();
+
+  final FeatureRegistry registry;
+  final InMemoryFeatureWriter redis;
+  final CountingMetrics metrics = new CountingMetrics();
+  final TopologyTestDriver driver;
+  final TestInputTopic<byte[], byte[]> logins;
+  final TestInputTopic<byte[], byte[]> transactions;
+  final TestOutputTopic<byte[], byte[]> dlq;
+  private final EventJson json;
+  private long now;
+
+  TopologyHarness(long streamTtlSeconds) {
+    registry = FeatureRegistry.bundled().withOverrides("fs:user:", 86400, streamTtlSeconds);
+    json = new EventJson(registry);
+    now = T0;
+    redis = new InMemoryFeatureWriter(() -> now, streamTtlSeconds * 1000);
+    TopologySettings settings = new TopologySettings(registry, Duration.ofMillis(100), Duration.ofSeconds(1),
+        Duration.ofMillis(300));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    try {
+      props.put(StreamsConfig.STATE_DIR_CONFIG, java.nio.file.Files.createTempDirectory("topology-test").toString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    driver = new TopologyTestDriver(FeatureTopology.buildTopology(settings, redis, metrics), props, Instant.ofEpochMilli(T0));
+    logins = driver.createInputTopic(Topics.LOGIN, new ByteArraySerializer(), new ByteArraySerializer());
+    transactions = driver.createInputTopic(Topics.TRANSACTION, new ByteArraySerializer(), new ByteArraySerializer());
+    dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  long now() {
+    return now;
+  }
+
+  /** Moves the wall clock forward in flush-interval steps, so every punctuation runs as it would. */
+  void advance(Duration d) {
+    long target = now + d.toMillis();
+    while (now < target) {
+      long step = Math.min(100, target - now);
+      now += step;
+      driver.advanceWallClockTime(Duration.ofMillis(step));
+    }
+  }
+
+  void transaction(String user, long ts) {
+    send(transactions, user, new TransactionEvent(user, ts, new BigDecimal("10.00"), "USD", "US", "m001"));
+  }
+
+  void login(String user, long ts, boolean success, String device) {
+    send(logins, user, new LoginEvent(user, ts, device, "US", success));
+  }
+
+  void send(TestInputTopic<byte[], byte[]> topic, String user, Event event) {
+    topic.pipeInput(bytes(user), json.write(event), event.ts());
+  }
+
+  static byte[] bytes(String s) {
+    return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    driver.close();
+  }
+}

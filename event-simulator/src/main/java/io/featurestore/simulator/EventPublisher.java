@@ -1,0 +1,141 @@
+package io.featurestore.simulator;
+
+import io.featurestore.core.FeatureStoreException;
+import io.featurestore.events.Event;
+import io.featurestore.events.EventJson;
+import io.featurestore.events.LoginEvent;
+import io.featurestore.events.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Produces events to {@link Topics#LOGIN} and {@link Topics#TRANSACTION}, keyed by
+ * {@code user_id}, as {@link EventJson} bytes. One producer for the whole run, tuned for
+ * throughput without giving up durability: {@code acks=all} with idempotence, a short linger
+ * and lz4 batches.
+ */
+final class EventPublisher implements AutoCloseable {
+  static final String CLIENT_ID = "event-simulator";
+  /** How long a send may wait for metadata or buffer space, and {@link #checkTopics} for an answer. */
+  static final Duration MAX_BLOCK = Duration.ofSeconds(10);
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+  /** Upper bound from send to acknowledgement, retries included. */
+  static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final EventJson json;
+  private final KafkaProducer<String, byte[]> producer;
+
+  EventPublisher(String bootstrapServers, EventJson json) {
+    this.json = json;
+    try {
+      this.producer = new KafkaProducer<>(producerConfig(bootstrapServers), new StringSerializer(),
+          new ByteArraySerializer());
+    } catch (KafkaException e) {
+      throw new FeatureStoreException("cannot create a Kafka producer for " + bootstrapServers + ": " + e.getMessage(), e);
+    }
+  }
+
+  static Map<String, Object> producerConfig(String bootstrapServers) {
+    Map<String, Object> config = new HashMap<>();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, CLIENT_ID);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    config.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+    config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) MAX_BLOCK.toMillis());
+    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) REQUEST_TIMEOUT.toMillis());
+    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis());
+    return config;
+  }
+
+  static String topicOf(Event event) {
+    return event instanceof LoginEvent ? Topics.LOGIN : Topics.TRANSACTION;
+  }
+
+  /**
+   * Fails fast, with a message that says what to do, when the broker cannot be reached or the
+   * topics do not exist (brokers here do not create topics on first use), instead of letting
+   * the first send block and time out.
+   */
+  static void checkTopics(String bootstrapServers) {
+    Map<String, Object> config = new HashMap<>();
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(AdminClientConfig.CLIENT_ID_CONFIG, CLIENT_ID + "-check");
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) MAX_BLOCK.toMillis());
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) MAX_BLOCK.toMillis());
+    config.put(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+    List<String> missing = new ArrayList<>();
+    try (Admin admin = Admin.create(config)) {
+      Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(List.of(Topics.LOGIN,
+          Topics.TRANSACTION), new DescribeTopicsOptions().timeoutMs((int) MAX_BLOCK.toMillis())).topicNameValues();
+      for (Map.Entry<String, KafkaFuture<TopicDescription>> topic : described.entrySet()) {
+        try {
+          topic.getValue().get(MAX_BLOCK.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+            throw unreachable(bootstrapServers, e.getCause());
+          }
+          missing.add(topic.getKey());
+        }
+      }
+    } catch (TimeoutException | KafkaException e) {
+      throw unreachable(bootstrapServers, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FeatureStoreException("interrupted while checking the topics on " + bootstrapServers, e);
+    }
+    if (!missing.isEmpty()) {
+      missing.sort(null);
+      throw new FeatureStoreException("topic" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
+          + " missing on " + bootstrapServers + " (brokers here do not create topics on first use): create "
+          + (missing.size() > 1 ? "them" : "it") + ", e.g. kafka-topics.sh --bootstrap-server " + bootstrapServers
+          + " --create --partitions 3 --topic " + missing.get(0));
+    }
+  }
+
+  /** Hands the event to the producer; blocks only when the producer's buffer is full (back-pressure). */
+  Future<RecordMetadata> send(Event event, Callback callback) {
+    return producer.send(new ProducerRecord<>(topicOf(event), event.userId(), json.write(event)), callback);
+  }
+
+  /** Waits until every event handed over so far is acknowledged or has failed. */
+  void flush() {
+    producer.flush();
+  }
+
+  @Override
+  public void close() {
+    producer.close(CLOSE_TIMEOUT);
+  }
+
+  static FeatureStoreException unreachable(String bootstrapServers, Throwable cause) {
+    String reason = cause == null ? "no answer" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    return new FeatureStoreException("cannot reach Kafka at " + bootstrapServers + " within " + MAX_BLOCK.toSeconds()
+        + " s (" + reason + "); is the broker running? set KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers", cause);
+  }
+}

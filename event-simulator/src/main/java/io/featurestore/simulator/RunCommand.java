@@ -1,0 +1,156 @@
+package io.featurestore.simulator;
+
+import io.featurestore.core.FeatureRegistry;
+import io.featurestore.core.FeatureStoreException;
+import io.featurestore.core.InvalidInputException;
+import io.featurestore.events.EventJson;
+import io.featurestore.events.Topics;
+import io.featurestore.materializer.SyntheticUsers;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code run}: a paced, realistic event stream until a count, a duration, or SIGTERM/SIGINT. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Produces a realistic stream of logins (~30%%) and transactions (~70%%) for users u0001…uN at a "
+        + "steady rate, with occasional fraud-like bursts, until --count events, --duration, or Ctrl-C / SIGTERM.",
+        "Event time (ts) is the wall clock. Users, home countries and devices follow --seed: use the seed the "
+            + "materializer loaded, so events and batch features describe the same users.",
+        "Logs the achieved rate every 5 s (stderr) and prints a summary (stdout) at the end."})
+final class RunCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+  static final int MAX_USERS = 10_000_000;
+  static final double MAX_RATE = 1_000_000;
+  /** How long the shutdown hook waits for the last events to be acknowledged and the summary printed. */
+  static final Duration SHUTDOWN_WAIT = EventPublisher.DELIVERY_TIMEOUT.plus(EventPublisher.CLOSE_TIMEOUT)
+      .plusSeconds(5);
+
+  @Mixin
+  EventSimulatorCli.ConnectionOptions connection = new EventSimulatorCli.ConnectionOptions();
+
+  @Option(names = "--users", paramLabel = "N", defaultValue = "1000",
+      description = "Users u0001…uN, drawn uniformly (default ${DEFAULT-VALUE}).")
+  int users;
+
+  @Option(names = "--rate", paramLabel = "EVENTS_PER_S", defaultValue = "100",
+      description = "Target events per second, both topics together (default ${DEFAULT-VALUE}).")
+  double rate;
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Limit limit;
+
+  static final class Limit {
+    @Option(names = "--duration", paramLabel = "D", converter = Durations.Converter.class,
+        description = "Stop after this long: 30s, 5m, 1h, 1h30m (default: until stopped).")
+    Duration duration;
+
+    @Option(names = "--count", paramLabel = "C", description = "Stop after C events (default: until stopped).")
+    Long count;
+  }
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
+      description = "Seed of users and stream; the materializer's seed (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--fraud-rate", paramLabel = "P", defaultValue = "0.001",
+      description = "Probability that an event starts a fraud-like burst: 8–20 failed logins within a minute "
+          + "from a new device and country, or 10–30 transactions within two minutes (default ${DEFAULT-VALUE}).")
+  double fraudRate;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    validate();
+    SimulatorSettings settings = connection.settings();
+    FeatureRegistry registry = settings.loadRegistry();
+    for (String id : new String[] {SyntheticUsers.userId(1), SyntheticUsers.userId(users)}) {
+      if (!registry.isValidEntityId(id)) {
+        throw new InvalidInputException("user id " + id + " does not match the registry's id pattern "
+            + registry.idPattern());
+      }
+    }
+    String bootstrap = settings.bootstrapServers();
+    EventPublisher.checkTopics(bootstrap);
+    EventGenerator generator = new EventGenerator(users, seed, fraudRate, System::currentTimeMillis);
+    EventPublisher publisher = new EventPublisher(bootstrap, new EventJson(registry));
+    long maxEvents = limit != null && limit.count != null ? limit.count : Long.MAX_VALUE;
+    Duration duration = limit == null ? null : limit.duration;
+    Simulation simulation = new Simulation(generator, EventSink.of(publisher), rate, maxEvents, duration, System::nanoTime);
+
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = new Thread(() -> stopAndWait(simulation, finished), "event-simulator-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    Simulation.Summary summary;
+    try {
+      try (publisher) {
+        LOG.info("Producing to {} and {} at {}: {} events/s for users {}…{} (seed {}, fraud rate {}), {}; "
+                + "stop with Ctrl-C or SIGTERM", Topics.LOGIN, Topics.TRANSACTION, bootstrap, Simulation.format(rate),
+            SyntheticUsers.userId(1), SyntheticUsers.userId(users), seed, fraudRate, limitText());
+        summary = simulation.run();
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(summary.line());
+      out.flush();
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is running: it is waiting for exactly this point.
+      }
+    }
+    if (summary.failure() != null) {
+      throw new FeatureStoreException("events not acknowledged by " + bootstrap + ": " + summary.failure(),
+          summary.failure());
+    }
+    return 0;
+  }
+
+  private void validate() {
+    if (users < 1 || users > MAX_USERS) {
+      throw new InvalidInputException("--users must be from 1 to " + MAX_USERS + ", not " + users);
+    }
+    if (!(rate > 0 && rate <= MAX_RATE)) {
+      throw new InvalidInputException("--rate must be > 0 and <= " + (long) MAX_RATE + " events/s, not " + rate);
+    }
+    if (!(fraudRate >= 0 && fraudRate <= 1)) {
+      throw new InvalidInputException("--fraud-rate must be a probability from 0 to 1, not " + fraudRate);
+    }
+    if (limit != null && limit.count != null && limit.count < 1) {
+      throw new InvalidInputException("--count must be >= 1, not " + limit.count);
+    }
+  }
+
+  private String limitText() {
+    if (limit != null && limit.count != null) {
+      return "until " + limit.count + " events";
+    }
+    return limit != null && limit.duration != null
+        ? "for " + limit.duration.toString().substring(2).toLowerCase(Locale.ROOT) : "until stopped";
+  }
+
+  /** The shutdown hook: stop the loop, then hold the JVM until the events are flushed and the summary printed. */
+  private static void stopAndWait(Simulation simulation, CountDownLatch finished) {
+    LOG.info("Stopping: flushing the events in flight");
+    simulation.stop();
+    try {
+      if (!finished.await(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("Events still in flight after {}; exiting anyway", SHUTDOWN_WAIT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -20,6 +20,11 @@ import picocli.CommandLine.Option;
     footer = {"", "Exit codes: 0 done, 1 infrastructure failure (Kafka unreachable, topics missing, events not "
         + "acknowledged), 2 bad input."})
 public final class EventSimulatorCli implements Runnable {
+  /** Every environment variable the simulator reads. */
+  public static final java.util.Set<String> ENVIRONMENT = java.util.stream.Stream.concat(
+      io.featurestore.core.StoreSettings.ENVIRONMENT.stream(), java.util.stream.Stream.of(SimulatorSettings.BOOTSTRAP_SERVERS))
+      .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
   static final int EXIT_INFRASTRUCTURE = 1;
   static final int EXIT_BAD_INPUT = 2;
 
@@ -37,7 +42,7 @@ public final class EventSimulatorCli implements Runnable {
     System.exit(commandLine(System.in).execute(args));
   }
 
-  static CommandLine commandLine(InputStream stdin) {
+  public static CommandLine commandLine(InputStream stdin) {
     return new CommandLine(new EventSimulatorCli(stdin))
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           cmd.getErr().println("error: " + e.getMessage());

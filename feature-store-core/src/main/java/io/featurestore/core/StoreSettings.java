@@ -23,6 +23,9 @@ public record StoreSettings(String redisUrl, Optional<Path> registryFile, Option
   public static final String BATCH_TTL_SECONDS = "FS_BATCH_TTL_SECONDS";
   public static final String STREAM_TTL_SECONDS = "FS_STREAM_TTL_SECONDS";
   public static final String DEFAULT_REDIS_URL = "redis://localhost:6379";
+  /** Every environment variable these settings read. */
+  public static final java.util.Set<String> ENVIRONMENT =
+      java.util.Set.of(REDIS_URL, REGISTRY_FILE, KEY_PREFIX, BATCH_TTL_SECONDS, STREAM_TTL_SECONDS);
 
   public static StoreSettings fromEnv(Map<String, String> env) {
     return new StoreSettings(

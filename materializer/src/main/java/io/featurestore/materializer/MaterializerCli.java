@@ -35,6 +35,9 @@ import picocli.CommandLine.Option;
     subcommands = {MaterializerCli.Load.class, MaterializerCli.Reset.class, MaterializerCli.Stats.class,
         CommandLine.HelpCommand.class})
 public final class MaterializerCli implements Runnable {
+  /** Every environment variable the materializer reads. */
+  public static final java.util.Set<String> ENVIRONMENT = StoreSettings.ENVIRONMENT;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -42,7 +45,7 @@ public final class MaterializerCli implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
-  static CommandLine commandLine() {
+  public static CommandLine commandLine() {
     return new CommandLine(new MaterializerCli())
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           cmd.getErr().println("error: " + e.getMessage());

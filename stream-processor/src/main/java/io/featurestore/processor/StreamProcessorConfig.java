@@ -32,6 +32,17 @@ public record StreamProcessorConfig(String bootstrapServers, String applicationI
     Duration heartbeatTtl, StoreSettings store) {
 
   static final Duration EOS_COMMIT_INTERVAL = Duration.ofSeconds(60);
+  /** Every environment variable the stream processor reads. */
+  public static final java.util.Set<String> ENVIRONMENT = union(StoreSettings.ENVIRONMENT, java.util.Set.of(
+      "KAFKA_BOOTSTRAP_SERVERS", "FS_PROCESSOR_APPLICATION_ID", "FS_PROCESSOR_STATE_DIR", "FS_PROCESSING_GUARANTEE",
+      "FS_PROCESSOR_THREADS", "FS_SINK_FLUSH_MS", "FS_COMMIT_INTERVAL_MS", "FS_SINK_RETRY_SECONDS",
+      "FS_PROCESSOR_METRICS_PORT", "FS_HEARTBEAT_TTL_SECONDS"));
+
+  private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
+    java.util.Set<String> all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return java.util.Set.copyOf(all);
+  }
 
   public static StreamProcessorConfig fromEnv(Map<String, String> env) {
     String guarantee = env.getOrDefault("FS_PROCESSING_GUARANTEE", "at_least_once").trim().toLowerCase(Locale.ROOT);

@@ -1,0 +1,148 @@
+package io.featurestore.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.featurestore.infra.FreePorts;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole pipeline driven the way a user drives it: through {@code ./stack}, the event
+ * simulator's {@code send}, and the serving API over HTTP. Every service is its own OS
+ * process; ports are free ones, so a stack the user runs is not disturbed.
+ */
+class LocalStackIT {
+  private static final Path ROOT = Project.root();
+  private static final int STREAM_TTL_SECONDS = 6;
+  /** Loaded by the materializer but outside the simulator's users: only this test's events reach it. */
+  private static final String USER = "u0250";
+  private static final String FEATURES = "risk_segment,country_iso,tx_count_5m,failed_logins_15m";
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+  private final Map<String, String> env = new HashMap<>();
+  private int servingPort;
+
+  @TempDir
+  Path stackDir;
+
+  @Test
+  void shouldServeStreamingFeaturesAndLetThemExpireWhenTheProcessorStops() throws Exception {
+    servingPort = FreePorts.next();
+    env.put("FS_STACK_DIR", stackDir.toString());
+    env.put("FS_STACK_SKIP_BUILD", "1"); // the reactor has just built every jar
+    env.put("REDIS_PORT", Integer.toString(FreePorts.next()));
+    env.put("KAFKA_PORT", Integer.toString(FreePorts.next()));
+    env.put("KAFKA_CONTROLLER_PORT", Integer.toString(FreePorts.next()));
+    env.put("SERVING_PORT", Integer.toString(servingPort));
+    env.put("FS_PROCESSOR_METRICS_PORT", Integer.toString(FreePorts.next()));
+    env.put("FS_STREAM_TTL_SECONDS", Integer.toString(STREAM_TTL_SECONDS));
+    env.put("FS_USERS", "300");
+    env.put("FS_SIM_USERS", "200");
+    env.put("FS_SIM_RATE", "20");
+    try {
+      String up = run(Duration.ofMinutes(5), "./stack", "up");
+      assertThat(up).contains("The feature store is up", "http://127.0.0.1:" + servingPort + "/");
+
+      JsonNode before = features();
+      assertThat(before.path("features").path("risk_segment").isTextual()).as(before.toString()).isTrue();
+      assertThat(before.path("missing").toString()).contains("tx_count_5m", "failed_logins_15m");
+
+      send("transaction", "--user", USER, "--amount", "12.50");
+      send("login", "--user", USER, "--failed");
+      JsonNode fresh = awaitFeatures(Duration.ofSeconds(2), "both counts served",
+          r -> r.path("features").path("tx_count_5m").asInt() == 1 && r.path("features").path("failed_logins_15m").asInt() == 1);
+      assertThat(fresh.path("ttl_seconds").path("tx_count_5m").asLong()).isBetween(1L, (long) STREAM_TTL_SECONDS);
+      long keyTtl = fresh.path("key_ttl_seconds").asLong();
+      assertThat(keyTtl).isPositive();
+
+      run(Duration.ofMinutes(1), "./stack", "stop", "stream-processor");
+      assertThat(run(Duration.ofSeconds(30), "./stack", "status")).containsPattern("stream-processor\\s+stopped");
+      JsonNode expired = awaitFeatures(Duration.ofSeconds(STREAM_TTL_SECONDS + 5), "streaming fields expired",
+          r -> r.path("missing").toString().contains("tx_count_5m") && r.path("missing").toString().contains("failed_logins_15m"));
+      assertThat(expired.path("features").path("risk_segment").asText()).isEqualTo(before.path("features").path("risk_segment").asText());
+      assertThat(expired.path("features").path("country_iso").isTextual()).isTrue();
+      assertThat(expired.path("key_ttl_seconds").asLong()).as("key TTL stays").isBetween(keyTtl - 60, keyTtl);
+
+      run(Duration.ofMinutes(3), "./stack", "start", "stream-processor");
+      send("transaction", "--user", USER, "--amount", "7.00");
+      // The first transaction is still inside its 5-minute window: the restarted processor counts it too.
+      awaitFeatures(Duration.ofSeconds(10), "new events served after the restart",
+          r -> r.path("features").path("tx_count_5m").asInt() == 2);
+    } finally {
+      run(Duration.ofMinutes(2), "./stack", "down");
+    }
+    List<String> running = new ArrayList<>();
+    try (var pids = Files.list(stackDir)) {
+      pids.filter(p -> p.toString().endsWith(".pid")).forEach(p -> running.add(p.getFileName().toString()));
+    }
+    assertThat(running).as("pid files left after down").isEmpty();
+    assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(stackDir.toString())))
+        .as("processes left after down").isEmpty();
+  }
+
+  private JsonNode features() throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + servingPort
+        + "/v1/features/" + USER + "?features=" + FEATURES + "&freshness=true")).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return json.readTree(response.body());
+  }
+
+  private JsonNode awaitFeatures(Duration timeout, String what, Predicate<JsonNode> condition) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JsonNode last = null;
+    while (System.nanoTime() < deadline) {
+      last = features();
+      if (condition.test(last)) {
+        return last;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("not within " + timeout + ": " + what + "; last response " + last);
+  }
+
+  private void send(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(javaBin(), "-jar", "event-simulator/target/event-simulator.jar", "send"));
+    command.addAll(List.of(args));
+    command.addAll(List.of("--bootstrap-servers", "127.0.0.1:" + env.get("KAFKA_PORT")));
+    run(Duration.ofSeconds(60), command.toArray(String[]::new));
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private String run(Duration timeout, String... command) throws IOException, InterruptedException {
+    Path out = Files.createTempFile("stack-cmd", ".log");
+    ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true)
+        .redirectOutput(out.toFile());
+    pb.environment().putAll(env);
+    Process process = pb.start();
+    boolean done = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    String output = Files.readString(out);
+    Files.deleteIfExists(out);
+    if (!done) {
+      process.destroyForcibly();
+      throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout + ":\n" + output);
+    }
+    assertThat(process.exitValue()).as(String.join(" ", command) + " failed:\n" + output).isZero();
+    return output;
+  }
+}

@@ -1,0 +1,213 @@
+package io.featurestore.serving;
+
+import io.featurestore.core.FeatureStoreException;
+import io.featurestore.core.InvalidInputException;
+import io.featurestore.core.UnknownFeatureException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * The API's failure kinds, each with one exception mapper and a JSON body
+ * {@code {"error": "...", ...details}}. Client mistakes are 4xx; Redis being unreachable is
+ * 503; only a bug in this service is a 500.
+ */
+final class ApiErrors {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
+  /** Redis errors that mean "not now" rather than "never": the server is starting, busy or failing over. */
+  private static final List<String> TRANSIENT_REDIS_ERRORS =
+      List.of("LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN");
+  private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
+
+  private ApiErrors() {}
+
+  /** 404: the entity's hash does not exist. */
+  static final class EntityNotFoundException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final String entityId;
+
+    EntityNotFoundException(String entityName, String entityId) {
+      super(entityName + " '" + entityId + "' not found: expired or never loaded");
+      this.entityId = entityId;
+    }
+  }
+
+  /** 413: a batch names more ids than {@code SERVING_MAX_BATCH}. */
+  static final class TooManyIdsException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int count;
+    final int limit;
+
+    TooManyIdsException(int count, int limit) {
+      super("too many entity ids: " + count + " in one request, the limit is " + limit
+          + " (SERVING_MAX_BATCH); split the batch");
+      this.count = count;
+      this.limit = limit;
+    }
+  }
+
+  /** 400: the request names a feature service the registry does not have. */
+  static final class UnknownServiceException extends InvalidInputException {
+    private static final long serialVersionUID = 1L;
+    final String unknown;
+    final List<String> allowed;
+
+    UnknownServiceException(String unknown, List<String> allowed) {
+      super("unknown feature service '" + unknown + "'; allowed: " + String.join(", ", allowed));
+      this.unknown = unknown;
+      this.allowed = List.copyOf(allowed);
+    }
+  }
+
+  /** 401: API keys are configured and the request presents none, or a wrong one. */
+  static final class UnauthorizedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UnauthorizedException(boolean presented) {
+      super(presented ? "invalid API key"
+          : "missing API key: send it as 'X-API-Key: KEY' or 'Authorization: Bearer KEY'");
+    }
+  }
+
+  static void register(RoutesConfig routes, Json json, ServingMetrics metrics) {
+    RedisFailureLog redisLog = new RedisFailureLog();
+
+    routes.exception(InvalidInputException.class, (e, ctx) -> send(json, ctx, 400, e.getMessage(), Map.of()));
+    routes.exception(UnknownFeatureException.class, (e, ctx) ->
+        send(json, ctx, 400, e.getMessage(), details("unknown", e.unknown(), "allowed", e.allowed())));
+    routes.exception(UnknownServiceException.class, (e, ctx) ->
+        send(json, ctx, 400, e.getMessage(), details("unknown", e.unknown, "allowed", e.allowed)));
+    routes.exception(EntityNotFoundException.class, (e, ctx) ->
+        send(json, ctx, 404, e.getMessage(), Map.of("entity_id", e.entityId)));
+    routes.exception(TooManyIdsException.class, (e, ctx) ->
+        send(json, ctx, 413, e.getMessage(), details("count", e.count, "limit", e.limit)));
+    routes.exception(UnauthorizedException.class, (e, ctx) -> {
+      ctx.header("WWW-Authenticate", "Bearer");
+      send(json, ctx, 401, e.getMessage(), Map.of());
+    });
+    // Javalin's own answers: unknown path (404), wrong method (405), body over the size limit (413).
+    routes.exception(HttpResponseException.class, (e, ctx) -> {
+      Map<String, Object> details = new LinkedHashMap<>();
+      e.getDetails().forEach((key, value) -> details.put(snakeCase(key), value));
+      Object allowed = details.remove("available_methods");
+      if (allowed != null) {
+        ctx.header("Allow", allowed.toString());
+        details.put("allowed_methods", allowed);
+      }
+      send(json, ctx, e.getStatus(), e.getMessage(), details);
+    });
+
+    // The client went away or broke off its body mid-way: nothing is wrong with this service.
+    routes.exception(IOException.class, (e, ctx) -> {
+      LOG.debug("Could not read the request {} {}: {}", ctx.method(), ctx.path(), e.toString());
+      send(json, ctx, 400, "could not read the request: " + e.getMessage(), Map.of());
+    });
+    routes.exception(JedisException.class, (e, ctx) -> {
+      if (e instanceof JedisDataException && !isTransient((JedisDataException) e)) {
+        metrics.redisCommandError();
+        LOG.error("Redis rejected a command for {} {}", ctx.method(), ctx.path(), e);
+        send(json, ctx, 500, "Redis rejected a command: " + e.getMessage(), Map.of());
+        return;
+      }
+      metrics.redisConnectionError();
+      redisLog.log(e);
+      unavailable(json, ctx, e);
+    });
+    routes.exception(FeatureStoreException.class, (e, ctx) -> {
+      if (causedByConnection(e)) {
+        metrics.redisConnectionError();
+        redisLog.log(e);
+        unavailable(json, ctx, e);
+      } else {
+        internal(json, ctx, e);
+      }
+    });
+    routes.exception(Exception.class, (e, ctx) -> internal(json, ctx, e));
+  }
+
+  private static void unavailable(Json json, Context ctx, Exception e) {
+    ctx.header("Retry-After", "1");
+    send(json, ctx, 503, "Redis is unavailable: " + rootMessage(e), Map.of("retryable", true));
+  }
+
+  private static void internal(Json json, Context ctx, Exception e) {
+    LOG.error("Unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+    send(json, ctx, 500, "internal error: " + e.getClass().getSimpleName() + "; see the serving-api log", Map.of());
+  }
+
+  private static void send(Json json, Context ctx, int status, String message, Map<String, ?> details) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", message);
+    body.putAll(details);
+    json.send(ctx, status, body);
+  }
+
+  private static Map<String, Object> details(String key1, Object value1, String key2, Object value2) {
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put(key1, value1);
+    details.put(key2, value2);
+    return details;
+  }
+
+  private static String snakeCase(String key) {
+    return key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+  }
+
+  private static boolean isTransient(JedisDataException e) {
+    String message = String.valueOf(e.getMessage());
+    for (String prefix : TRANSIENT_REDIS_ERRORS) {
+      if (message.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean causedByConnection(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof JedisConnectionException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String top = String.valueOf(e.getMessage());
+    return root == e || root.getMessage() == null || top.contains(root.getMessage())
+        ? top : top + " (" + root.getMessage() + ")";
+  }
+
+  /** While Redis is down every request fails: log the first failure, then a count every 10 s. */
+  private static final class RedisFailureLog {
+    private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
+    private final AtomicLong suppressed = new AtomicLong();
+
+    void log(Exception e) {
+      long now = System.nanoTime();
+      long last = lastLogged.get();
+      if (now - last >= LOG_INTERVAL_NANOS && lastLogged.compareAndSet(last, now)) {
+        long more = suppressed.getAndSet(0);
+        LOG.warn("Redis unavailable, answering 503: {}{}", rootMessage(e),
+            more > 0 ? " (" + more + " more failures in the last 10 s)" : "");
+      } else {
+        suppressed.incrementAndGet();
+      }
+    }
+  }
+}

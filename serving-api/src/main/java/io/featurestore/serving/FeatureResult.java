@@ -1,0 +1,26 @@
+package io.featurestore.serving;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.featurestore.core.FeatureVector;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One entity's answer: {@code {"entity_id", "found", "features", "missing"}} and, with
+ * freshness, {@code "ttl_seconds"} (fields that have a TTL) and {@code "key_ttl_seconds"}
+ * (absent when the key has no TTL).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record FeatureResult(String entityId, boolean found, Map<String, Object> features, List<String> missing,
+    Map<String, Long> ttlSeconds, Long keyTtlSeconds) {
+
+  static FeatureResult of(FeatureVector vector, boolean freshness) {
+    return new FeatureResult(vector.entityId(), vector.found(), vector.values(), vector.missing(),
+        freshness ? vector.ttlSeconds() : null,
+        freshness && vector.keyTtlSeconds().isPresent() ? vector.keyTtlSeconds().getAsLong() : null);
+  }
+
+  /** {@code {"results": [...]}}, in request order. */
+  record Batch(List<FeatureResult> results) {
+  }
+}

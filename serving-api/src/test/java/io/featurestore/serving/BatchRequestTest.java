@@ -1,0 +1,55 @@
+package io.featurestore.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.featurestore.core.FeatureRegistry;
+import io.featurestore.core.InvalidInputException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class BatchRequestTest {
+  private final FeatureRegistry registry = FeatureRegistry.bundled();
+  private final Json json = new Json();
+
+  private BatchRequest parse(String body, int maxBatch) {
+    return BatchRequest.parse(json.read(body.getBytes(StandardCharsets.UTF_8)), registry, maxBatch);
+  }
+
+  @Test
+  void shouldParseIdsFeaturesAndFreshness() {
+    BatchRequest request = parse("{\"entity_ids\":[\"u1\",\"u2\",\"u1\"],\"features\":[\"country_iso\"],\"freshness\":true}", 10);
+    assertThat(request.entityIds()).containsExactly("u1", "u2", "u1");
+    assertThat(request.features()).containsExactly("country_iso");
+    assertThat(request.service()).isNull();
+    assertThat(request.freshness()).isTrue();
+  }
+
+  @Test
+  void shouldParseAService() {
+    BatchRequest request = parse("{\"entity_ids\":[\"u1\"],\"service\":\"user_profile\",\"freshness\":null}", 10);
+    assertThat(request.service()).isEqualTo("user_profile");
+    assertThat(request.features()).isNull();
+    assertThat(request.freshness()).isFalse();
+  }
+
+  @Test
+  void shouldRefuseMoreIdsThanTheLimitBeforeLookingAtThem() {
+    assertThatThrownBy(() -> parse("{\"entity_ids\":[\"u1\",\"u2\",\"not valid!\"]}", 2))
+        .isInstanceOf(ApiErrors.TooManyIdsException.class).hasMessageContaining("3 in one request, the limit is 2");
+  }
+
+  @Test
+  void shouldNameTheOffendingIdByItsPosition() {
+    assertThatThrownBy(() -> parse("{\"entity_ids\":[\"u1\",\"fs:user:u2\"],\"features\":[\"country_iso\"]}", 10))
+        .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("entity_ids[1]: malformed user id 'fs:user:u2'");
+  }
+
+  @Test
+  void shouldRejectSomethingThatIsNotOneJsonDocument() {
+    assertThatThrownBy(() -> parse("{\"entity_ids\":[\"u1\"]} []", 10)).hasMessageContaining("malformed JSON");
+    assertThatThrownBy(() -> json.read(new byte[] {(byte) 0xC3, (byte) 0x28}))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("malformed JSON");
+    assertThatThrownBy(() -> parse("[".repeat(5000), 10)).isInstanceOf(InvalidInputException.class);
+  }
+}

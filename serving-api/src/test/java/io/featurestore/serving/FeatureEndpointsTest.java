@@ -1,0 +1,38 @@
+package io.featurestore.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.featurestore.core.Heartbeat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FeatureEndpointsTest {
+  @Test
+  void shouldWriteServerTimingInMillisecondsWithThreeDecimals() {
+    assertThat(FeatureEndpoints.timing(231_456)).isEqualTo("store;dur=0.231");
+    assertThat(FeatureEndpoints.timing(5_000)).isEqualTo("store;dur=0.005");
+    assertThat(FeatureEndpoints.timing(1_050_000)).isEqualTo("store;dur=1.050");
+    assertThat(FeatureEndpoints.timing(12_345_678)).isEqualTo("store;dur=12.345");
+    assertThat(FeatureEndpoints.timing(-1)).isEqualTo("store;dur=0.000");
+  }
+
+  @Test
+  void shouldReportTheNewestEventOfAllLiveInstancesAndItsAge() {
+    FeatureEndpoints.StreamProcessorView view = FeatureEndpoints.StreamProcessorView.of(List.of(
+        new Heartbeat("a", "RUNNING", 9_500, 8_000, 10), new Heartbeat("b", "REBALANCING", 9_900, -1, 0)), 10_000);
+    assertThat(view.live()).isTrue();
+    assertThat(view.newestEventTsMs()).isEqualTo(8_000);
+    assertThat(view.newestEventAgeMs()).isEqualTo(2_000);
+    assertThat(view.instances()).extracting(FeatureEndpoints.StreamProcessorView.Instance::heartbeatAgeMs)
+        .containsExactly(500L, 100L);
+    assertThat(view.instances().get(1).lastEventTsMs()).isNull();
+  }
+
+  @Test
+  void shouldReportNotLiveWithoutHeartbeats() {
+    FeatureEndpoints.StreamProcessorView view = FeatureEndpoints.StreamProcessorView.of(List.of(), 10_000);
+    assertThat(view.live()).isFalse();
+    assertThat(view.newestEventTsMs()).isNull();
+    assertThat(view.newestEventAgeMs()).isNull();
+  }
+}

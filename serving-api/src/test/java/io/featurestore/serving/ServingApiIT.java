@@ -1,0 +1,474 @@
+package io.featurestore.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.featurestore.core.Heartbeat;
+import io.featurestore.core.StreamingUpdate;
+import io.featurestore.infra.junit.RedisEndpoint;
+import io.featurestore.infra.junit.RedisExtension;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * Every endpoint and every input rule of the serving API, over HTTP against a real Redis.
+ * Users u0001 … u0060 are bulk-loaded; u0001 also has every streaming field; u0900 has only
+ * streaming fields (no key TTL); u0002 carries a field the registry does not know.
+ */
+@ExtendWith(RedisExtension.class)
+class ServingApiIT {
+  private static final String PREFIX = "it:serving-api:";
+  private static TestServer server;
+
+  @BeforeAll
+  static void start(RedisEndpoint redis) {
+    server = TestServer.start(redis.url(), PREFIX);
+    server.loadUsers(60);
+    long now = System.currentTimeMillis();
+    server.store.writeStreaming(List.of(
+        StreamingUpdate.set("u0001", Map.of("tx_count_5m", 3L, "failed_logins_15m", 1L, "last_login_ts", now - 5_000,
+            "last_device_id", "ios-9f02", "session_country", "DE")),
+        StreamingUpdate.set("u0900", Map.of("tx_count_5m", 2L))));
+    try (RedisClient raw = RedisClient.create(redis.url())) {
+      raw.hset(PREFIX + "u0002", "legacy_score", "0.7");
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private static HttpResponse<String> get(String path, String... headers) {
+    return server.get(path, headers);
+  }
+
+  private static HttpResponse<String> post(String path, String body) {
+    return server.post(path, body);
+  }
+
+  private static JsonNode json(HttpResponse<String> response) {
+    return TestServer.json(response);
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static void assertBadRequest(HttpResponse<String> response, String... messageParts) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+    assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+    assertThat(json(response).path("error").asText()).contains(messageParts);
+  }
+
+  // ---------------------------------------------------------------- single read
+  @Test
+  void shouldReturnTypedValuesFromTheRegistry() {
+    HttpResponse<String> response = get("/v1/features/u0001?features=country_iso,account_age_days,avg_amount_30d,"
+        + "tx_count_5m,last_login_ts,last_device_id");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode body = json(response);
+    assertThat(body.path("entity_id").asText()).isEqualTo("u0001");
+    assertThat(body.path("found").asBoolean()).isTrue();
+    JsonNode features = body.path("features");
+    assertThat(features.path("country_iso").isTextual()).isTrue();
+    assertThat(features.path("account_age_days").isIntegralNumber()).isTrue();
+    assertThat(features.path("avg_amount_30d").isNumber()).isTrue();
+    assertThat(features.path("tx_count_5m").asLong()).isEqualTo(3);
+    assertThat(features.path("tx_count_5m").isIntegralNumber()).isTrue();
+    assertThat(features.path("last_login_ts").isIntegralNumber()).isTrue();
+    assertThat(features.path("last_device_id").asText()).isEqualTo("ios-9f02");
+    assertThat(texts(body.path("missing"))).isEmpty();
+    assertThat(body.has("ttl_seconds")).isFalse();
+    assertThat(body.has("key_ttl_seconds")).isFalse();
+  }
+
+  @Test
+  void shouldKeepTheRequestedOrder() {
+    JsonNode body = json(get("/v1/features/u0001?features=tx_count_5m,country_iso,risk_segment"));
+    List<String> names = new ArrayList<>();
+    body.path("features").fieldNames().forEachRemaining(names::add);
+    assertThat(names).containsExactly("tx_count_5m", "country_iso", "risk_segment");
+  }
+
+  @Test
+  void shouldListAbsentFeaturesAsMissingAndNeverAsNull() {
+    JsonNode body = json(get("/v1/features/u0002?features=country_iso,tx_count_5m,failed_logins_15m"));
+    assertThat(body.path("features").has("country_iso")).isTrue();
+    assertThat(body.path("features").has("tx_count_5m")).isFalse();
+    assertThat(texts(body.path("missing"))).containsExactly("tx_count_5m", "failed_logins_15m");
+    assertThat(server.get("/v1/features/u0002?features=tx_count_5m").body()).doesNotContain("null");
+  }
+
+  @Test
+  void shouldAnswerFoundWhenTheEntityExistsButNoneOfTheRequestedFieldsDo() {
+    HttpResponse<String> response = get("/v1/features/u0002?features=tx_count_5m");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(json(response).path("found").asBoolean()).isTrue();
+    assertThat(texts(json(response).path("missing"))).containsExactly("tx_count_5m");
+  }
+
+  @Test
+  void shouldReadEveryFeatureOfANamedService() {
+    JsonNode body = json(get("/v1/features/u0001?service=login_risk_v1"));
+    List<String> answered = new ArrayList<>();
+    body.path("features").fieldNames().forEachRemaining(answered::add);
+    answered.addAll(texts(body.path("missing")));
+    assertThat(answered).containsExactlyInAnyOrderElementsOf(
+        server.registry.services().get("login_risk_v1").features());
+  }
+
+  @Test
+  void shouldAddFieldAndKeyTtlsWithFreshness() {
+    JsonNode body = json(get("/v1/features/u0001?features=country_iso,tx_count_5m,last_device_id&freshness=true"));
+    JsonNode ttls = body.path("ttl_seconds");
+    assertThat(ttls.path("tx_count_5m").asLong()).isBetween(1L, server.registry.streamTtlSeconds());
+    assertThat(ttls.path("last_device_id").asLong()).isBetween(1L, server.registry.streamTtlSeconds());
+    assertThat(ttls.has("country_iso")).as("batch fields live under the key TTL").isFalse();
+    assertThat(body.path("key_ttl_seconds").asLong()).isBetween(1L, server.registry.batchTtlSeconds());
+  }
+
+  @Test
+  void shouldOmitTheKeyTtlWhenTheKeyHasNone() {
+    JsonNode body = json(get("/v1/features/u0900?features=tx_count_5m,country_iso&freshness=true"));
+    assertThat(body.path("ttl_seconds").path("tx_count_5m").asLong()).isPositive();
+    assertThat(body.has("key_ttl_seconds")).isFalse();
+    assertThat(texts(body.path("missing"))).containsExactly("country_iso");
+  }
+
+  @Test
+  void shouldAnswer404ExpiredOrNeverLoadedForAnAbsentEntity() {
+    HttpResponse<String> response = get("/v1/features/u9999?features=country_iso");
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(json(response).path("error").asText()).contains("expired or never loaded");
+    assertThat(json(response).path("entity_id").asText()).isEqualTo("u9999");
+  }
+
+  @Test
+  void shouldAcceptRepeatedFeatureParametersAndBlanksAroundNames() {
+    JsonNode body = json(get("/v1/features/u0001?features=country_iso&features=%20risk_segment%20,tx_count_5m"));
+    assertThat(body.path("features").size()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldTellTheStoreTimeInAServerTimingHeader() {
+    HttpResponse<String> response = get("/v1/features/u0001?features=country_iso");
+    assertThat(response.headers().firstValue("Server-Timing").orElse("")).matches("store;dur=\\d+\\.\\d{3}");
+  }
+
+  // ---------------------------------------------------------------- single read: input rules
+  @Test
+  void shouldNameUnknownFeaturesAndListTheAllowedOnes() {
+    HttpResponse<String> response = get("/v1/features/u0001?features=nope,country_iso,tx_count_9m");
+    assertBadRequest(response, "nope", "tx_count_9m", "allowed");
+    JsonNode body = json(response);
+    assertThat(texts(body.path("unknown"))).containsExactly("nope", "tx_count_9m");
+    assertThat(texts(body.path("allowed"))).containsExactlyElementsOf(server.registry.featureNames());
+  }
+
+  @Test
+  void shouldNameAnUnknownServiceAndListTheServices() {
+    HttpResponse<String> response = get("/v1/features/u0001?service=fraud_v9");
+    assertBadRequest(response, "fraud_v9", "fraud_scoring_v1", "login_risk_v1", "user_profile");
+    assertThat(texts(json(response).path("allowed"))).containsExactlyElementsOf(server.registry.services().keySet());
+  }
+
+  @Test
+  void shouldRejectBothFeaturesAndService() {
+    assertBadRequest(get("/v1/features/u0001?features=country_iso&service=user_profile"), "either", "not both");
+  }
+
+  @Test
+  void shouldRejectNeitherFeaturesNorService() {
+    assertBadRequest(get("/v1/features/u0001"), "features", "service", "fraud_scoring_v1", "country_iso");
+  }
+
+  @Test
+  void shouldRejectAnEmptyFeatureList() {
+    assertBadRequest(get("/v1/features/u0001?features="), "no features requested");
+    assertBadRequest(get("/v1/features/u0001?features=,,"), "no features requested");
+  }
+
+  @Test
+  void shouldRejectAFeatureRequestedTwice() {
+    assertBadRequest(get("/v1/features/u0001?features=country_iso,country_iso"), "twice");
+  }
+
+  @Test
+  void shouldRejectAFreshnessThatIsNotABoolean() {
+    assertBadRequest(get("/v1/features/u0001?features=country_iso&freshness=yes"), "freshness");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a%3Ab", "..", "%2A", "u%20001", "-u1", "%C3%BC", "u0001%0D%0AHGETALL", "%F0%9F%98%80",
+      "_meta%3Astream-processor"})
+  void shouldRejectAMalformedEntityId(String encodedId) {
+    assertBadRequest(get("/v1/features/" + encodedId + "?features=country_iso"), "malformed user id");
+    assertBadRequest(get("/v1/entities/" + encodedId), "malformed user id");
+  }
+
+  @Test
+  void shouldRejectAnOverlongEntityId() {
+    assertBadRequest(get("/v1/features/" + "u".repeat(129) + "?features=country_iso"), "malformed user id");
+    assertBadRequest(get("/v1/features/" + "u".repeat(65) + "?features=country_iso"), "malformed user id");
+  }
+
+  // ---------------------------------------------------------------- batch read
+  @Test
+  void shouldAnswerInRequestOrderWithDuplicatesAndAbsentEntities() {
+    HttpResponse<String> response = post("/v1/features/batch",
+        "{\"entity_ids\":[\"u0003\",\"u9999\",\"u0001\",\"u0003\"],\"features\":[\"country_iso\",\"tx_count_5m\"]}");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode results = json(response).path("results");
+    assertThat(results.size()).isEqualTo(4);
+    List<String> ids = new ArrayList<>();
+    results.forEach(r -> ids.add(r.path("entity_id").asText()));
+    assertThat(ids).containsExactly("u0003", "u9999", "u0001", "u0003");
+
+    JsonNode absent = results.get(1);
+    assertThat(absent.path("found").asBoolean()).isFalse();
+    assertThat(absent.path("features").size()).isZero();
+    assertThat(texts(absent.path("missing"))).containsExactly("country_iso", "tx_count_5m");
+
+    JsonNode full = results.get(2);
+    assertThat(full.path("found").asBoolean()).isTrue();
+    assertThat(full.path("features").path("tx_count_5m").asLong()).isEqualTo(3);
+    assertThat(results.get(0)).isEqualTo(results.get(3));
+  }
+
+  @Test
+  void shouldReadAServiceWithFreshness() {
+    JsonNode results = json(post("/v1/features/batch",
+        "{\"entity_ids\":[\"u0001\",\"u0004\"],\"service\":\"fraud_scoring_v1\",\"freshness\":true}")).path("results");
+    assertThat(results.get(0).path("ttl_seconds").path("tx_count_5m").asLong()).isPositive();
+    assertThat(results.get(1).path("key_ttl_seconds").asLong()).isPositive();
+    assertThat(texts(results.get(1).path("missing"))).contains("tx_count_5m", "failed_logins_15m", "session_country");
+  }
+
+  @Test
+  void shouldAcceptExactlyTheLimitAndRefuseOneMoreWith413() {
+    String limit = ids(1000);
+    HttpResponse<String> ok = post("/v1/features/batch", "{\"entity_ids\":[" + limit + "],\"features\":[\"country_iso\"]}");
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(json(ok).path("results").size()).isEqualTo(1000);
+
+    HttpResponse<String> tooMany = post("/v1/features/batch",
+        "{\"entity_ids\":[" + ids(1001) + "],\"features\":[\"country_iso\"]}");
+    assertThat(tooMany.statusCode()).isEqualTo(413);
+    JsonNode body = json(tooMany);
+    assertThat(body.path("error").asText()).contains("too many entity ids", "1001", "1000");
+    assertThat(body.path("count").asInt()).isEqualTo(1001);
+    assertThat(body.path("limit").asInt()).isEqualTo(1000);
+  }
+
+  private String ids(int count) {
+    return IntStream.rangeClosed(1, count).mapToObj(i -> "\"u" + i + "\"").collect(Collectors.joining(","));
+  }
+
+  @Test
+  void shouldRejectMalformedJson() {
+    HttpResponse<String> truncated = post("/v1/features/batch", "{\"entity_ids\": [\"u0001\"");
+    assertBadRequest(truncated, "malformed JSON", "expected close marker for Array (opened at line 1, column 16)");
+    assertThat(json(truncated).path("error").asText()).doesNotContain("Source:");
+    assertBadRequest(post("/v1/features/batch", "entity_ids=u0001"), "malformed JSON");
+    assertBadRequest(post("/v1/features/batch", ""), "empty");
+    assertBadRequest(post("/v1/features/batch", "{} {}"), "malformed JSON");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "[]|must be a JSON object",
+      "\"u0001\"|must be a JSON object",
+      "{\"features\":[\"country_iso\"]}|'entity_ids' is missing",
+      "{\"entity_ids\":\"u0001\",\"features\":[\"country_iso\"]}|must be a list of strings, not a string",
+      "{\"entity_ids\":[],\"features\":[\"country_iso\"]}|'entity_ids' is empty",
+      "{\"entity_ids\":[\"u0001\",7],\"features\":[\"country_iso\"]}|entity_ids[1] must be a string, not a number",
+      "{\"entity_ids\":[\"u0001\",\"a:b\"],\"features\":[\"country_iso\"]}|entity_ids[1]: malformed user id",
+      "{\"entity_ids\":[\"u0001\"],\"features\":\"country_iso\"}|'features' must be a list",
+      "{\"entity_ids\":[\"u0001\"],\"features\":[1]}|features[0] must be a string",
+      "{\"entity_ids\":[\"u0001\"],\"features\":[\"nope\"]}|unknown feature nope",
+      "{\"entity_ids\":[\"u0001\"],\"features\":[]}|no features requested",
+      "{\"entity_ids\":[\"u0001\"],\"service\":7}|'service' must be a string",
+      "{\"entity_ids\":[\"u0001\"],\"service\":\"nope\"}|unknown feature service 'nope'",
+      "{\"entity_ids\":[\"u0001\"]}|name the features to read",
+      "{\"entity_ids\":[\"u0001\"],\"features\":[\"country_iso\"],\"service\":\"user_profile\"}|not both",
+      "{\"entity_ids\":[\"u0001\"],\"features\":[\"country_iso\"],\"freshness\":\"true\"}|'freshness' must be true or false",
+      "{\"entity_ids\":[\"u0001\"],\"feature\":[\"country_iso\"]}|unknown key 'feature'"})
+  void shouldRejectABodyThatBreaksARule(String caseLine) {
+    String[] parts = caseLine.split("\\|");
+    assertBadRequest(post("/v1/features/batch", parts[0]), parts[1]);
+  }
+
+  @Test
+  void shouldAcceptJsonWhateverTheContentTypeSays() {
+    HttpResponse<String> response = server.send(server.request("/v1/features/batch")
+        .header("Content-Type", "text/plain")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+            "{\"entity_ids\":[\"u0001\"],\"features\":[\"country_iso\"]}")).build());
+    assertThat(response.statusCode()).isEqualTo(200);
+  }
+
+  // ---------------------------------------------------------------- inspection
+  @Test
+  void shouldShowEveryFieldWithItsTtlAndTheKeyTtl() {
+    HttpResponse<String> response = get("/v1/entities/u0001");
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode body = json(response);
+    assertThat(body.path("key").asText()).isEqualTo(PREFIX + "u0001");
+    assertThat(body.path("features").size()).isEqualTo(server.registry.featureNames().size());
+    assertThat(body.path("features").path("tx_count_5m").asLong()).isEqualTo(3);
+    Set<String> withTtl = Set.copyOf(iterable(body.path("ttl_seconds")));
+    assertThat(withTtl).containsExactlyInAnyOrder("last_login_ts", "last_device_id", "session_country",
+        "tx_count_5m", "failed_logins_15m");
+    assertThat(body.path("key_ttl_seconds").asLong()).isBetween(1L, server.registry.batchTtlSeconds());
+    assertThat(texts(body.path("missing"))).isEmpty();
+    assertThat(texts(body.path("unknown_fields"))).isEmpty();
+  }
+
+  @Test
+  void shouldShowFieldsTheRegistryDoesNotKnowAsRawStrings() {
+    JsonNode body = json(get("/v1/entities/u0002"));
+    assertThat(body.path("features").path("legacy_score").asText()).isEqualTo("0.7");
+    assertThat(texts(body.path("unknown_fields"))).containsExactly("legacy_score");
+    assertThat(texts(body.path("missing"))).contains("tx_count_5m", "last_login_ts");
+  }
+
+  @Test
+  void shouldAnswer404ForAnAbsentEntity() {
+    HttpResponse<String> response = get("/v1/entities/u9999");
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(json(response).path("error").asText()).contains("expired or never loaded");
+  }
+
+  private List<String> iterable(JsonNode object) {
+    List<String> names = new ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  // ---------------------------------------------------------------- registry, stream processor, OpenAPI
+  @Test
+  void shouldDescribeTheRegistryInForce() {
+    JsonNode body = json(get("/v1/registry"));
+    assertThat(body.path("key_prefix").asText()).isEqualTo(PREFIX);
+    assertThat(body.path("max_batch").asInt()).isEqualTo(1000);
+    assertThat(body.path("features").size()).isEqualTo(server.registry.featureNames().size());
+    JsonNode first = body.path("features").get(0);
+    assertThat(first.path("name").asText()).isEqualTo("country_iso");
+    assertThat(first.path("type").asText()).isEqualTo("string");
+    assertThat(first.path("source").asText()).isEqualTo("batch");
+    assertThat(texts(body.path("services").path("user_profile").path("features"))).contains("risk_segment");
+  }
+
+  @Test
+  void shouldReportTheStreamProcessorLiveFromItsHeartbeatAndDownWithoutOne() {
+    JsonNode before = json(get("/v1/stream-processor"));
+    assertThat(before.path("live").asBoolean()).isFalse();
+    assertThat(before.path("instances").size()).isZero();
+    assertThat(before.path("newest_event_age_ms").isNull()).isTrue();
+
+    long now = System.currentTimeMillis();
+    server.store.heartbeats().write(new Heartbeat("proc-1@test", "RUNNING", now, now - 1_500, 42), 5);
+    JsonNode live = json(get("/v1/stream-processor"));
+    assertThat(live.path("live").asBoolean()).isTrue();
+    assertThat(live.path("newest_event_ts_ms").asLong()).isEqualTo(now - 1_500);
+    assertThat(live.path("newest_event_age_ms").asLong()).isBetween(1_500L, 10_000L);
+    JsonNode instance = live.path("instances").get(0);
+    assertThat(instance.path("instance_id").asText()).isEqualTo("proc-1@test");
+    assertThat(instance.path("state").asText()).isEqualTo("RUNNING");
+    assertThat(instance.path("events_total").asLong()).isEqualTo(42);
+    assertThat(instance.path("heartbeat_age_ms").asLong()).isBetween(0L, 10_000L);
+
+    server.store.heartbeats().remove("proc-1@test");
+    assertThat(json(get("/v1/stream-processor")).path("live").asBoolean()).isFalse();
+  }
+
+  @Test
+  void shouldServeAnOpenApiDocument() {
+    HttpResponse<String> response = get("/openapi.json");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(json(response).path("openapi").asText()).startsWith("3.");
+  }
+
+  // ---------------------------------------------------------------- health, metrics, page, routing
+  @Test
+  void shouldAnswerLiveAndReady() {
+    assertThat(json(get("/health/live")).path("status").asText()).isEqualTo("UP");
+    HttpResponse<String> ready = get("/health/ready");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(json(ready).path("status").asText()).isEqualTo("UP");
+    assertThat(json(ready).path("redis_version").asText()).matches("\\d+\\.\\d+\\.\\d+");
+  }
+
+  @Test
+  void shouldExposeLatencyHistogramsRedisErrorsAndHitMissCountsInPrometheusFormat() {
+    double hitsBefore = counter(scrape(), "fs_serving_feature_reads_total{feature=\"tx_count_5m\",result=\"hit\"}");
+    double missesBefore = counter(scrape(), "fs_serving_feature_reads_total{feature=\"tx_count_5m\",result=\"miss\"}");
+    get("/v1/features/u0001?features=tx_count_5m");
+    get("/v1/features/u0003?features=tx_count_5m");
+    post("/v1/features/batch", "{\"entity_ids\":[\"u0001\",\"u0004\",\"u0005\"],\"features\":[\"tx_count_5m\"]}");
+
+    HttpResponse<String> response = get("/metrics");
+    assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+    String metrics = response.body();
+    assertThat(counter(metrics, "fs_serving_feature_reads_total{feature=\"tx_count_5m\",result=\"hit\"}"))
+        .isEqualTo(hitsBefore + 2);
+    assertThat(counter(metrics, "fs_serving_feature_reads_total{feature=\"tx_count_5m\",result=\"miss\"}"))
+        .isEqualTo(missesBefore + 3);
+    assertThat(metrics).contains("http_server_requests_seconds_bucket{method=\"GET\",route=\"/v1/features/{entity_id}\","
+        + "status=\"200\",le=\"0.001\"}");
+    assertThat(metrics).contains("route=\"/v1/features/batch\"");
+    assertThat(metrics).contains("fs_serving_redis_errors_total{kind=\"connection\"}");
+    assertThat(metrics).contains("fs_serving_batch_size_entities_count");
+    assertThat(metrics).doesNotContain("route=\"/v1/features/u0001\"");
+  }
+
+  private String scrape() {
+    return get("/metrics").body();
+  }
+
+  private double counter(String metrics, String series) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
+    assertThat(m.find()).as(series + " in\n" + metrics).isTrue();
+    return Double.parseDouble(m.group(1));
+  }
+
+  @Test
+  void shouldServeThePageAndItsAssets() {
+    HttpResponse<String> page = get("/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+    assertThat(page.headers().firstValue("Content-Security-Policy").orElse("")).contains("default-src 'self'");
+    assertThat(page.body()).contains("/assets/app.js", "/assets/style.css");
+    assertThat(get("/assets/app.js").statusCode()).isEqualTo(200);
+    assertThat(get("/assets/style.css").headers().firstValue("Content-Type").orElse("")).startsWith("text/css");
+  }
+
+  @Test
+  void shouldAnswerUnknownPathsAndWrongMethodsWithJsonErrors() {
+    HttpResponse<String> unknown = get("/v2/nothing");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(json(unknown).has("error")).isTrue();
+    HttpResponse<String> wrongMethod = server.send(server.request("/v1/features/u0001").DELETE().build());
+    assertThat(wrongMethod.statusCode()).isEqualTo(405);
+    assertThat(wrongMethod.headers().firstValue("Allow")).contains("GET");
+    assertThat(json(wrongMethod).path("allowed_methods").asText()).isEqualTo("GET");
+  }
+}

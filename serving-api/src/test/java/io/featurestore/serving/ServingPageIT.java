@@ -1,0 +1,163 @@
+package io.featurestore.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.featurestore.core.Heartbeat;
+import io.featurestore.core.StreamingUpdate;
+import io.featurestore.infra.junit.RedisEndpoint;
+import io.featurestore.infra.junit.RedisExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The web page in a real headless Chromium: read a user and see typed values and a TTL that
+ * counts down, read a batch, inspect a hash, watch the stream processor go from live to down,
+ * and use the page on a server that requires an API key. Leaves a screenshot in
+ * {@code /tmp/serving-page.png}.
+ */
+@ExtendWith(RedisExtension.class)
+class ServingPageIT {
+  static final Path SCREENSHOT = Path.of(System.getProperty("java.io.tmpdir"), "serving-page.png");
+  private static final Pattern SECONDS = Pattern.compile("^(\\d+) s$");
+
+  private TestServer server;
+  private ChromeDriver chrome;
+  private ScheduledExecutorService heartbeat;
+
+  @AfterEach
+  void stop() {
+    if (heartbeat != null) {
+      heartbeat.shutdownNow();
+    }
+    if (chrome != null) {
+      chrome.quit();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private void startServer(RedisEndpoint redis, String prefix, Map<String, String> env) {
+    server = TestServer.start(redis.url(), prefix, env);
+    server.loadUsers(200);
+    long now = System.currentTimeMillis();
+    server.store.writeStreaming(StreamingUpdate.set("u0001", Map.of("tx_count_5m", 4L, "failed_logins_15m", 2L,
+        "last_login_ts", now - 42_000, "last_device_id", "ios-9f02", "session_country", "DE")));
+  }
+
+  /** Renews a processor heartbeat every second, as a running stream processor does. */
+  private void beat() {
+    heartbeat = Executors.newSingleThreadScheduledExecutor();
+    heartbeat.scheduleAtFixedRate(() -> {
+      long now = System.currentTimeMillis();
+      server.store.heartbeats().write(new Heartbeat("stream-processor-1@host", "RUNNING", now, now - 700, 12_345), 5);
+    }, 0, 1, TimeUnit.SECONDS);
+  }
+
+  private WebDriverWait waitUpTo(int seconds) {
+    return new WebDriverWait(chrome, Duration.ofSeconds(seconds));
+  }
+
+  private String text(String css) {
+    return chrome.findElement(By.cssSelector(css)).getText().trim();
+  }
+
+  private static int seconds(String ttlText) {
+    Matcher m = SECONDS.matcher(ttlText);
+    assertThat(m.matches()).as("a TTL in seconds, not '" + ttlText + "'").isTrue();
+    return Integer.parseInt(m.group(1));
+  }
+
+  @Test
+  void shouldShowTypedValuesAndATtlThatCountsDownAndTheProcessorGoingDown(RedisEndpoint redis) throws Exception {
+    startServer(redis, "it:page:", Map.of("FS_STREAM_TTL_SECONDS", "90"));
+    beat();
+    chrome = Chromium.start(1400, 1700);
+    chrome.get(server.base + "/");
+
+    chrome.findElement(By.id("mode-features")).click();
+    WebElement id = chrome.findElement(By.id("entity-id"));
+    id.clear();
+    id.sendKeys("u0001");
+    chrome.findElement(By.id("read-button")).click();
+
+    String row = "#read-table tr[data-feature='%s'] ";
+    waitUpTo(10).until(ExpectedConditions.textToBePresentInElementLocated(
+        By.cssSelector(String.format(row, "tx_count_5m") + "td.value"), "4"));
+    assertThat(text(String.format(row, "country_iso") + "td.value")).matches("[A-Z]{2}");
+    assertThat(text(String.format(row, "last_device_id") + "td.value")).isEqualTo("ios-9f02");
+    assertThat(text(String.format(row, "account_age_days") + "td.value")).matches("\\d+");
+    assertThat(text(String.format(row, "last_login_ts") + "td.value")).contains(" UTC").contains("ago");
+    assertThat(text("#read-status")).contains("HTTP 200", "server", "browser round trip");
+
+    String ttl = String.format(row, "tx_count_5m") + ".ttl-text";
+    int first = seconds(text(ttl));
+    assertThat(first).isBetween(80, 90);
+    waitUpTo(5).until(d -> seconds(text(ttl)) < first);
+    assertThat(seconds(text(ttl))).isBetween(first - 4, first - 1);
+
+    waitUpTo(5).until(ExpectedConditions.textToBePresentInElementLocated(By.id("processor-state"), "LIVE"));
+    assertThat(text("#processor-pill")).isEqualTo("stream processor live");
+    assertThat(text("#newest-event-age")).matches("\\d+\\.\\d s");
+
+    WebElement size = chrome.findElement(By.id("batch-size"));
+    size.clear();
+    size.sendKeys("150");
+    chrome.findElement(By.id("batch-button")).click();
+    waitUpTo(10).until(ExpectedConditions.textToBePresentInElementLocated(By.id("batch-status"), "150 users"));
+    assertThat(text("#batch-status")).contains("150 found", "0 not found");
+    assertThat(chrome.findElements(By.cssSelector("#batch-table tbody tr"))).hasSize(25);
+
+    chrome.findElement(By.id("inspect-button")).click();
+    waitUpTo(10).until(d -> d.findElements(By.cssSelector("#inspect-table tbody tr")).size() == 11);
+    assertThat(text("#inspect-key")).contains("it:page:u0001", "key TTL");
+
+    Path shot = chrome.getScreenshotAs(OutputType.FILE).toPath();
+    Files.copy(shot, SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
+    LoggerFactory.getLogger(ServingPageIT.class).info("Screenshot of the page: {}", SCREENSHOT);
+
+    // The processor stops (clean shutdown removes its heartbeat): the page shows it within a poll or two.
+    heartbeat.shutdownNow();
+    heartbeat.awaitTermination(5, TimeUnit.SECONDS);
+    server.store.heartbeats().remove("stream-processor-1@host");
+    waitUpTo(4).until(ExpectedConditions.textToBePresentInElementLocated(By.id("processor-state"), "DOWN"));
+    assertThat(text("#processor-pill")).isEqualTo("stream processor down");
+  }
+
+  @Test
+  void shouldAskForTheApiKeyAndThenWork(RedisEndpoint redis) throws Exception {
+    startServer(redis, "it:page-auth:", Map.of("SERVING_API_KEYS", "page-key"));
+    chrome = Chromium.start(1200, 900);
+    chrome.get(server.base + "/");
+
+    waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("key-panel")));
+    assertThat(text("#key-message")).contains("missing API key");
+    chrome.findElement(By.id("api-key")).sendKeys("page-key");
+    chrome.findElement(By.cssSelector("#key-form button[type=submit]")).click();
+
+    waitUpTo(10).until(ExpectedConditions.textToBePresentInElementLocated(
+        By.cssSelector("#read-table tr[data-feature='risk_segment'] td.value"), ""));
+    waitUpTo(10).until(d -> !d.findElements(By.cssSelector("#read-table tbody tr")).isEmpty());
+    assertThat(List.of("low", "medium", "high")).contains(text("#read-table tr[data-feature='risk_segment'] td.value"));
+    waitUpTo(5).until(ExpectedConditions.textToBePresentInElementLocated(By.id("processor-state"), "DOWN"));
+  }
+}

@@ -1,0 +1,113 @@
+package io.featurestore.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.featurestore.core.FeatureRegistry;
+import io.featurestore.core.FeatureStore;
+import io.featurestore.materializer.SyntheticUsers;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A started serving API on a free loopback port over a real Redis, with an HTTP client.
+ * Each test class passes its own key prefix, so classes sharing one Redis never meet.
+ */
+final class TestServer implements AutoCloseable {
+  static final long SEED = 42;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  final FeatureStore store;
+  final FeatureRegistry registry;
+  final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  final Javalin app;
+  final String base;
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestServer(FeatureStore store, ServingConfig config) {
+    this.store = store;
+    this.registry = store.registry();
+    this.app = new ServingApp(store, config, meters, Clock.systemUTC()).create().start();
+    this.base = "http://127.0.0.1:" + app.port();
+  }
+
+  static TestServer start(String redisUrl, String keyPrefix) {
+    return start(redisUrl, keyPrefix, Map.of());
+  }
+
+  static TestServer start(String redisUrl, String keyPrefix, Map<String, String> env) {
+    Map<String, String> merged = new HashMap<>(env);
+    merged.put("REDIS_URL", redisUrl);
+    merged.put("FS_KEY_PREFIX", keyPrefix);
+    merged.putIfAbsent("SERVING_PORT", "0");
+    merged.putIfAbsent("SERVING_HOST", "127.0.0.1");
+    ServingConfig config = ServingConfig.fromEnv(merged);
+    FeatureStore store = FeatureStore.connect(redisUrl, config.store().loadRegistry());
+    store.reset();
+    return new TestServer(store, config);
+  }
+
+  /** Bulk-loads synthetic users u0001 … u{count} with the registry's batch TTL. */
+  void loadUsers(int count) {
+    store.bulkLoad(SyntheticUsers.generate(count, SEED), registry.batchTtlSeconds(), 1000, 1, n -> { });
+  }
+
+  HttpResponse<String> get(String path, String... headers) {
+    return send(request(path, headers).GET().build());
+  }
+
+  HttpResponse<String> post(String path, String body, String... headers) {
+    return send(request(path, headers).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  HttpRequest.Builder request(String path, String... headers) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      builder.header(headers[i], headers[i + 1]);
+    }
+    return builder;
+  }
+
+  HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static JsonNode json(HttpResponse<String> response) {
+    try {
+      return JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new AssertionError("not JSON (HTTP " + response.statusCode() + "): " + response.body(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+    try {
+      store.reset();
+    } catch (RuntimeException e) {
+      // Redis may be the one a test stopped on purpose.
+    }
+    store.close();
+    meters.close();
+  }
+}

@@ -3,6 +3,7 @@ package io.featurestore.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.featurestore.events.Topics;
+import io.featurestore.infra.ProjectScripts;
 import io.featurestore.materializer.MaterializerCli;
 import io.featurestore.processor.StreamProcessorConfig;
 import io.featurestore.serving.ServingConfig;
@@ -31,7 +32,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * same services. scripts/check-compose.sh validates the file with a real Compose.
  */
 class ComposeFileTest {
-  private static final Path ROOT = Project.root();
+  private static final Path ROOT = ProjectScripts.root();
   private static Map<String, Map<String, Object>> services;
 
   @BeforeAll

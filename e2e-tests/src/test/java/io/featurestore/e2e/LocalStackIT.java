@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.featurestore.infra.FreePorts;
+import io.featurestore.infra.ProjectScripts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * process; ports are free ones, so a stack the user runs is not disturbed.
  */
 class LocalStackIT {
-  private static final Path ROOT = Project.root();
+  private static final Path ROOT = ProjectScripts.root();
   private static final int STREAM_TTL_SECONDS = 6;
   /** Loaded by the materializer but outside the simulator's users: only this test's events reach it. */
   private static final String USER = "u0250";

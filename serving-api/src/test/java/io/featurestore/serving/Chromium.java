@@ -1,14 +1,12 @@
 package io.featurestore.serving;
 
+import io.featurestore.infra.ProjectScripts;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -19,7 +17,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * given explicitly, so Selenium Manager never looks for or downloads anything.
  */
 final class Chromium {
-  static final String SCRIPT = "scripts/provide-chromium.sh";
+  static final String SCRIPT = "provide-chromium.sh";
 
   private Chromium() {}
 
@@ -46,42 +44,11 @@ final class Chromium {
   }
 
   /** Runs the provide script; returns [browser path, driver path]. */
-  private static List<String> provide() throws IOException {
-    Path script = projectRoot().resolve(SCRIPT);
-    if (!Files.isExecutable(script)) {
-      throw new IllegalStateException("cannot find " + SCRIPT + " to provide Chromium (looked in " + projectRoot() + ")");
-    }
-    Process process = new ProcessBuilder("bash", script.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String out;
-    try (InputStream in = process.getInputStream()) {
-      out = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-    }
-    try {
-      if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
-        throw new IllegalStateException(SCRIPT + " could not provide Chromium (see its messages above)");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while providing Chromium", e);
-    }
-    List<String> lines = out.lines().toList();
+  private static List<String> provide() {
+    List<String> lines = ProjectScripts.run(SCRIPT, Duration.ofMinutes(10));
     if (lines.size() < 2 || !new File(lines.get(lines.size() - 2)).canExecute()) {
-      throw new IllegalStateException(SCRIPT + " printed no browser and driver path: " + out);
+      throw new IllegalStateException("scripts/" + SCRIPT + " printed no browser and driver path: " + lines);
     }
     return lines.subList(lines.size() - 2, lines.size());
-  }
-
-  /** The checkout's top folder: {@code fs.project.root} (set by failsafe), else the nearest parent holding the script. */
-  private static Path projectRoot() {
-    String configured = System.getProperty("fs.project.root");
-    if (configured != null && Files.exists(Path.of(configured, SCRIPT))) {
-      return Path.of(configured);
-    }
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.exists(dir.resolve(SCRIPT))) {
-        return dir;
-      }
-    }
-    return Path.of("").toAbsolutePath();
   }
 }

@@ -9,8 +9,9 @@ import picocli.CommandLine.Command;
  * and exit 0 either way (non-zero only when the measurement itself could not run).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, version = "bench 0.1.0",
-    description = "Benchmarks of the feature store against a real Redis.",
-    subcommands = {BulkLoadBenchmark.class, CommandLine.HelpCommand.class})
+    description = "Benchmarks of the feature store against a real Redis and Kafka.",
+    subcommands = {BulkLoadBenchmark.class, ProcessorThroughputBenchmark.class, FreshnessBenchmark.class,
+        ServingBenchmark.class, CommandLine.HelpCommand.class})
 public final class BenchCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -28,6 +29,6 @@ public final class BenchCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a benchmark: bulk-load");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a benchmark: bulk-load, processor-throughput, freshness, serving");
   }
 }

@@ -46,8 +46,11 @@ public final class FeatureTopology {
     topology.addProcessor(LOGIN_PARSER, () -> new ParseProcessor("login", EventJson::parseLogin, json, metrics), LOGIN_SOURCE);
     topology.addProcessor(TX_PARSER, () -> new ParseProcessor("transaction", EventJson::parseTransaction, json, metrics), TX_SOURCE);
     topology.addProcessor(USER_FEATURES, () -> new UserFeaturesProcessor(settings, sinks, metrics), LOGIN_PARSER, TX_PARSER);
+    // No record cache in front of the store: the processor commits after every flush (100 ms),
+    // so a cache would merge few writes per user, and its ordered map costs more than it saves
+    // (docs/BENCHMARKS.md, "Stream processor throughput"). Each put goes to RocksDB and the changelog.
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USER_STATE_STORE),
-        Serdes.String(), UserState.serde()).withCachingEnabled(), USER_FEATURES);
+        Serdes.String(), UserState.serde()).withCachingDisabled(), USER_FEATURES);
     topology.addSink(DLQ_SINK, Topics.DLQ, new ByteArraySerializer(), new ByteArraySerializer(), LOGIN_PARSER, TX_PARSER);
     return topology;
   }

@@ -1,0 +1,124 @@
+package io.featurestore.bench;
+
+import io.featurestore.events.Event;
+import io.featurestore.events.LoginEvent;
+import io.featurestore.events.Topics;
+import io.featurestore.events.TransactionEvent;
+import io.featurestore.materializer.SyntheticUsers;
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Valid events for the stream benchmarks, reproducible from a seed: transactions,
+ * successful and failed logins, over users {@code u0001 … uN} picked uniformly; each user
+ * keeps one country and a couple of devices. Optionally keeps, per user, what the processor
+ * must end up with (transaction and failed-login counts, latest login), to check its result.
+ */
+final class SyntheticEvents {
+  private static final String[] COUNTRIES = {"US", "GB", "DE", "FR", "IN", "BR", "ES", "IT", "NL", "CA", "PL", "SE"};
+  private static final String[] CURRENCIES = {"USD", "EUR", "GBP"};
+
+  private final SplittableRandom random;
+  private final int users;
+  private final double txShare;
+  private final double failedLoginShare;
+  private final int[] txCount;
+  private final int[] failedCount;
+  private final long[] lastLoginTs;
+  private final String[] lastDevice;
+
+  SyntheticEvents(long seed, int users, double txShare, double failedLoginShare, boolean track) {
+    if (users < 1 || txShare < 0 || failedLoginShare < 0 || txShare + failedLoginShare > 1) {
+      throw new IllegalArgumentException("need users >= 1 and shares in [0, 1] with tx + failed logins <= 1");
+    }
+    this.random = new SplittableRandom(seed);
+    this.users = users;
+    this.txShare = txShare;
+    this.failedLoginShare = failedLoginShare;
+    this.txCount = track ? new int[users] : null;
+    this.failedCount = track ? new int[users] : null;
+    this.lastLoginTs = track ? new long[users] : null;
+    this.lastDevice = track ? new String[users] : null;
+  }
+
+  static String userId(int index) {
+    return SyntheticUsers.userId(index + 1L);
+  }
+
+  static String topicOf(Event event) {
+    return event instanceof TransactionEvent ? Topics.TRANSACTION : Topics.LOGIN;
+  }
+
+  /** The next event, for a random user, stamped {@code ts}. */
+  Event next(long ts) {
+    return next(random.nextInt(users), ts);
+  }
+
+  /** The next event of user {@code index}, stamped {@code ts}. */
+  Event next(int index, long ts) {
+    String user = userId(index);
+    String country = COUNTRIES[index % COUNTRIES.length];
+    double kind = random.nextDouble();
+    if (kind < txShare) {
+      if (txCount != null) {
+        txCount[index]++;
+      }
+      return transaction(user, ts, country);
+    }
+    boolean success = kind >= txShare + failedLoginShare;
+    String device = (index % 2 == 0 ? "ios-" : "android-") + Integer.toHexString(index * 7 + random.nextInt(2));
+    if (txCount != null) {
+      if (success && ts > lastLoginTs[index]) {
+        lastLoginTs[index] = ts;
+        lastDevice[index] = device;
+      } else if (!success) {
+        failedCount[index]++;
+      }
+    }
+    return new LoginEvent(user, ts, device, country, success);
+  }
+
+  TransactionEvent transaction(String user, long ts, String country) {
+    return new TransactionEvent(user, ts, BigDecimal.valueOf(100 + random.nextInt(50_000), 2),
+        CURRENCIES[random.nextInt(CURRENCIES.length)], country, "m" + (100 + random.nextInt(900)));
+  }
+
+  int expectedTxCount(int index) {
+    return txCount[index];
+  }
+
+  int expectedFailedLogins(int index) {
+    return failedCount[index];
+  }
+
+  /** Event time of the user's latest successful login, 0 if none. */
+  long expectedLastLoginTs(int index) {
+    return lastLoginTs[index];
+  }
+
+  String expectedLastDevice(int index) {
+    return lastDevice[index];
+  }
+
+  /**
+   * The event simulator's producer settings (acks=all with idempotence, linger 5 ms,
+   * 64 KiB batches, lz4), so the processor reads what production producers write.
+   */
+  static Map<String, Object> producerProperties(String bootstrapServers, String clientId) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    return p;
+  }
+}

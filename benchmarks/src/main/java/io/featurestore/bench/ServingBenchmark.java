@@ -42,11 +42,13 @@ import redis.clients.jedis.RedisClient;
  * </ul>
  */
 @Command(name = "serving", mixinStandardHelpOptions = true,
-    description = {"Serving API: single reads of 5 features and 100-user batch reads over keep-alive HTTP/1.1,",
-        "at a fixed rate (open loop, latency from the intended send time) and closed loop at several concurrency",
-        "levels, beside redis-benchmark's HMGET (and HMGET pipelined by the batch size) at the same concurrency,",
-        "in the same run. Starts serving-api.jar as its own process. Prints p50/p99/p99.9, throughput, CPU per",
-        "request and PASS/MISS against the targets; exits 0 either way."})
+    description = {"Serving API over HTTP vs redis-benchmark's HMGET at the same concurrency.",
+        "Single reads of 5 features and 100-user batch reads over keep-alive HTTP/1.1: at a fixed",
+        "rate (open loop, latency from the intended send time) and closed loop at several",
+        "concurrency levels, beside redis-benchmark's HMGET (pipelined by the batch size for",
+        "batches) at the same concurrency, in the same run. Starts serving-api.jar as its own",
+        "process. Prints p50/p99/p99.9, throughput, CPU per request and PASS/MISS against the",
+        "targets; exits 0 either way."})
 public final class ServingBenchmark implements Callable<Integer> {
   /** The 5 features of a single read: batch features, present for every loaded user. */
   static final List<String> FEATURES = List.of("country_iso", "risk_segment", "account_age_days", "tx_count_7d",
@@ -514,9 +516,12 @@ public final class ServingBenchmark implements Callable<Integer> {
   }
 
   private static void print(PrintWriter out, Phase p) {
-    out.printf(ROW_FORMAT, p.key(), p.throughput(), p.p50(), p.p99(), p.p999(), p.max(), p.storeP50(), p.storeP99(),
-        p.baselineThroughput(), p.ratio(), p.baseline().p50(), p.baseline().p99(), p.baseline().p999(), p.servingUs(),
-        p.redisUs(), p.generatorUs(), p.servingBusy(), p.redisBusy(), p.generatorBusy(), p.otherBusy());
+    // At a fixed rate the throughput is the schedule's, so a ratio to the baseline's rate means nothing: "-".
+    String row = String.format(ROW_FORMAT, p.key(), p.throughput(), p.p50(), p.p99(), p.p999(), p.max(), p.storeP50(),
+        p.storeP99(), p.baselineThroughput(), p.fixedRate() ? Double.NaN : p.ratio(), p.baseline().p50(),
+        p.baseline().p99(), p.baseline().p999(), p.servingUs(), p.redisUs(), p.generatorUs(), p.servingBusy(),
+        p.redisBusy(), p.generatorBusy(), p.otherBusy());
+    out.print(p.fixedRate() ? row.replace("    NaN ", "      - ") : row);
     if (p.fixedRate()) {
       out.printf("%-16s service time p99 (from the actual send) %.3f ms, sender lag p99 %.3f ms%n", "", p.serviceP99(),
           p.lagP99());
@@ -541,7 +546,8 @@ public final class ServingBenchmark implements Callable<Integer> {
       medians.add(m);
       print(out, m);
     }
-    out.println("(ratio: serving req/s over redis-benchmark's at the same concurrency; for batch, over its pipelines/s."
+    out.println("(ratio: serving req/s over redis-benchmark's at the same concurrency; for batch, over its pipelines/s;"
+        + " fixed-rate rows are compared with redis-benchmark at -c 1 by latency only."
         + " redis-benchmark's p99.9 is the upper bound of its percentile bucket. cores busy: 1.00 = one core;"
         + " other = the machine minus redis-server, the serving JVM and this JVM)");
     out.print("redis-benchmark's own run (cores busy, redis-server / redis-benchmark):");
@@ -637,6 +643,7 @@ public final class ServingBenchmark implements Callable<Integer> {
       command.add("-jar");
       command.add(jar.toString());
       Path log = Files.createTempFile("fs-bench-serving-", ".log");
+      log.toFile().deleteOnExit(); // also when the benchmark is interrupted before close()
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       // Settings of whatever else runs on this machine must not leak into the child.
       builder.environment().keySet().removeIf(k -> k.startsWith("FS_") || k.startsWith("SERVING_")

@@ -24,8 +24,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * The batch path against the server's raw rate, measured in the same run on the same
@@ -297,18 +295,9 @@ public final class BulkLoadBenchmark implements Callable<Integer> {
     }
   }
 
+  /** Removes every key under {@code prefix} (the baseline's raw keys) with the store's own SCAN + UNLINK. */
   static long unlinkAll(RedisClient redis, String prefix) {
-    ScanParams params = new ScanParams().match(prefix.replaceAll("([\\\\*?\\[\\]])", "\\\\$1") + "*").count(1000);
-    String cursor = ScanParams.SCAN_POINTER_START;
-    long removed = 0;
-    do {
-      ScanResult<String> page = redis.scan(cursor, params);
-      if (!page.getResult().isEmpty()) {
-        removed += redis.unlink(page.getResult().toArray(new String[0]));
-      }
-      cursor = page.getCursor();
-    } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-    return removed;
+    return new FeatureStore(redis, FeatureRegistry.bundled().withOverrides(prefix, 1, 1)).reset();
   }
 
   static String info(RedisClient redis, String section, String field) {

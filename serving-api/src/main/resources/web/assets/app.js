@@ -374,8 +374,11 @@
     const pill = $('processor-pill');
     const big = $('processor-state');
     const p = state.processor;
+    // Instances with a current heartbeat whose own verdict is not OK (older processors send no status).
+    const unwell = p ? p.instances.filter((i) => i.heartbeat_age_ms <= LATE_HEARTBEAT_MS && i.status && i.status !== 'OK') : [];
     let kind;
     let label;
+    let reason = '';
     if (!p) {
       kind = 'unknown';
       label = state.processorError || '…';
@@ -385,6 +388,14 @@
     } else if (p.instances.every((i) => i.heartbeat_age_ms > LATE_HEARTBEAT_MS)) {
       kind = 'late';
       label = 'LATE — heartbeat ' + age(Math.min(...p.instances.map((i) => i.heartbeat_age_ms))) + ' old';
+    } else if (unwell.length > 0) {
+      // An instance that says it is FAILING (a task keeps failing) or STALLED (records wait, none consumed).
+      const worst = unwell.find((i) => i.status === 'FAILING' || i.status === 'DOWN') || unwell[0];
+      kind = worst.status === 'FAILING' || worst.status === 'DOWN' ? 'failing' : 'stalled';
+      label = worst.status + ' — ' + (p.instances.length === 1
+        ? (worst.status_since_ms ? 'since ' + shortTimestamp(worst.status_since_ms) : 'no time given')
+        : unwell.length + ' of ' + p.instances.length + ' instances');
+      reason = worst.reason ? worst.instance_id + ': ' + worst.reason : '';
     } else {
       kind = 'live';
       label = 'LIVE — ' + p.instances.length + (p.instances.length === 1 ? ' instance' : ' instances');
@@ -393,6 +404,9 @@
     big.textContent = label;
     pill.className = 'pill pill-' + kind;
     pill.textContent = 'stream processor ' + (kind === 'unknown' ? label : kind);
+    const reasonNode = $('processor-reason');
+    reasonNode.textContent = reason;
+    reasonNode.hidden = !reason;
 
     const newest = $('newest-event');
     const newestAge = $('newest-event-age');
@@ -409,11 +423,22 @@
     const table = $('instances-table');
     const body = clear(table.tBodies[0]);
     for (const i of p ? p.instances : []) {
-      body.append(el('tr', null,
+      const status = i.status || 'OK';
+      body.append(el('tr', { dataset: { instance: i.instance_id } },
         el('td', { class: 'name', title: i.instance_id }, i.instance_id),
-        el('td', null, i.state),
+        el('td', { class: 'status status-' + status.toLowerCase(), title: 'Kafka Streams ' + i.state },
+          status, el('span', { class: 'streams-state' }, i.state)),
         el('td', { class: i.heartbeat_age_ms > LATE_HEARTBEAT_MS ? 'age-late' : '' }, age(i.heartbeat_age_ms) + ' ago'),
         el('td', { class: 'mono' }, i.events_total.toLocaleString())));
+      if (status !== 'OK') {
+        // Not OK: since when (and how long ago) and why, on a row of its own under the instance.
+        const since = i.status_since_ms
+          ? status + ' since ' + shortTimestamp(i.status_since_ms) + ' (' + age(p.now_ms - i.status_since_ms) + ' ago)'
+          : status;
+        body.append(el('tr', { class: 'reason-row', dataset: { reasonOf: i.instance_id } },
+          el('td', { colspan: 4 }, el('span', { class: 'since' }, since),
+            i.reason ? el('span', { class: 'reason' }, ': ' + i.reason) : null)));
+      }
     }
     table.hidden = !p || p.instances.length === 0;
   }

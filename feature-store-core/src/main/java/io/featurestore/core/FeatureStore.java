@@ -25,6 +25,7 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.resps.ScanResult;
 
 /**
@@ -47,6 +48,13 @@ public final class FeatureStore implements AutoCloseable {
   private final LuaScript streamingWrite;
   private final LuaScript inspect;
   private final Heartbeats heartbeats;
+  private static final long DATA_SET_CHECK_NANOS = 1_000_000_000L;
+  private static final long DATA_SET_MARKER_TTL = 3600;
+  /** Exists while the data set this store writes to does: see {@link #streamingServerResets()}. */
+  private final String dataSetMarker = "fs:meta:data-set-marker:" + java.util.UUID.randomUUID();
+  private final AtomicLong lastDataSetCheck = new AtomicLong(System.nanoTime() - DATA_SET_CHECK_NANOS);
+  private final AtomicLong dataSetLosses = new AtomicLong();
+  private volatile boolean dataSetMarked;
 
   public FeatureStore(UnifiedJedis redis, FeatureRegistry registry) {
     this(redis, registry, false);
@@ -223,23 +231,29 @@ public final class FeatureStore implements AutoCloseable {
   // ---------------------------------------------------------------- streaming path
 
   /** One entity's streaming write; see {@link #writeStreaming(List)}. */
-  public void writeStreaming(StreamingUpdate update) {
-    writeStreaming(List.of(update));
+  public List<WriteRejection> writeStreaming(StreamingUpdate update) {
+    return writeStreaming(List.of(update));
   }
 
   /**
    * Writes absolute streaming values for many entities in one pipelined round trip. For
-   * each entity, HSET of the fields, HEXPIRE of exactly those fields with the stream TTL,
-   * and HDEL of the fields to remove run atomically (one Lua script): a field is never
-   * left without a TTL, and every HEXPIRE status is checked. The key-level TTL is never
-   * touched. Every update is validated before anything is sent.
+   * each entity, HSET of the fields, their expiry (HEXPIRE with the stream TTL, or HPEXPIREAT
+   * for fields that keep a fixed expiry), and HDEL of the fields to remove run atomically (one
+   * Lua script): a field is never left without a TTL, and every expiry status is checked. The
+   * key-level TTL is never touched. Every update is validated before anything is sent.
    *
-   * @throws InvalidInputException   for an unknown or non-streaming field, a bad id or value
-   * @throws FeatureStoreException   when Redis rejects any write (message names the entity)
+   * <p>One entity's refusal (a key of another type under the prefix, a script error for that
+   * key) does not fail the others: it is returned, and every other write is applied.
+   *
+   * @return the entities whose writes Redis refused, with its reason; empty when all were applied
+   * @throws InvalidInputException      for an unknown or non-streaming field, a bad id or value
+   * @throws StoreUnavailableException  when Redis cannot be reached or cannot take writes now
+   *                                    (some entities may have been written; the writes are absolute,
+   *                                    so writing them all again is safe)
    */
-  public void writeStreaming(List<StreamingUpdate> updates) {
+  public List<WriteRejection> writeStreaming(List<StreamingUpdate> updates) {
     if (updates.isEmpty()) {
-      return;
+      return List.of();
     }
     String ttl = Long.toString(registry.streamTtlSeconds());
     List<List<String>> keys = new ArrayList<>(updates.size());
@@ -248,22 +262,92 @@ public final class FeatureStore implements AutoCloseable {
       keys.add(List.of(registry.keyOf(update.entityId())));
       args.add(streamingArgs(update, ttl));
     }
-    List<Object> results = streamingWrite.evalPipelined(keys, args);
+    List<Object> results;
+    try {
+      results = streamingWrite.evalPipelined(keys, args);
+    } catch (RuntimeException e) {
+      if (RedisErrors.isUnavailable(e)) {
+        throw new StoreUnavailableException("Redis unavailable for a streaming write of " + updates.size()
+            + " entities: " + e.getMessage(), e);
+      }
+      throw e;
+    }
+    List<WriteRejection> rejected = new ArrayList<>();
     for (int i = 0; i < results.size(); i++) {
-      Object result = results.get(i);
-      if (result instanceof Exception) {
-        throw new FeatureStoreException("streaming write for '" + updates.get(i).entityId() + "' failed: "
-            + ((Exception) result).getMessage(), (Exception) result);
+      if (results.get(i) instanceof Exception error) {
+        if (RedisErrors.isUnavailable(error)) {
+          throw new StoreUnavailableException("Redis cannot take the streaming write for '" + updates.get(i).entityId()
+              + "' now: " + error.getMessage(), error);
+        }
+        rejected.add(new WriteRejection(updates.get(i).entityId(), keys.get(i).get(0), String.valueOf(error.getMessage())));
+      }
+    }
+    return rejected;
+  }
+
+  /**
+   * How many times this store found that Redis lost the data it had written (a restart without
+   * persistence, a FLUSHALL, a failover to an empty replica). A writer that keeps the truth
+   * elsewhere (the stream processor's state) writes everything live again when this number
+   * moves. Checked at most once a second, with a marker key of this store's own under
+   * {@code fs:meta:} that exists while the data set does; an unreachable Redis is not checked.
+   */
+  public long streamingServerResets() {
+    long now = System.nanoTime();
+    long last = lastDataSetCheck.get();
+    if (now - last >= DATA_SET_CHECK_NANOS && lastDataSetCheck.compareAndSet(last, now)) {
+      checkDataSet();
+    }
+    return dataSetLosses.get();
+  }
+
+  /** One check of the marker; see {@link #streamingServerResets()}. */
+  void checkDataSet() {
+    try {
+      boolean created = "OK".equals(redis.set(dataSetMarker, "1", SetParams.setParams().nx().ex(DATA_SET_MARKER_TTL)));
+      if (!created) {
+        redis.expire(dataSetMarker, DATA_SET_MARKER_TTL);
+      } else if (dataSetMarked) {
+        long losses = dataSetLosses.incrementAndGet();
+        LOG.warn("Redis lost its data set (marker {} was gone; loss {} seen by this process)", dataSetMarker, losses);
+      }
+      dataSetMarked = true;
+    } catch (RuntimeException e) {
+      if (!RedisErrors.isUnavailable(e)) {
+        throw e;
       }
     }
   }
 
+  String dataSetMarker() {
+    return dataSetMarker;
+  }
+
   private List<String> streamingArgs(StreamingUpdate update, String ttl) {
-    List<String> args = new ArrayList<>(3 + update.values().size() * 2 + update.remove().size());
+    List<String> args = new ArrayList<>(5 + (update.values().size() + update.expiring().size()) * 2
+        + update.remove().size());
     args.add(ttl);
     args.add(Integer.toString(update.values().size()));
-    for (Map.Entry<String, ?> e : update.values().entrySet()) {
+    addEncoded(args, update, update.values());
+    args.add(Integer.toString(update.expiring().size()));
+    args.add(Long.toString(update.expireAtMs()));
+    addEncoded(args, update, update.expiring());
+    for (String field : update.remove()) {
+      if (update.values().containsKey(field) || update.expiring().containsKey(field)) {
+        throw new InvalidInputException("feature '" + field + "' is both set and removed for '" + update.entityId() + "'");
+      }
+      args.add(requireStreamingFeature(field).name());
+    }
+    return args;
+  }
+
+  private void addEncoded(List<String> args, StreamingUpdate update, Map<String, ?> values) {
+    for (Map.Entry<String, ?> e : values.entrySet()) {
       FeatureDefinition f = requireStreamingFeature(e.getKey());
+      if (values != update.values() && update.values().containsKey(f.name())) {
+        throw new InvalidInputException("feature '" + f.name() + "' of '" + update.entityId()
+            + "' is set twice (with the stream TTL and with a fixed expiry)");
+      }
       args.add(f.name());
       try {
         args.add(f.type().encode(e.getValue()));
@@ -271,13 +355,6 @@ public final class FeatureStore implements AutoCloseable {
         throw new InvalidInputException("feature '" + f.name() + "' of '" + update.entityId() + "': " + ex.getMessage());
       }
     }
-    for (String field : update.remove()) {
-      if (update.values().containsKey(field)) {
-        throw new InvalidInputException("feature '" + field + "' is both set and removed for '" + update.entityId() + "'");
-      }
-      args.add(requireStreamingFeature(field).name());
-    }
-    return args;
   }
 
   private FeatureDefinition requireStreamingFeature(String name) {
@@ -492,6 +569,13 @@ public final class FeatureStore implements AutoCloseable {
 
   @Override
   public void close() {
+    if (dataSetMarked) {
+      try {
+        redis.del(dataSetMarker);
+      } catch (RuntimeException e) {
+        LOG.debug("data-set marker {} not removed ({}); it expires by itself", dataSetMarker, e.getMessage());
+      }
+    }
     if (ownsClient) {
       redis.close();
     }

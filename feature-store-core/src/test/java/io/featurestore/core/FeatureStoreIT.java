@@ -162,10 +162,50 @@ class FeatureStoreIT {
   }
 
   @Test
-  void shouldFailLoudlyNamingTheEntityWhenRedisRejectsAWrite() {
+  void shouldReportAKeyThatRedisRejectsAndStillWriteEveryOtherEntity() {
     raw.set(key("u1"), "not a hash");
-    assertThatThrownBy(() -> store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L))))
-        .isInstanceOf(FeatureStoreException.class).hasMessageContaining("'u1'").hasMessageContaining("WRONGTYPE");
+
+    List<WriteRejection> rejected = store.writeStreaming(List.of(
+        StreamingUpdate.set("u0", Map.of("tx_count_5m", 1L)),
+        StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L)),
+        StreamingUpdate.set("u2", Map.of("tx_count_5m", 2L))));
+
+    assertThat(rejected).singleElement().satisfies(r -> {
+      assertThat(r.entityId()).isEqualTo("u1");
+      assertThat(r.key()).isEqualTo(key("u1"));
+      assertThat(r.reason()).contains("WRONGTYPE");
+    });
+    assertThat(raw.get(key("u1"))).as("the foreign key is left as it was").isEqualTo("not a hash");
+    assertThat(raw.hget(key("u0"), "tx_count_5m")).isEqualTo("1");
+    assertThat(raw.hget(key("u2"), "tx_count_5m")).isEqualTo("2");
+  }
+
+  @Test
+  void shouldTellAnUnavailableRedisFromARejectedKey() {
+    int closedPort = io.featurestore.infra.FreePorts.next();
+    try (FeatureStore down = new FeatureStore(RedisClient.create("redis://127.0.0.1:" + closedPort), registry)) {
+      assertThatThrownBy(() -> down.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L))))
+          .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("unavailable");
+    }
+  }
+
+  @Test
+  void shouldKeepAFixedExpiryWhenAFieldIsRewritten() {
+    long expireAt = System.currentTimeMillis() + 30_000;
+    store.writeStreaming(new StreamingUpdate("u1", Map.of("tx_count_5m", 1L), Set.of(),
+        Map.of("last_device_id", "ios-1", "last_login_ts", 1000L), expireAt));
+    store.writeStreaming(new StreamingUpdate("u1", Map.of(), Set.of(), Map.of("last_device_id", "ios-1"), expireAt));
+
+    assertThat(raw.hpexpireTime(key("u1"), "last_device_id", "last_login_ts")).containsExactly(expireAt, expireAt);
+    assertThat(raw.httl(key("u1"), "tx_count_5m").get(0)).as("the other fields get the stream TTL").isPositive();
+  }
+
+  @Test
+  void shouldDeleteAFieldWhoseFixedExpiryHasPassedInsteadOfLeavingItWithoutATtl() {
+    store.writeStreaming(new StreamingUpdate("u1", Map.of("tx_count_5m", 1L), Set.of(),
+        Map.of("last_device_id", "ios-1"), System.currentTimeMillis() - 1));
+
+    assertThat(raw.hgetAll(key("u1"))).containsOnlyKeys("tx_count_5m");
   }
 
   @Test
@@ -176,6 +216,21 @@ class FeatureStoreIT {
         StreamingUpdate.set("u2", Map.of("tx_count_5m", 3L))));
     assertThat(raw.hget(key("u1"), "tx_count_5m")).isEqualTo("2");
     assertThat(raw.hget(key("u2"), "tx_count_5m")).isEqualTo("3");
+  }
+
+  @Test
+  void shouldNoticeWhenRedisLosesTheDataSetItWroteTo() {
+    assertThat(store.streamingServerResets()).isZero();
+    store.checkDataSet();
+    assertThat(raw.ttl(store.dataSetMarker())).as("the marker expires if nobody renews it").isPositive();
+    assertThat(store.streamingServerResets()).isZero();
+
+    raw.del(store.dataSetMarker()); // as after a restart without persistence, or FLUSHALL
+    store.checkDataSet();
+    assertThat(store.streamingServerResets()).isEqualTo(1);
+    store.checkDataSet();
+    assertThat(store.streamingServerResets()).as("once per loss").isEqualTo(1);
+    raw.del(store.dataSetMarker());
   }
 
   @Test

@@ -183,25 +183,31 @@ final class FeatureEndpoints {
 
   /**
    * The stream processors' liveness: {@code live} is true while at least one instance's
-   * heartbeat (renewed every second, with a field TTL of a few seconds) is present.
+   * heartbeat (renewed every second, with a field TTL of a few seconds) is present;
+   * {@code healthy} while, in addition, every instance reports status OK. Each instance's
+   * {@code status} (OK, FAILING, STALLED, STARTING, DOWN), {@code reason} and
+   * {@code status_since_ms} are its own verdict, as its {@code /health} gives it.
    */
-  record StreamProcessorView(boolean live, long nowMs, Long newestEventTsMs, Long newestEventAgeMs,
+  record StreamProcessorView(boolean live, boolean healthy, long nowMs, Long newestEventTsMs, Long newestEventAgeMs,
       List<Instance> instances) {
 
-    record Instance(String instanceId, String state, long heartbeatAtMs, long heartbeatAgeMs, Long lastEventTsMs,
-        long eventsTotal) {
+    record Instance(String instanceId, String state, String status, String reason, Long statusSinceMs,
+        long heartbeatAtMs, long heartbeatAgeMs, Long lastEventTsMs, long eventsTotal) {
     }
 
     static StreamProcessorView of(List<Heartbeat> heartbeats, long nowMs) {
       List<Instance> instances = new ArrayList<>(heartbeats.size());
       long newest = -1;
+      boolean allOk = true;
       for (Heartbeat h : heartbeats) {
         newest = Math.max(newest, h.lastEventTsMs());
-        instances.add(new Instance(h.instanceId(), h.state(), h.writtenAtMs(), Math.max(0, nowMs - h.writtenAtMs()),
+        allOk &= h.ok();
+        instances.add(new Instance(h.instanceId(), h.state(), h.status(), h.reason(),
+            h.statusSinceMs() > 0 ? h.statusSinceMs() : null, h.writtenAtMs(), Math.max(0, nowMs - h.writtenAtMs()),
             h.lastEventTsMs() > 0 ? h.lastEventTsMs() : null, Math.max(0, h.eventsTotal())));
       }
-      return new StreamProcessorView(!instances.isEmpty(), nowMs, newest > 0 ? newest : null,
-          newest > 0 ? Math.max(0, nowMs - newest) : null, instances);
+      return new StreamProcessorView(!instances.isEmpty(), !instances.isEmpty() && allOk, nowMs,
+          newest > 0 ? newest : null, newest > 0 ? Math.max(0, nowMs - newest) : null, instances);
     }
   }
 }

@@ -29,9 +29,27 @@ class FeatureEndpointsTest {
   }
 
   @Test
+  void shouldPassOnEachInstancesStatusReasonAndSinceAndBeHealthyOnlyWhenAllAreOk() {
+    FeatureEndpoints.StreamProcessorView view = FeatureEndpoints.StreamProcessorView.of(List.of(
+        new Heartbeat("a", "RUNNING", 9_500, 8_000, 10),
+        new Heartbeat("b", "RUNNING", 9_900, 8_100, 5, "FAILING", "task 0_1: Redis down", 7_000)), 10_000);
+    assertThat(view.live()).isTrue();
+    assertThat(view.healthy()).isFalse();
+    assertThat(view.instances()).extracting(FeatureEndpoints.StreamProcessorView.Instance::status)
+        .containsExactly("OK", "FAILING");
+    assertThat(view.instances().get(1).reason()).isEqualTo("task 0_1: Redis down");
+    assertThat(view.instances().get(1).statusSinceMs()).isEqualTo(7_000);
+    assertThat(view.instances().get(0).statusSinceMs()).as("an older processor gives no since").isNull();
+
+    assertThat(FeatureEndpoints.StreamProcessorView.of(List.of(new Heartbeat("a", "RUNNING", 9_500, 8_000, 10)), 10_000)
+        .healthy()).isTrue();
+  }
+
+  @Test
   void shouldReportNotLiveWithoutHeartbeats() {
     FeatureEndpoints.StreamProcessorView view = FeatureEndpoints.StreamProcessorView.of(List.of(), 10_000);
     assertThat(view.live()).isFalse();
+    assertThat(view.healthy()).isFalse();
     assertThat(view.newestEventTsMs()).isNull();
     assertThat(view.newestEventAgeMs()).isNull();
   }

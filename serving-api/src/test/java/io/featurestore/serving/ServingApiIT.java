@@ -395,6 +395,18 @@ class ServingApiIT {
     assertThat(instance.path("state").asText()).isEqualTo("RUNNING");
     assertThat(instance.path("events_total").asLong()).isEqualTo(42);
     assertThat(instance.path("heartbeat_age_ms").asLong()).isBetween(0L, 10_000L);
+    assertThat(instance.path("status").asText()).isEqualTo("OK");
+    assertThat(live.path("healthy").asBoolean()).isTrue();
+
+    server.store.heartbeats().write(new Heartbeat("proc-1@test", "RUNNING", now, now - 1_500, 42, "STALLED",
+        "7 records wait in the input partitions and none was consumed for 31 s", now - 31_000), 5);
+    JsonNode stalled = json(get("/v1/stream-processor"));
+    assertThat(stalled.path("live").asBoolean()).isTrue();
+    assertThat(stalled.path("healthy").asBoolean()).isFalse();
+    JsonNode stalledInstance = stalled.path("instances").get(0);
+    assertThat(stalledInstance.path("status").asText()).isEqualTo("STALLED");
+    assertThat(stalledInstance.path("reason").asText()).startsWith("7 records wait");
+    assertThat(stalledInstance.path("status_since_ms").asLong()).isEqualTo(now - 31_000);
 
     server.store.heartbeats().remove("proc-1@test");
     assertThat(json(get("/v1/stream-processor")).path("live").asBoolean()).isFalse();

@@ -7,6 +7,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -21,6 +22,10 @@ import org.apache.kafka.streams.state.Stores;
  *
  * Input: {@link Topics#LOGIN}, {@link Topics#TRANSACTION} (JSON, keyed by user_id).
  * Output: {@link Topics#DLQ}, and the Redis feature store through a {@link FeatureWriter}.
+ *
+ * <p>Record timestamps are the input records' Kafka timestamps (accepted by the broker), so
+ * every record this topology writes (DLQ, changelog) is stamped with a time the broker
+ * accepts; event time lives in the event and is read by the features processor.
  */
 public final class FeatureTopology {
   static final String LOGIN_SOURCE = "login-source";
@@ -34,21 +39,28 @@ public final class FeatureTopology {
   private FeatureTopology() {}
 
   public static Topology buildTopology(TopologySettings settings, FeatureWriter writer, ProcessorMetrics metrics) {
+    return buildTopology(settings, new SinkBuffers(writer, metrics, settings.sinkRetryBudget()), metrics);
+  }
+
+  public static Topology buildTopology(TopologySettings settings, SinkBuffers sinks, ProcessorMetrics metrics) {
     StreamingFeatures.requireDeclaredIn(settings.registry());
     EventJson json = new EventJson(settings.registry());
-    SinkBuffers sinks = new SinkBuffers(writer, metrics, settings.sinkRetryBudget());
+    long skew = settings.maxFutureSkew().toMillis();
     Topology topology = new Topology();
-    EventTimeExtractor eventTime = new EventTimeExtractor();
-    topology.addSource(AutoOffsetReset.earliest(), LOGIN_SOURCE, eventTime,
+    UsePartitionTimeOnInvalidTimestamp kafkaTime = new UsePartitionTimeOnInvalidTimestamp();
+    topology.addSource(AutoOffsetReset.earliest(), LOGIN_SOURCE, kafkaTime,
         new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.LOGIN);
-    topology.addSource(AutoOffsetReset.earliest(), TX_SOURCE, eventTime,
+    topology.addSource(AutoOffsetReset.earliest(), TX_SOURCE, kafkaTime,
         new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.TRANSACTION);
-    topology.addProcessor(LOGIN_PARSER, () -> new ParseProcessor("login", EventJson::parseLogin, json, metrics), LOGIN_SOURCE);
-    topology.addProcessor(TX_PARSER, () -> new ParseProcessor("transaction", EventJson::parseTransaction, json, metrics), TX_SOURCE);
+    topology.addProcessor(LOGIN_PARSER, () -> new ParseProcessor("login", EventJson::parseLogin, json, metrics, skew),
+        LOGIN_SOURCE);
+    topology.addProcessor(TX_PARSER,
+        () -> new ParseProcessor("transaction", EventJson::parseTransaction, json, metrics, skew), TX_SOURCE);
     topology.addProcessor(USER_FEATURES, () -> new UserFeaturesProcessor(settings, sinks, metrics), LOGIN_PARSER, TX_PARSER);
-    // No record cache in front of the store: the processor commits after every flush (100 ms),
-    // so a cache would merge few writes per user, and its ordered map costs more than it saves
-    // (docs/BENCHMARKS.md, "Stream processor throughput"). Each put goes to RocksDB and the changelog.
+    // No record cache in front of the store: the processor keeps changed users as live objects
+    // and writes each once per commit, from the pre-commit hook (PreCommitHook), so the store
+    // sees one put per changed user per commit instead of one per event.
+    topology.addStateStore(PreCommitHook.builder(), USER_FEATURES);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USER_STATE_STORE),
         Serdes.String(), UserState.serde()).withCachingDisabled(), USER_FEATURES);
     topology.addSink(DLQ_SINK, Topics.DLQ, new ByteArraySerializer(), new ByteArraySerializer(), LOGIN_PARSER, TX_PARSER);

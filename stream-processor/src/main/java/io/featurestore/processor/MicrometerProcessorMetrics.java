@@ -15,6 +15,7 @@ public final class MicrometerProcessorMetrics implements ProcessorMetrics {
   private final MeterRegistry registry;
   private final Counter deadLetters;
   private final Counter retries;
+  private final Counter rejected;
   private final Timer flush;
   private final DistributionSummary flushSize;
   private final Timer lag;
@@ -22,11 +23,14 @@ public final class MicrometerProcessorMetrics implements ProcessorMetrics {
   private final AtomicLong eventsTotal = new AtomicLong();
   private final Map<String, Counter> eventsByType = new ConcurrentHashMap<>();
   private final Map<String, Counter> lateByType = new ConcurrentHashMap<>();
+  private final Map<String, Counter> replaysByType = new ConcurrentHashMap<>();
 
   public MicrometerProcessorMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.deadLetters = Counter.builder("fs_processor_dead_letters").description("Records sent to events.dlq").register(registry);
     this.retries = Counter.builder("fs_processor_sink_retries").description("Redis writes retried").register(registry);
+    this.rejected = Counter.builder("fs_processor_sink_rejected")
+        .description("User writes Redis refused for a reason of that user's key (e.g. WRONGTYPE), dropped").register(registry);
     this.flush = Timer.builder("fs_processor_sink_flush").description("Time to write one flush to Redis")
         .publishPercentileHistogram().serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(50))
         .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
@@ -63,6 +67,16 @@ public final class MicrometerProcessorMetrics implements ProcessorMetrics {
   @Override
   public void sinkRetry() {
     retries.increment();
+  }
+
+  @Override
+  public void sinkRejected() {
+    rejected.increment();
+  }
+
+  @Override
+  public void replaySkipped(String type) {
+    replaysByType.computeIfAbsent(type, t -> registry.counter("fs_processor_replayed_events", "type", t)).increment();
   }
 
   @Override

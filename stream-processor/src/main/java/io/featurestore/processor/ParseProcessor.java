@@ -15,20 +15,30 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * Turns raw records of one event topic into events, and every record that cannot be used
  * into a dead letter with the reason and its origin in headers. A record must be keyed by
  * its {@code user_id}: otherwise a user's events could land on several partitions and be
- * counted by several tasks.
+ * counted by several tasks. An event stamped more than the allowed skew ahead of the
+ * processor's clock is a dead letter too ({@code ts_in_future}): it would otherwise sit in
+ * the state for as long as it is early.
+ *
+ * <p>Records forwarded from here (to the features processor, the DLQ, and from there the
+ * changelog) keep the input record's Kafka timestamp, which the broker has accepted, never
+ * the event's {@code ts}: a broker rejects records stamped too far ahead, and one such record
+ * must not stop a partition.
  */
 final class ParseProcessor implements Processor<byte[], byte[], Object, Object> {
   private final String type;
   private final BiFunction<EventJson, byte[], Event> parser;
   private final EventJson json;
   private final ProcessorMetrics metrics;
+  private final long maxFutureSkewMs;
   private ProcessorContext<Object, Object> context;
 
-  ParseProcessor(String type, BiFunction<EventJson, byte[], Event> parser, EventJson json, ProcessorMetrics metrics) {
+  ParseProcessor(String type, BiFunction<EventJson, byte[], Event> parser, EventJson json, ProcessorMetrics metrics,
+      long maxFutureSkewMs) {
     this.type = type;
     this.parser = parser;
     this.json = json;
     this.metrics = metrics;
+    this.maxFutureSkewMs = maxFutureSkewMs;
   }
 
   @Override
@@ -41,22 +51,31 @@ final class ParseProcessor implements Processor<byte[], byte[], Object, Object> 
     Event event;
     try {
       event = parser.apply(json, record.value());
-      String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-      if (!event.userId().equals(key)) {
-        throw new InvalidEventException(key == null
-            ? "record has no key; key it by user_id ('" + event.userId() + "')"
-            : "record key '" + key + "' is not its user_id '" + event.userId() + "'");
-      }
     } catch (InvalidEventException e) {
-      deadLetter(record, type + ": " + e.getMessage());
+      deadLetter(record, DeadLetters.INVALID, type + ": " + e.getMessage());
+      return;
+    }
+    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    if (!event.userId().equals(key)) {
+      deadLetter(record, DeadLetters.WRONG_KEY, type + ": " + (key == null
+          ? "record has no key; key it by user_id ('" + event.userId() + "')"
+          : "record key '" + key + "' is not its user_id '" + event.userId() + "'"));
+      return;
+    }
+    long now = context.currentSystemTimeMs();
+    if (event.ts() > now + maxFutureSkewMs) {
+      deadLetter(record, DeadLetters.TS_IN_FUTURE, DeadLetters.TS_IN_FUTURE + ": " + type + " ts " + event.ts() + " is "
+          + (event.ts() - now) / 1000 + " s ahead of the processor's clock (at most " + maxFutureSkewMs / 1000
+          + " s, FS_MAX_FUTURE_SKEW_SECONDS)");
       return;
     }
     context.forward(new Record<>(event.userId(), event, record.timestamp()), FeatureTopology.USER_FEATURES);
   }
 
-  private void deadLetter(Record<byte[], byte[]> record, String reason) {
+  private void deadLetter(Record<byte[], byte[]> record, String code, String reason) {
     Headers headers = record.headers();
     RecordMetadata origin = context.recordMetadata().orElse(null);
+    headers.add(DeadLetters.CODE, utf8(code));
     headers.add(DeadLetters.REASON, utf8(reason));
     if (origin != null) {
       headers.add(DeadLetters.SOURCE_TOPIC, utf8(origin.topic()));

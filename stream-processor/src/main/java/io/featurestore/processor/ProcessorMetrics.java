@@ -17,6 +17,12 @@ public interface ProcessorMetrics {
   /** A Redis write failed and will be retried. */
   void sinkRetry();
 
+  /** Redis refused one user's write for a reason of that user's key; the write was dropped. */
+  void sinkRejected();
+
+  /** A replayed record (already applied to its user's state) was skipped. */
+  void replaySkipped(String type);
+
   /** Time from an event's event time to its effect being written to Redis. */
   void endToEndLag(long millis);
 
@@ -42,6 +48,14 @@ public interface ProcessorMetrics {
 
     @Override
     public void sinkRetry() {
+    }
+
+    @Override
+    public void sinkRejected() {
+    }
+
+    @Override
+    public void replaySkipped(String type) {
     }
 
     @Override

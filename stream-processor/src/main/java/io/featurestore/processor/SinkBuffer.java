@@ -1,6 +1,8 @@
 package io.featurestore.processor;
 
+import io.featurestore.core.InvalidInputException;
 import io.featurestore.core.StreamingUpdate;
+import io.featurestore.core.WriteRejection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,9 +19,11 @@ import org.slf4j.LoggerFactory;
  * of a field wins), flushed in pipelined chunks. Shared by all tasks of the thread, so a
  * flush empties it for every task before the thread commits offsets.
  *
- * <p>A failed write is retried with exponential backoff; when Redis stays unavailable
- * past the retry budget the flush throws, the task fails, and its offsets are not
- * committed: nothing is skipped.
+ * <p>Redis unavailable: the write is retried with exponential backoff; when Redis stays
+ * unavailable past the retry budget the flush throws, the task fails, and its offsets are not
+ * committed: nothing is skipped. Redis refusing one user's key (a key of another type under the
+ * prefix): that user's write is dropped with a log line and the {@code fs_processor_sink_rejected}
+ * counter, and every other user's write goes through.
  */
 final class SinkBuffer {
   private static final Logger LOG = LoggerFactory.getLogger(SinkBuffer.class);
@@ -37,28 +41,55 @@ final class SinkBuffer {
   }
 
   private static final class Pending {
+    final String task;
     final Map<String, Object> set = new HashMap<>();
+    final Map<String, Object> expiring = new HashMap<>();
+    long expireAtMs;
     final Set<String> remove = new HashSet<>();
     /** Event time of the oldest event whose effect waits here, or -1 for lease renewals. */
     long oldestEventTs = -1;
+
+    Pending(String task) {
+      this.task = task;
+    }
   }
 
-  void put(String userId, Map<String, Object> set, Set<String> remove, long causeEventTs) {
-    if (set.isEmpty() && remove.isEmpty()) {
+  /**
+   * Adds a user's write for task {@code task}: {@code set} fields get the stream TTL,
+   * {@code expiring} fields expire at {@code expireAtMs}, {@code remove} fields are deleted.
+   */
+  void put(String task, String userId, Map<String, Object> set, Map<String, Object> expiring, long expireAtMs,
+      Set<String> remove, long causeEventTs) {
+    if (set.isEmpty() && remove.isEmpty() && expiring.isEmpty()) {
       return;
     }
-    Pending p = pending.computeIfAbsent(userId, k -> new Pending());
+    Pending p = pending.computeIfAbsent(userId, k -> new Pending(task));
     for (Map.Entry<String, Object> e : set.entrySet()) {
       p.set.put(e.getKey(), e.getValue());
+      p.expiring.remove(e.getKey());
       p.remove.remove(e.getKey());
+    }
+    if (!expiring.isEmpty()) {
+      for (Map.Entry<String, Object> e : expiring.entrySet()) {
+        p.expiring.put(e.getKey(), e.getValue());
+        p.set.remove(e.getKey());
+        p.remove.remove(e.getKey());
+      }
+      p.expireAtMs = expireAtMs;
     }
     for (String field : remove) {
       p.remove.add(field);
       p.set.remove(field);
+      p.expiring.remove(field);
     }
     if (causeEventTs >= 0 && (p.oldestEventTs < 0 || causeEventTs < p.oldestEventTs)) {
       p.oldestEventTs = causeEventTs;
     }
+  }
+
+  /** See {@link FeatureWriter#serverResets()}. */
+  long serverResets() {
+    return writer.serverResets();
   }
 
   boolean isEmpty() {
@@ -69,6 +100,17 @@ final class SinkBuffer {
     return pending.size();
   }
 
+  /**
+   * Drops the pending writes of one task without writing them: a task that is closed (lost to
+   * another instance, failed, or revoked) must not write values that its next owner may already
+   * have replaced. Its next owner rewrites every live user from the state store on start.
+   */
+  int discard(String task) {
+    int before = pending.size();
+    pending.values().removeIf(p -> p.task.equals(task));
+    return before - pending.size();
+  }
+
   /** Writes everything pending; returns the number of users written. */
   int flush() {
     if (pending.isEmpty()) {
@@ -77,7 +119,8 @@ final class SinkBuffer {
     long start = System.nanoTime();
     List<StreamingUpdate> chunk = new ArrayList<>(Math.min(CHUNK, pending.size()));
     for (Map.Entry<String, Pending> e : pending.entrySet()) {
-      chunk.add(new StreamingUpdate(e.getKey(), e.getValue().set, e.getValue().remove));
+      Pending p = e.getValue();
+      chunk.add(new StreamingUpdate(e.getKey(), p.set, p.remove, p.expiring, p.expireAtMs));
       if (chunk.size() == CHUNK) {
         writeWithRetry(chunk);
         chunk.clear();
@@ -103,12 +146,17 @@ final class SinkBuffer {
     long backoffMs = 50;
     for (int attempt = 1; ; attempt++) {
       try {
-        writer.write(updates);
+        List<WriteRejection> rejected = writer.write(updates);
         if (attempt > 1) {
           LOG.info("Redis write succeeded after {} attempts", attempt);
         }
+        for (WriteRejection r : rejected) {
+          metrics.sinkRejected();
+          LOG.warn("Redis refused the streaming write of '{}' (key {}): {}; this user's write is dropped, "
+              + "every other user's went through", r.entityId(), r.key(), r.reason());
+        }
         return;
-      } catch (io.featurestore.core.InvalidInputException e) {
+      } catch (InvalidInputException e) {
         throw e; // a bug, not an outage: retrying cannot help
       } catch (RuntimeException e) {
         if (System.nanoTime() + backoffMs * 1_000_000 > deadline) {

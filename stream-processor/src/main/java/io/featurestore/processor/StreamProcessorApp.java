@@ -5,6 +5,8 @@ import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureStore;
 import io.featurestore.core.Heartbeat;
 import io.featurestore.core.Heartbeats;
+import io.featurestore.core.StreamingUpdate;
+import io.featurestore.core.WriteRejection;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -13,6 +15,7 @@ import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,7 +36,10 @@ public final class StreamProcessorApp implements AutoCloseable {
   private final FeatureStore store;
   private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final MicrometerProcessorMetrics metrics = new MicrometerProcessorMetrics(meters);
+  private final HealthMeters healthMeters = new HealthMeters(meters);
+  private final ProcessorHealth health;
   private final KafkaStreams streams;
+  private final SinkBuffers sinks;
   private final ScheduledExecutorService heartbeatTimer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "heartbeat");
     t.setDaemon(true);
@@ -45,16 +51,31 @@ public final class StreamProcessorApp implements AutoCloseable {
 
   public StreamProcessorApp(StreamProcessorConfig config) {
     this.config = config;
+    this.health = ProcessorHealth.forConfig(config);
     TopologySettings settings = config.topologySettings();
     FeatureRegistry registry = settings.registry();
     this.store = FeatureStore.connect(config.store().redisUrl(), registry);
     new JvmMemoryMetrics().bindTo(meters);
-    this.streams = new KafkaStreams(FeatureTopology.buildTopology(settings, store::writeStreaming, metrics),
-        config.streamsProperties());
+    FeatureWriter writer = new FeatureWriter() {
+      @Override
+      public List<WriteRejection> write(List<StreamingUpdate> updates) {
+        return store.writeStreaming(updates);
+      }
+
+      @Override
+      public long serverResets() {
+        return store.streamingServerResets();
+      }
+    };
+    this.sinks = new SinkBuffers(writer, metrics, settings.sinkRetryBudget());
+    this.streams = new KafkaStreams(FeatureTopology.buildTopology(settings, sinks, metrics), config.streamsProperties());
     // A failed task (Redis down past the retry budget) is retried on a fresh thread from its
     // last committed offsets and restored state: nothing is skipped.
     streams.setUncaughtExceptionHandler(e -> {
       LOG.error("Stream thread failed; replacing it and resuming from the last committed offsets", e);
+      health.threadFailed(System.currentTimeMillis(), e);
+      healthMeters.failed(e);
+      healthMeters.replaced();
       return StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     streams.setStateListener((now, before) -> {
@@ -66,12 +87,15 @@ public final class StreamProcessorApp implements AutoCloseable {
   }
 
   public void start() throws IOException {
+    // Refuses input topics that are not co-partitioned (or missing) and wipes local state that
+    // belongs to another Kafka cluster: Kafka Streams' cleanUp() is only allowed before start.
+    StartupChecks.run(config, streams::cleanUp);
     if (config.metricsPort() > 0) {
       http = HttpServer.create(new InetSocketAddress(config.metricsPort()), 0);
       http.createContext("/metrics", exchange -> respond(exchange, 200, meters.scrape(), "text/plain; version=0.0.4"));
       http.createContext("/health", exchange -> {
-        boolean ok = isHealthy();
-        respond(exchange, ok ? 200 : 503, "{\"state\":\"" + streams.state() + "\"}", "application/json");
+        ProcessorHealth.Report report = health();
+        respond(exchange, report.ok() ? 200 : 503, healthJson(streams.state(), report), "application/json");
       });
       http.start();
     }
@@ -84,8 +108,39 @@ public final class StreamProcessorApp implements AutoCloseable {
   }
 
   public boolean isHealthy() {
-    KafkaStreams.State state = streams.state();
-    return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+    return health().ok();
+  }
+
+  /** The processor's health now: Kafka Streams' state, thread failures, and progress from its client metrics. */
+  ProcessorHealth.Report health() {
+    ProcessorHealth.Report report = health.evaluate(System.currentTimeMillis(), streams.state(),
+        ConsumerProgress.from(streams.metrics()));
+    healthMeters.report(report);
+    return report;
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** {@code /health}'s body: {@code {"state":"RUNNING","status":"FAILING","reason":"…","since_ms":…,…}}. */
+  static String healthJson(KafkaStreams.State state, ProcessorHealth.Report report) {
+    java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("state", state.name());
+    body.put("status", report.status().name());
+    body.put("reason", report.reason());
+    body.put("since_ms", report.sinceMs());
+    body.put("since", report.sinceMs() >= 0 ? java.time.Instant.ofEpochMilli(report.sinceMs()).toString() : null);
+    body.put("consumer_lag", report.consumerLag());
+    body.put("thread_failures", report.failures());
+    try {
+      return JSON.writeValueAsString(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("health report not serializable", e);
+    }
+  }
+
+  /** The Prometheus text of this instance's metrics, as {@code /metrics} serves it. */
+  public String metricsText() {
+    return meters.scrape();
   }
 
   public KafkaStreams.State state() {
@@ -94,10 +149,12 @@ public final class StreamProcessorApp implements AutoCloseable {
 
   private void beat() {
     try {
-      if (isHealthy()) {
-        store.heartbeats().write(new Heartbeat(instanceId, streams.state().name(), System.currentTimeMillis(),
-            metrics.lastEventTs(), metrics.eventsTotal()), config.heartbeatTtl().toSeconds());
-      }
+      // Written whatever the health: a FAILING or STALLED instance says so (with the reason)
+      // instead of vanishing; only a stopped process lets its heartbeat expire.
+      ProcessorHealth.Report report = health();
+      store.heartbeats().write(new Heartbeat(instanceId, streams.state().name(), System.currentTimeMillis(),
+          metrics.lastEventTs(), metrics.eventsTotal(), report.status().name(), report.reason(), report.sinceMs()),
+          config.heartbeatTtl().toSeconds());
     } catch (RuntimeException e) {
       LOG.warn("Heartbeat not written: {}", e.getMessage());
     }
@@ -116,6 +173,7 @@ public final class StreamProcessorApp implements AutoCloseable {
   @Override
   public void close() {
     heartbeatTimer.shutdownNow();
+    sinks.shuttingDown();
     streams.close(java.time.Duration.ofSeconds(30));
     try {
       store.heartbeats().remove(instanceId);
@@ -137,12 +195,20 @@ public final class StreamProcessorApp implements AutoCloseable {
     StreamProcessorConfig config = StreamProcessorConfig.fromEnv(System.getenv());
     StreamProcessorApp app = new StreamProcessorApp(config);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Thread shutdown = new Thread(() -> {
       LOG.info("Stopping the stream processor");
       app.close();
       stopped.countDown();
-    }, "shutdown"));
-    app.start();
+    }, "shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdown);
+    try {
+      app.start();
+    } catch (StartupChecks.StartupException e) {
+      Runtime.getRuntime().removeShutdownHook(shutdown);
+      app.close();
+      System.err.println("stream-processor: not starting: " + e.getMessage());
+      System.exit(e.exitCode());
+    }
     if (app.awaitRunning(120, TimeUnit.SECONDS)) {
       LOG.info("Stream processor ready: {} -> Redis {} ({}, stream TTL {} s, metrics on :{})", config.bootstrapServers(),
           config.store().redisUrl(), config.exactlyOnce() ? "exactly_once_v2" : "at_least_once",
@@ -167,6 +233,8 @@ public final class StreamProcessorApp implements AutoCloseable {
       "  FS_PROCESSOR_THREADS         stream threads (default 1)",
       "  FS_SINK_FLUSH_MS             flush and window re-evaluation interval (default 100)",
       "  FS_SINK_RETRY_SECONDS        how long a failing Redis write is retried before the task fails (default 30)",
+      "  FS_MAX_FUTURE_SKEW_SECONDS   events stamped further ahead of the clock go to the DLQ as ts_in_future (default 300)",
+      "  FS_PROCESSOR_STALL_SECONDS   records waiting and none consumed for this long = STALLED on /health (default 30)",
       "  FS_PROCESSOR_METRICS_PORT    port of /metrics and /health (default 9464, 0 = off)",
       "  FS_HEARTBEAT_TTL_SECONDS     TTL of the liveness heartbeat in Redis (default 5)");
 }

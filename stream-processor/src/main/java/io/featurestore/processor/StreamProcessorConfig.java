@@ -25,18 +25,21 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param sinkRetryBudget    {@code FS_SINK_RETRY_SECONDS} (30): how long a failing Redis write is retried
  * @param metricsPort        {@code FS_PROCESSOR_METRICS_PORT} (9464; 0 = off): /metrics and /health
  * @param heartbeatTtl       {@code FS_HEARTBEAT_TTL_SECONDS} (5): a stopped processor disappears from the heartbeat after this
+ * @param maxFutureSkew      {@code FS_MAX_FUTURE_SKEW_SECONDS} (300): events stamped further ahead of the clock go to the DLQ
+ * @param stallAfter         {@code FS_PROCESSOR_STALL_SECONDS} (30): no progress for this long while records wait = stalled
  * @param store              REDIS_URL, FS_KEY_PREFIX, FS_STREAM_TTL_SECONDS, FS_REGISTRY_FILE
  */
 public record StreamProcessorConfig(String bootstrapServers, String applicationId, Path stateDir, boolean exactlyOnce,
     int threads, Duration flushInterval, Duration commitInterval, Duration sinkRetryBudget, int metricsPort,
-    Duration heartbeatTtl, StoreSettings store) {
+    Duration heartbeatTtl, Duration maxFutureSkew, Duration stallAfter, StoreSettings store) {
 
   static final Duration EOS_COMMIT_INTERVAL = Duration.ofSeconds(60);
   /** Every environment variable the stream processor reads. */
   public static final java.util.Set<String> ENVIRONMENT = union(StoreSettings.ENVIRONMENT, java.util.Set.of(
       "KAFKA_BOOTSTRAP_SERVERS", "FS_PROCESSOR_APPLICATION_ID", "FS_PROCESSOR_STATE_DIR", "FS_PROCESSING_GUARANTEE",
       "FS_PROCESSOR_THREADS", "FS_SINK_FLUSH_MS", "FS_COMMIT_INTERVAL_MS", "FS_SINK_RETRY_SECONDS",
-      "FS_PROCESSOR_METRICS_PORT", "FS_HEARTBEAT_TTL_SECONDS"));
+      "FS_PROCESSOR_METRICS_PORT", "FS_HEARTBEAT_TTL_SECONDS", "FS_MAX_FUTURE_SKEW_SECONDS",
+      "FS_PROCESSOR_STALL_SECONDS"));
 
   private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
     java.util.Set<String> all = new java.util.HashSet<>(a);
@@ -60,11 +63,13 @@ public record StreamProcessorConfig(String bootstrapServers, String applicationI
         Duration.ofSeconds(positive(env, "FS_SINK_RETRY_SECONDS", 30)),
         (int) number(env, "FS_PROCESSOR_METRICS_PORT", 9464),
         Duration.ofSeconds(positive(env, "FS_HEARTBEAT_TTL_SECONDS", 5)),
+        Duration.ofSeconds(positive(env, "FS_MAX_FUTURE_SKEW_SECONDS", 300)),
+        Duration.ofSeconds(positive(env, "FS_PROCESSOR_STALL_SECONDS", 30)),
         StoreSettings.fromEnv(env));
   }
 
   public TopologySettings topologySettings() {
-    return new TopologySettings(store.loadRegistry(), flushInterval, commitInterval, sinkRetryBudget);
+    return new TopologySettings(store.loadRegistry(), flushInterval, commitInterval, sinkRetryBudget, maxFutureSkew);
   }
 
   public Properties streamsProperties() {

@@ -10,9 +10,10 @@ import java.time.Duration;
  * @param flushInterval   how often buffered writes go to Redis and due counts are re-evaluated
  * @param commitInterval  longest time between offset commits when nothing was written
  * @param sinkRetryBudget how long a failing Redis write is retried before the task fails
+ * @param maxFutureSkew   an event stamped further than this ahead of the processor's clock goes to the DLQ
  */
 public record TopologySettings(FeatureRegistry registry, Duration flushInterval, Duration commitInterval,
-    Duration sinkRetryBudget) {
+    Duration sinkRetryBudget, Duration maxFutureSkew) {
 
   public Duration streamTtl() {
     return Duration.ofSeconds(registry.streamTtlSeconds());

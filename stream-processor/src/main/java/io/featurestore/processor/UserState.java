@@ -2,7 +2,9 @@ package io.featurestore.processor;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
 import java.io.DataInputStream;
+import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,16 +15,20 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * What the processor keeps per user in its changelogged state store: the two sliding
- * windows, the latest successful login, and what it last wrote to Redis. Redis is a view
- * of this state: after a restart every user is written again from it.
+ * windows (time buckets, bounded by the window length), the latest successful login, what it
+ * last wrote to Redis, and the highest source offset applied per input topic (so a replayed
+ * record is not counted twice). Redis is a view of this state: after a restart every live
+ * user is written again from it.
  */
 final class UserState {
   static final long TX_WINDOW_MS = 5 * 60 * 1000L;
   static final long FAILED_LOGIN_WINDOW_MS = 15 * 60 * 1000L;
-  private static final byte FORMAT = 1;
+  /** Format 1 kept one entry per event; format 2 keeps time buckets and high-water offsets. */
+  private static final byte FORMAT_EVENTS = 1;
+  private static final byte FORMAT = 2;
 
-  final EventWindow transactions;
-  final EventWindow failedLogins;
+  final SlidingWindow transactions;
+  final SlidingWindow failedLogins;
   /** Event time of the latest successful login, or -1. */
   long lastLoginTs = -1;
   String lastDeviceId;
@@ -30,23 +36,31 @@ final class UserState {
   /** Wall-clock time the latest login was processed (its fields expire one stream TTL later). */
   long lastLoginProcessedAt = -1;
   /** Counts as last written to Redis (0 = absent). */
-  int writtenTxCount;
-  int writtenFailedCount;
+  long writtenTxCount;
+  long writtenFailedCount;
   /** Wall-clock time at which the written counts' lease must be renewed. */
   long leaseRenewAt = Long.MAX_VALUE;
+  /** Highest source offset applied from the login and the transaction topic, or -1. */
+  long loginHighWater = -1;
+  long transactionHighWater = -1;
 
   UserState() {
-    this(new EventWindow(TX_WINDOW_MS), new EventWindow(FAILED_LOGIN_WINDOW_MS));
+    this(new SlidingWindow(TX_WINDOW_MS, false), new SlidingWindow(FAILED_LOGIN_WINDOW_MS, false));
   }
 
-  private UserState(EventWindow transactions, EventWindow failedLogins) {
+  private UserState(SlidingWindow transactions, SlidingWindow failedLogins) {
     this.transactions = transactions;
     this.failedLogins = failedLogins;
   }
 
-  /** Nothing left worth keeping: no window content and no login fact. */
-  boolean isEmpty() {
-    return transactions.isEmpty() && failedLogins.isEmpty() && lastLoginTs < 0;
+  /** When the last-login fields expire in Redis (one stream TTL after the login was processed), or -1. */
+  long loginExpiresAt(long streamTtlMs) {
+    return lastLoginTs < 0 ? -1 : lastLoginProcessedAt + streamTtlMs;
+  }
+
+  /** Nothing live left at {@code now}: empty windows and no login fact that is still served. */
+  boolean isDead(long now, long streamTtlMs) {
+    return transactions.isEmpty() && failedLogins.isEmpty() && loginExpiresAt(streamTtlMs) <= now;
   }
 
   static Serde<UserState> serde() {
@@ -59,16 +73,18 @@ final class UserState {
       if (s == null) {
         return null;
       }
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 16 * (s.transactions.size() + s.failedLogins.size()));
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(80 + 4 * (s.transactions.size() + s.failedLogins.size()));
       try (DataOutputStream out = new DataOutputStream(bytes)) {
         out.writeByte(FORMAT);
         out.writeLong(s.lastLoginTs);
         writeNullable(out, s.lastDeviceId);
         writeNullable(out, s.lastCountry);
         out.writeLong(s.lastLoginProcessedAt);
-        out.writeInt(s.writtenTxCount);
-        out.writeInt(s.writtenFailedCount);
+        writeVarLong(out, s.writtenTxCount);
+        writeVarLong(out, s.writtenFailedCount);
         out.writeLong(s.leaseRenewAt);
+        out.writeLong(s.loginHighWater);
+        out.writeLong(s.transactionHighWater);
         writeWindow(out, s.transactions);
         writeWindow(out, s.failedLogins);
       } catch (IOException e) {
@@ -77,18 +93,31 @@ final class UserState {
       return bytes.toByteArray();
     }
 
-    private static void writeNullable(DataOutputStream out, String s) throws IOException {
+    private static void writeNullable(DataOutput out, String s) throws IOException {
       out.writeBoolean(s != null);
       if (s != null) {
         out.writeUTF(s);
       }
     }
 
-    private static void writeWindow(DataOutputStream out, EventWindow w) throws IOException {
-      out.writeInt(w.size());
+    /** Buckets as deltas from the previous one: a full window of 9,000 buckets is about 20 KB. */
+    private static void writeWindow(DataOutput out, SlidingWindow w) throws IOException {
+      writeVarLong(out, w.size());
+      long previous = 0;
       for (int i = 0; i < w.size(); i++) {
-        out.writeLong(w.tsAt(i));
-        out.writeLong(w.idAt(i));
+        long bucket = w.bucketAt(i);
+        if (i == 0) {
+          out.writeLong(bucket);
+        } else {
+          writeVarLong(out, bucket - previous);
+        }
+        previous = bucket;
+        writeVarLong(out, w.countAt(i));
+        if (w.withValues()) {
+          out.writeDouble(w.sumAt(i));
+          out.writeDouble(w.minAt(i));
+          out.writeDouble(w.maxAt(i));
+        }
       }
     }
   }
@@ -101,43 +130,95 @@ final class UserState {
       }
       try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
         byte format = in.readByte();
+        if (format == FORMAT_EVENTS) {
+          return readEventsFormat(in);
+        }
         if (format != FORMAT) {
           throw new IllegalStateException("unknown user state format " + format);
         }
-        long lastLoginTs = in.readLong();
-        String device = readNullable(in);
-        String country = readNullable(in);
-        long processedAt = in.readLong();
-        int writtenTx = in.readInt();
-        int writtenFailed = in.readInt();
-        long leaseRenewAt = in.readLong();
-        UserState s = new UserState(readWindow(in, TX_WINDOW_MS), readWindow(in, FAILED_LOGIN_WINDOW_MS));
-        s.lastLoginTs = lastLoginTs;
-        s.lastDeviceId = device;
-        s.lastCountry = country;
-        s.lastLoginProcessedAt = processedAt;
-        s.writtenTxCount = writtenTx;
-        s.writtenFailedCount = writtenFailed;
-        s.leaseRenewAt = leaseRenewAt;
+        UserState s = new UserState();
+        s.lastLoginTs = in.readLong();
+        s.lastDeviceId = readNullable(in);
+        s.lastCountry = readNullable(in);
+        s.lastLoginProcessedAt = in.readLong();
+        s.writtenTxCount = readVarLong(in);
+        s.writtenFailedCount = readVarLong(in);
+        s.leaseRenewAt = in.readLong();
+        s.loginHighWater = in.readLong();
+        s.transactionHighWater = in.readLong();
+        readWindow(in, s.transactions);
+        readWindow(in, s.failedLogins);
         return s;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
 
-    private static String readNullable(DataInputStream in) throws IOException {
-      return in.readBoolean() ? in.readUTF() : null;
+    private static void readWindow(DataInput in, SlidingWindow w) throws IOException {
+      long n = readVarLong(in);
+      long bucket = 0;
+      for (long i = 0; i < n; i++) {
+        bucket = i == 0 ? in.readLong() : bucket + readVarLong(in);
+        long count = readVarLong(in);
+        if (w.withValues()) {
+          w.restoreBucket(bucket, count, in.readDouble(), in.readDouble(), in.readDouble());
+        } else {
+          w.restoreBucket(bucket, count, 0, 0, 0);
+        }
+      }
     }
 
-    private static EventWindow readWindow(DataInputStream in, long width) throws IOException {
-      int n = in.readInt();
-      long[] ts = new long[n];
-      long[] ids = new long[n];
-      for (int i = 0; i < n; i++) {
-        ts[i] = in.readLong();
-        ids[i] = in.readLong();
-      }
-      return new EventWindow(width, ts, ids);
+    /** State written by the previous version (one entry per event, with its source offset). */
+    private static UserState readEventsFormat(DataInputStream in) throws IOException {
+      UserState s = new UserState();
+      s.lastLoginTs = in.readLong();
+      s.lastDeviceId = readNullable(in);
+      s.lastCountry = readNullable(in);
+      s.lastLoginProcessedAt = in.readLong();
+      s.writtenTxCount = in.readInt();
+      s.writtenFailedCount = in.readInt();
+      s.leaseRenewAt = in.readLong();
+      s.transactionHighWater = readEvents(in, s.transactions);
+      s.loginHighWater = readEvents(in, s.failedLogins);
+      return s;
     }
+
+    private static long readEvents(DataInputStream in, SlidingWindow w) throws IOException {
+      int n = in.readInt();
+      long highWater = -1;
+      for (int i = 0; i < n; i++) {
+        long ts = in.readLong();
+        highWater = Math.max(highWater, in.readLong());
+        w.add(ts, 0);
+      }
+      return highWater;
+    }
+
+    private static String readNullable(DataInput in) throws IOException {
+      return in.readBoolean() ? in.readUTF() : null;
+    }
+  }
+
+  static void writeVarLong(DataOutput out, long value) throws IOException {
+    if (value < 0) {
+      throw new IllegalArgumentException("negative varint " + value);
+    }
+    while ((value & ~0x7FL) != 0) {
+      out.writeByte((int) ((value & 0x7F) | 0x80));
+      value >>>= 7;
+    }
+    out.writeByte((int) value);
+  }
+
+  static long readVarLong(DataInput in) throws IOException {
+    long value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      byte b = in.readByte();
+      value |= (long) (b & 0x7F) << shift;
+      if ((b & 0x80) == 0) {
+        return value;
+      }
+    }
+    throw new IOException("malformed varint");
   }
 }

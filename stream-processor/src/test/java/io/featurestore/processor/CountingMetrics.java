@@ -42,6 +42,16 @@ final class CountingMetrics implements ProcessorMetrics {
   }
 
   @Override
+  public void sinkRejected() {
+    inc("rejected");
+  }
+
+  @Override
+  public void replaySkipped(String type) {
+    inc("replay." + type);
+  }
+
+  @Override
   public void endToEndLag(long millis) {
     inc("lag");
   }

@@ -185,13 +185,131 @@ class FeatureTopologyTest {
   }
 
   @Test
+  void shouldSendAnEventStampedBeyondTheAllowedSkewToTheDlqStampedWithItsKafkaTime() {
+    long twoHoursAhead = T0 + 2 * 60 * MIN;
+    h.transactions.pipeInput(bytes("u1"), h.json(new io.featurestore.events.TransactionEvent("u1", twoHoursAhead,
+        new java.math.BigDecimal("1.00"), "USD", "US", "m1")), T0);
+    h.transactions.pipeInput(bytes("u2"), h.json(new io.featurestore.events.TransactionEvent("u2", T0 + 4 * MIN,
+        new java.math.BigDecimal("1.00"), "USD", "US", "m1")), T0);
+    h.transaction("u3", T0);
+    h.advance(Duration.ofMillis(100));
+
+    List<TestRecord<byte[], byte[]>> dead = h.dlq.readRecordsToList();
+    assertThat(dead).singleElement().satisfies(r -> {
+      assertThat(header(r.headers(), DeadLetters.CODE)).isEqualTo(DeadLetters.TS_IN_FUTURE);
+      assertThat(header(r.headers(), DeadLetters.REASON)).startsWith("ts_in_future: transaction ts " + twoHoursAhead)
+          .contains("7200 s ahead");
+      assertThat(r.timestamp()).as("the record's Kafka timestamp, not the event's ts").isEqualTo(T0);
+    });
+    assertThat(tx("u3")).as("everybody else goes on").isEqualTo(1);
+    assertThat(tx("u2")).as("within the skew: not counted yet").isZero();
+    h.advance(Duration.ofMinutes(4));
+    assertThat(tx("u2")).as("counted once its time comes").isEqualTo(1);
+  }
+
+  @Test
+  void shouldDropOnlyTheWriteRedisRefusesAndKeepWritingEveryOtherUser() {
+    h.redis.refused.add("u2");
+    h.transaction("u1", T0);
+    h.transaction("u2", T0);
+    h.transaction("u3", T0);
+    h.advance(Duration.ofMillis(100));
+    assertThat(tx("u1")).isEqualTo(1);
+    assertThat(tx("u3")).isEqualTo(1);
+    assertThat(h.metrics.get("rejected")).isEqualTo(1);
+    assertThat(h.metrics.get("retry")).as("a refused key is not retried as an outage").isZero();
+
+    h.transaction("u1", T0 + 100);
+    h.advance(Duration.ofMillis(100));
+    assertThat(tx("u1")).as("the next flush goes through").isEqualTo(2);
+  }
+
+  @Test
+  void shouldKeepABusyUsersStateBoundedByTheWindowAndItsCountExact() {
+    for (int i = 0; i < 20_000; i++) {
+      h.transaction("hot", T0 - 4 * MIN + i * 12L); // 20,000 events over 4 minutes
+    }
+    h.transaction("quiet", T0);
+    h.advance(Duration.ofMillis(100));
+    assertThat(tx("hot")).isEqualTo(20_000);
+    assertThat(tx("quiet")).isEqualTo(1);
+
+    org.apache.kafka.streams.state.KeyValueStore<String, UserState> store =
+        h.driver.getKeyValueStore(FeatureTopology.USER_STATE_STORE);
+    byte[] stored = UserState.serde().serializer().serialize("t", store.get("hot"));
+    assertThat(store.get("hot").transactions.size()).isLessThanOrEqualTo(2_401);
+    assertThat(stored.length).as("bytes for 20,000 events").isLessThan(16_000);
+  }
+
+  @Test
+  void shouldRemoveAUserWithNothingLiveLeftFromTheStore() {
+    h.login("u1", T0, true, "d1");
+    h.login("u1", T0, false, "d1");
+    h.transaction("u1", T0);
+    h.advance(Duration.ofMillis(100));
+    org.apache.kafka.streams.state.KeyValueStore<String, UserState> store =
+        h.driver.getKeyValueStore(FeatureTopology.USER_STATE_STORE);
+    assertThat(store.get("u1")).isNotNull();
+
+    h.advance(Duration.ofMinutes(5)); // the count and the last-login lease (300 s) are gone
+    assertThat(store.get("u1")).as("failed logins still count").isNotNull();
+    h.advance(Duration.ofMinutes(10));
+    assertThat(failed("u1")).isZero();
+    assertThat(store.get("u1")).isNull();
+  }
+
+  @Test
+  void shouldGiveLastLoginFactsAnExpiryFixedWhenTheLoginWasProcessed() {
+    h.login("u1", T0, true, "d1");
+    h.advance(Duration.ofMillis(100));
+    var update = h.redis.calls.get(h.redis.calls.size() - 1).get(0);
+    assertThat(update.expiring()).containsOnlyKeys("last_login_ts", "last_device_id", "session_country");
+    assertThat(update.expireAtMs()).isEqualTo(T0 + 300_000);
+  }
+
+  @Test
+  void shouldDropPendingWritesWhenATaskIsClosedOutsideAShutdown() {
+    h.transaction("u1", T0); // buffered until the next punctuation
+    h.close();
+    assertThat(h.redis.calls).as("a closed task's next owner rewrites it from state").isEmpty();
+    h = new TopologyHarness(300);
+  }
+
+  @Test
+  void shouldWritePendingWritesWhenTheProcessorShutsDownCleanly() {
+    h.transaction("u1", T0);
+    h.sinks.shuttingDown();
+    h.close();
+    assertThat(h.redis.calls).hasSize(1);
+    assertThat(h.redis.calls.get(0).get(0).values().get("tx_count_5m")).isEqualTo(1L);
+    h = new TopologyHarness(300);
+  }
+
+  @Test
+  void shouldRewriteEveryLiveUserWhenRedisComesBackEmpty() {
+    h.transaction("u1", T0);
+    h.login("u2", T0, true, "d2");
+    h.advance(Duration.ofMillis(100));
+    Long loginExpiry = h.redis.expiresAt("u2", "last_device_id");
+
+    h.redis.restartEmpty();
+    h.transaction("u3", T0 + 100); // the write that finds out
+    h.advance(Duration.ofMillis(200));
+
+    assertThat(tx("u1")).as("rewritten without waiting for its lease").isEqualTo(1);
+    assertThat(h.redis.read("u2", "last_device_id")).isEqualTo("d2");
+    assertThat(h.redis.expiresAt("u2", "last_device_id")).as("with the expiry it had").isEqualTo(loginExpiry);
+    assertThat(tx("u3")).isEqualTo(1);
+  }
+
+  @Test
   void shouldRejectARegistryWithoutTheStreamingFeatures() {
     var registry = io.featurestore.core.FeatureRegistry.parse(new java.io.StringReader(String.join("\n",
         "entity: {name: user, key_prefix: 'fs:user:', id_pattern: '[a-z0-9]+'}",
         "batch_ttl_seconds: 10", "stream_ttl_seconds: 5",
         "features: [{name: tx_count_5m, type: int, source: batch}]")), "r.yaml");
-    var settings = new TopologySettings(registry, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(1));
-    assertThatThrownBy(() -> FeatureTopology.buildTopology(settings, u -> { }, ProcessorMetrics.NONE))
+    var settings = new TopologySettings(registry, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(5));
+    assertThatThrownBy(() -> FeatureTopology.buildTopology(settings, u -> List.of(), ProcessorMetrics.NONE))
         .hasMessageContaining("does not declare 'last_login_ts'");
   }
 

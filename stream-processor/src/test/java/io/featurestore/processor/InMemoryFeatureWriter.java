@@ -1,10 +1,13 @@
 package io.featurestore.processor;
 
 import io.featurestore.core.StreamingUpdate;
+import io.featurestore.core.WriteRejection;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -19,6 +22,8 @@ final class InMemoryFeatureWriter implements FeatureWriter {
   private final Map<String, Map<String, Long>> expiresAt = new HashMap<>();
   final List<List<StreamingUpdate>> calls = new ArrayList<>();
   int failuresToThrow;
+  /** Users whose key Redis refuses (as for a key of another type under the prefix). */
+  final Set<String> refused = new HashSet<>();
 
   InMemoryFeatureWriter(LongSupplier clock, long ttlMs) {
     this.clock = clock;
@@ -26,25 +31,49 @@ final class InMemoryFeatureWriter implements FeatureWriter {
   }
 
   @Override
-  public void write(List<StreamingUpdate> updates) {
+  public List<WriteRejection> write(List<StreamingUpdate> updates) {
     if (failuresToThrow > 0) {
       failuresToThrow--;
       throw new IllegalStateException("simulated Redis outage");
     }
     calls.add(List.copyOf(updates));
     long now = clock.getAsLong();
+    List<WriteRejection> rejected = new ArrayList<>();
     for (StreamingUpdate u : updates) {
+      if (refused.contains(u.entityId())) {
+        rejected.add(new WriteRejection(u.entityId(), "fs:user:" + u.entityId(), "WRONGTYPE simulated"));
+        continue;
+      }
       Map<String, Object> fields = values.computeIfAbsent(u.entityId(), k -> new HashMap<>());
       Map<String, Long> expiry = expiresAt.computeIfAbsent(u.entityId(), k -> new HashMap<>());
       u.values().forEach((f, v) -> {
         fields.put(f, v);
         expiry.put(f, now + ttlMs);
       });
+      u.expiring().forEach((f, v) -> {
+        fields.put(f, v);
+        expiry.put(f, u.expireAtMs());
+      });
       u.remove().forEach(f -> {
         fields.remove(f);
         expiry.remove(f);
       });
     }
+    return rejected;
+  }
+
+  private long resets;
+
+  /** As a Redis restarted without its data: everything is gone, and the writer says so. */
+  void restartEmpty() {
+    values.clear();
+    expiresAt.clear();
+    resets++;
+  }
+
+  @Override
+  public long serverResets() {
+    return resets;
   }
 
   /** What a reader sees at the test clock's current time (expired fields are absent). */

@@ -37,6 +37,8 @@ class StreamProcessorConfigTest {
     env.put("FS_SINK_RETRY_SECONDS", "9");
     env.put("FS_PROCESSOR_METRICS_PORT", "0");
     env.put("FS_HEARTBEAT_TTL_SECONDS", "7");
+    env.put("FS_MAX_FUTURE_SKEW_SECONDS", "13");
+    env.put("FS_PROCESSOR_STALL_SECONDS", "14");
     env.put("REDIS_URL", "redis://r:2");
     env.put("FS_KEY_PREFIX", "p:");
     env.put("FS_STREAM_TTL_SECONDS", "11");
@@ -45,7 +47,8 @@ class StreamProcessorConfigTest {
 
     StreamProcessorConfig c = StreamProcessorConfig.fromEnv(env);
     assertThat(c).isEqualTo(new StreamProcessorConfig("k:1", "app", Path.of("/state"), true, 2, Duration.ofMillis(50),
-        Duration.ofMillis(700), Duration.ofSeconds(9), 0, Duration.ofSeconds(7), c.store()));
+        Duration.ofMillis(700), Duration.ofSeconds(9), 0, Duration.ofSeconds(7), Duration.ofSeconds(13),
+        Duration.ofSeconds(14), c.store()));
     assertThat(c.store().redisUrl()).isEqualTo("redis://r:2");
     assertThat(c.topologySettings().registry().keyPrefix()).isEqualTo("p:");
     assertThat(c.topologySettings().registry().streamTtlSeconds()).isEqualTo(11);

@@ -13,6 +13,7 @@ import io.featurestore.events.TransactionEvent;
 import io.featurestore.infra.RedisBinary;
 import io.featurestore.infra.RedisServer;
 import io.featurestore.infra.FreePorts;
+import io.featurestore.infra.junit.Await;
 import io.featurestore.infra.junit.KafkaEndpoint;
 import io.featurestore.infra.junit.KafkaExtension;
 import io.featurestore.infra.junit.RedisEndpoint;
@@ -23,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,10 +36,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,93 +49,57 @@ import redis.clients.jedis.RedisClient;
 /** The stream processor against a real KRaft broker and a real Redis. */
 @ExtendWith({KafkaExtension.class, RedisExtension.class})
 class StreamProcessorIT {
-  private KafkaEndpoint kafka;
+  private ProcessorTestBed bed;
   private RedisEndpoint redis;
   private RedisClient raw;
   private KafkaProducer<byte[], byte[]> producer;
-  private String prefix;
-  private String appId;
   private FeatureRegistry registry;
   private EventJson json;
-  private final List<AutoCloseable> toClose = new ArrayList<>();
 
   @TempDir
   Path stateDir;
 
   @BeforeEach
   void setUp(KafkaEndpoint kafka, RedisEndpoint redis, TestInfo test) {
-    this.kafka = kafka;
+    bed = new ProcessorTestBed(kafka, redis, test, stateDir, 3);
     this.redis = redis;
-    KafkaExtension.createTopics(kafka, 3, Topics.ALL.toArray(String[]::new));
-    String name = test.getTestMethod().orElseThrow().getName();
-    prefix = "it:" + name + ":";
-    appId = "it-" + name + "-" + UUID.randomUUID().toString().substring(0, 8);
-    registry = FeatureRegistry.bundled().withOverrides(prefix, 1000, 60);
-    json = new EventJson(registry);
-    raw = RedisClient.create(redis.url());
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    raw = bed.raw;
+    producer = bed.producer;
+    registry = bed.registry;
+    json = bed.json;
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-    producer.close();
-    try (FeatureStore store = FeatureStore.connect(redis.url(), registry)) {
-      store.reset();
-    }
-    raw.close();
+    bed.close();
   }
 
   private Map<String, String> env(long streamTtlSeconds) {
-    Map<String, String> env = new HashMap<>();
-    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-    env.put("REDIS_URL", redis.url());
-    env.put("FS_KEY_PREFIX", prefix);
-    env.put("FS_STREAM_TTL_SECONDS", Long.toString(streamTtlSeconds));
-    env.put("FS_PROCESSOR_APPLICATION_ID", appId);
-    env.put("FS_PROCESSOR_STATE_DIR", stateDir.toString());
-    env.put("FS_PROCESSOR_METRICS_PORT", "0");
-    env.put("FS_HEARTBEAT_TTL_SECONDS", "3");
-    return env;
+    return bed.env(streamTtlSeconds);
   }
 
-  private StreamProcessorApp start(Map<String, String> env) throws Exception {
-    StreamProcessorApp app = new StreamProcessorApp(StreamProcessorConfig.fromEnv(env));
-    toClose.add(app);
-    app.start();
-    assertThat(app.awaitRunning(60, TimeUnit.SECONDS)).as("processor running").isTrue();
-    return app;
+  private StreamProcessorApp start(Map<String, String> env) {
+    return bed.start(env);
   }
 
-  private void send(String topic, String key, byte[] value) throws Exception {
-    producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value)).get();
+  private void send(String topic, String key, byte[] value) {
+    bed.send(topic, key, value);
   }
 
-  private void transaction(String user, long ts) throws Exception {
-    send(Topics.TRANSACTION, user, json.write(new TransactionEvent(user, ts, new BigDecimal("25.00"), "USD", "US", "m001")));
+  private void transaction(String user, long ts) {
+    bed.transaction(user, ts);
   }
 
-  private void login(String user, long ts, boolean success, String device) throws Exception {
-    send(Topics.LOGIN, user, json.write(new LoginEvent(user, ts, device, "DE", success)));
+  private void login(String user, long ts, boolean success, String device) {
+    bed.login(user, ts, success, device);
   }
 
   private String key(String user) {
-    return prefix + user;
+    return bed.key(user);
   }
 
-  private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-      }
-      Thread.sleep(50);
-    }
+  private static void await(String what, Duration timeout, BooleanSupplier condition) {
+    Await.until(what, timeout, condition);
   }
 
   private void loadBatch(String user) {
@@ -177,9 +139,7 @@ class StreamProcessorIT {
   }
 
   private List<Heartbeat> heartbeats() {
-    try (FeatureStore store = FeatureStore.connect(redis.url(), registry)) {
-      return store.heartbeats().read();
-    }
+    return bed.heartbeats();
   }
 
   @Test
@@ -190,12 +150,14 @@ class StreamProcessorIT {
     login("u0002", System.currentTimeMillis(), true, "web-1");
     await("features written", Duration.ofSeconds(10), () -> raw.hexists(key("u0002"), "tx_count_5m")
         && raw.hexists(key("u0002"), "last_device_id"));
-    // While it runs, the lease keeps the live count present past its 3 s TTL.
-    Thread.sleep(4500);
+    // While it runs, the lease keeps the live count present past its 3 s TTL: it is renewed
+    // (its expiry moves later) before it lapses, and keeps its value.
+    long firstExpiry = raw.hpexpireTime(key("u0002"), "tx_count_5m").get(0);
+    await("the lease renewed past the first TTL", Duration.ofSeconds(30),
+        () -> raw.hpexpireTime(key("u0002"), "tx_count_5m").get(0) > firstExpiry + 1000);
     assertThat(raw.hget(key("u0002"), "tx_count_5m")).isEqualTo("1");
 
-    app.close();
-    toClose.remove(app);
+    bed.stop(app);
     assertThat(heartbeats()).as("a clean stop removes the heartbeat").isEmpty();
     await("streaming fields expired", Duration.ofSeconds(5), () -> raw.hmget(key("u0002"), "tx_count_5m",
         "last_device_id", "last_login_ts", "session_country").stream().allMatch(v -> v == null));
@@ -233,7 +195,7 @@ class StreamProcessorIT {
 
   private KafkaConsumer<byte[], byte[]> consumer() {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bed.kafka.bootstrapServers());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-dlq-" + UUID.randomUUID());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -258,7 +220,7 @@ class StreamProcessorIT {
     Map<String, String> env = env(60);
     env.put("REDIS_URL", own.url());
     env.put("FS_SINK_RETRY_SECONDS", "2");
-    start(env);
+    StreamProcessorApp app = start(env);
     transaction("u0005", System.currentTimeMillis());
     try (RedisClient ownClient = RedisClient.create(own.url())) {
       await("first event written", Duration.ofSeconds(10), () -> "1".equals(ownClient.hget(key("u0005"), "tx_count_5m")));
@@ -267,9 +229,11 @@ class StreamProcessorIT {
     for (int i = 0; i < 4; i++) {
       transaction("u0005", System.currentTimeMillis());
     }
-    Thread.sleep(3000); // past the retry budget: the task fails and is retried on a new thread
-    RedisServer again = RedisServer.start(binary, port);
-    toClose.add(again);
+    // Past the retry budget the task fails and its thread is replaced, resuming from the last commit.
+    await("the stream thread replaced while Redis is down", Duration.ofSeconds(30),
+        () -> app.metricsText().lines().anyMatch(l -> l.startsWith("fs_processor_thread_replacements_total")
+            && !l.endsWith(" 0.0")));
+    RedisServer again = bed.closeLater(RedisServer.start(binary, port));
     try (RedisClient ownClient = RedisClient.create(again.url())) {
       await("every event written after Redis returned", Duration.ofSeconds(60),
           () -> "5".equals(ownClient.hget(key("u0005"), "tx_count_5m")));
@@ -341,7 +305,7 @@ class StreamProcessorIT {
         .redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(env);
     Process process = pb.start();
-    toClose.add(() -> {
+    bed.closeLater(() -> {
       process.destroyForcibly();
       process.waitFor();
     });

@@ -25,6 +25,7 @@ final class TopologyHarness implements AutoCloseable {
   final FeatureRegistry registry;
   final InMemoryFeatureWriter redis;
   final CountingMetrics metrics = new CountingMetrics();
+  final SinkBuffers sinks;
   final TopologyTestDriver driver;
   final TestInputTopic<byte[], byte[]> logins;
   final TestInputTopic<byte[], byte[]> transactions;
@@ -38,7 +39,7 @@ final class TopologyHarness implements AutoCloseable {
     now = T0;
     redis = new InMemoryFeatureWriter(() -> now, streamTtlSeconds * 1000);
     TopologySettings settings = new TopologySettings(registry, Duration.ofMillis(100), Duration.ofSeconds(1),
-        Duration.ofMillis(300));
+        Duration.ofMillis(300), Duration.ofMinutes(5));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -48,7 +49,8 @@ final class TopologyHarness implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    driver = new TopologyTestDriver(FeatureTopology.buildTopology(settings, redis, metrics), props, Instant.ofEpochMilli(T0));
+    sinks = new SinkBuffers(redis, metrics, settings.sinkRetryBudget());
+    driver = new TopologyTestDriver(FeatureTopology.buildTopology(settings, sinks, metrics), props, Instant.ofEpochMilli(T0));
     logins = driver.createInputTopic(Topics.LOGIN, new ByteArraySerializer(), new ByteArraySerializer());
     transactions = driver.createInputTopic(Topics.TRANSACTION, new ByteArraySerializer(), new ByteArraySerializer());
     dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -78,6 +80,10 @@ final class TopologyHarness implements AutoCloseable {
 
   void send(TestInputTopic<byte[], byte[]> topic, String user, Event event) {
     topic.pipeInput(bytes(user), json.write(event), event.ts());
+  }
+
+  byte[] json(Event event) {
+    return json.write(event);
   }
 
   static byte[] bytes(String s) {

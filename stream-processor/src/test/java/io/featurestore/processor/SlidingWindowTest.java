@@ -1,0 +1,170 @@
+package io.featurestore.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SlidingWindowTest {
+  @Test
+  void shouldCountEventsInsideTheWindowAtResolutionSteps() {
+    SlidingWindow w = new SlidingWindow(1000, 100, false);
+    w.add(1000, 0);
+    w.add(1500, 0);
+    assertThat(w.count(1500)).isEqualTo(2);
+    assertThat(w.count(1999)).as("T - width < ts: 1000 is still in at 1900 < T <= 2000").isEqualTo(2);
+    w.evict(2000);
+    assertThat(w.count(2000)).as("at 2000, ts 1000 = T - width is out").isEqualTo(1);
+    w.evict(2500);
+    assertThat(w.count(2500)).isZero();
+    assertThat(w.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldKeepOneBucketPerResolutionStepWhateverTheEventRate() {
+    SlidingWindow w = new SlidingWindow(300_000, false);
+    long t0 = 1_000_000_000_000L;
+    for (int i = 0; i < 100_000; i++) {
+      w.add(t0 + 1 + i * 3L, 0); // 100,000 events within 300 s
+    }
+    assertThat(w.size()).isLessThanOrEqualTo(3_000);
+    assertThat(w.count(t0 + 300_000)).isEqualTo(100_000);
+  }
+
+  @Test
+  void shouldCountAFutureEventOnceItsTimeComesAndTellWhen() {
+    SlidingWindow w = new SlidingWindow(1000, 100, false);
+    w.add(2050, 0);
+    assertThat(w.count(1900)).isZero();
+    assertThat(w.nextChangeAt(1900)).isEqualTo(2001);
+    assertThat(w.count(2001)).as("counted from the first moment of its bucket").isEqualTo(1);
+    assertThat(w.nextChangeAt(2001)).as("leaves once T passes 2900 + 100").isEqualTo(3001);
+    assertThat(w.count(3000)).isEqualTo(1);
+    w.evict(3001);
+    assertThat(w.count(3001)).isZero();
+  }
+
+  @Test
+  void shouldTellEventsThatCanNeverCountAgain() {
+    SlidingWindow w = new SlidingWindow(1000, 100, false);
+    assertThat(w.isTooOld(1000, 2000)).isTrue();
+    assertThat(w.isTooOld(1001, 2000)).isFalse();
+  }
+
+  @Test
+  void shouldAggregateSumMinMaxOfValuesInTheWindow() {
+    SlidingWindow w = new SlidingWindow(1000, 100, true);
+    w.add(100, 5.0);
+    w.add(150, -2.5);
+    w.add(700, 10.0);
+    assertThat(w.count(700)).isEqualTo(3);
+    assertThat(w.sum(700)).isCloseTo(12.5, within(1e-9));
+    assertThat(w.min(700)).isEqualTo(-2.5);
+    assertThat(w.max(700)).isEqualTo(10.0);
+    w.evict(1200);
+    assertThat(w.count(1200)).isEqualTo(1);
+    assertThat(w.sum(1200)).isEqualTo(10.0);
+    assertThat(w.min(1200)).isEqualTo(10.0);
+    w.evict(2000);
+    assertThat(w.min(2000)).isNaN();
+    assertThat(w.sum(2000)).isZero();
+  }
+
+  @Test
+  void shouldMatchABruteForceAggregateAtEveryResolutionStep() {
+    Random random = new Random(7);
+    long width = 60_000;
+    SlidingWindow w = new SlidingWindow(width, true);
+    List<long[]> events = new ArrayList<>();
+    long now = 10_000_000;
+    for (int step = 0; step < 2_000; step++) {
+      for (int i = random.nextInt(4); i > 0; i--) {
+        long ts = now - random.nextInt(70_000) + random.nextInt(2_000);
+        long value = random.nextInt(1000) - 500;
+        if (!w.isTooOld(ts, now)) {
+          w.add(ts, value);
+        }
+        events.add(new long[] {ts, value});
+      }
+      now += 100 * (1 + random.nextInt(20));
+      w.evict(now);
+      long t = now;
+      long count = events.stream().filter(e -> e[0] > t - width && e[0] <= t).count();
+      long sum = events.stream().filter(e -> e[0] > t - width && e[0] <= t).mapToLong(e -> e[1]).sum();
+      assertThat(w.count(now)).as("count at %d", now).isEqualTo(count);
+      assertThat(w.sum(now)).as("sum at %d", now).isCloseTo(sum, within(1e-6));
+      if (count > 0) {
+        long max = events.stream().filter(e -> e[0] > t - width && e[0] <= t).mapToLong(e -> e[1]).max().orElseThrow();
+        assertThat(w.max(now)).isEqualTo(max);
+      }
+    }
+  }
+
+  @Test
+  void shouldPickAResolutionThatBoundsTheBucketCount() {
+    assertThat(SlidingWindow.resolutionFor(300_000)).isEqualTo(100);
+    assertThat(SlidingWindow.resolutionFor(900_000)).isEqualTo(100);
+    assertThat(SlidingWindow.resolutionFor(3_600_000)).isEqualTo(500);
+    assertThat(SlidingWindow.resolutionFor(86_400_000)).isEqualTo(1000);
+  }
+
+  @Test
+  void shouldRoundTripUserStateThroughItsSerde() {
+    UserState s = new UserState();
+    s.transactions.add(1000, 0);
+    s.transactions.add(900, 0);
+    s.transactions.add(250_000, 0);
+    s.failedLogins.add(800, 0);
+    s.lastLoginTs = 1234;
+    s.lastDeviceId = "ios-1";
+    s.lastCountry = "DE";
+    s.lastLoginProcessedAt = 5678;
+    s.writtenTxCount = 2;
+    s.leaseRenewAt = 99;
+    s.loginHighWater = 17;
+    s.transactionHighWater = 42;
+    var serde = UserState.serde();
+    UserState back = serde.deserializer().deserialize("t", serde.serializer().serialize("t", s));
+    assertThat(back.transactions.count(250_000)).isEqualTo(3);
+    assertThat(back.transactions.size()).isEqualTo(s.transactions.size());
+    assertThat(back.failedLogins.count(800)).isEqualTo(1);
+    assertThat(back.lastDeviceId).isEqualTo("ios-1");
+    assertThat(back.lastCountry).isEqualTo("DE");
+    assertThat(back.lastLoginTs).isEqualTo(1234);
+    assertThat(back.lastLoginProcessedAt).isEqualTo(5678);
+    assertThat(back.writtenTxCount).isEqualTo(2);
+    assertThat(back.leaseRenewAt).isEqualTo(99);
+    assertThat(back.loginHighWater).isEqualTo(17);
+    assertThat(back.transactionHighWater).isEqualTo(42);
+  }
+
+  @Test
+  void shouldReadStateWrittenByThePreviousOneEntryPerEventFormat() throws Exception {
+    var bytes = new java.io.ByteArrayOutputStream();
+    try (var out = new java.io.DataOutputStream(bytes)) {
+      out.writeByte(1);
+      out.writeLong(1234);
+      out.writeBoolean(true);
+      out.writeUTF("ios-1");
+      out.writeBoolean(false);
+      out.writeLong(5678);
+      out.writeInt(2);
+      out.writeInt(0);
+      out.writeLong(99);
+      out.writeInt(2); // transactions: (ts, source offset)
+      out.writeLong(900);
+      out.writeLong(7);
+      out.writeLong(1000);
+      out.writeLong(9);
+      out.writeInt(0); // failed logins
+    }
+    UserState s = UserState.serde().deserializer().deserialize("t", bytes.toByteArray());
+    assertThat(s.transactions.count(1000)).isEqualTo(2);
+    assertThat(s.transactionHighWater).isEqualTo(9);
+    assertThat(s.lastDeviceId).isEqualTo("ios-1");
+    assertThat(s.lastCountry).isNull();
+  }
+}

@@ -34,31 +34,45 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Produces events to {@link Topics#LOGIN} and {@link Topics#TRANSACTION}, keyed by
  * {@code user_id}, as {@link EventJson} bytes. One producer for the whole run, tuned for
  * throughput without giving up durability: {@code acks=all} with idempotence, a short linger
- * and lz4 batches.
+ * and lz4 batches. How long a send waits for an absent broker is its {@link Patience}.
  */
 final class EventPublisher implements AutoCloseable {
   static final String CLIENT_ID = "event-simulator";
-  /** How long a send may wait for metadata or buffer space, and {@link #checkTopics} for an answer. */
+  /** How long {@link #checkTopics} waits for an answer before it says the broker cannot be reached. */
   static final Duration MAX_BLOCK = Duration.ofSeconds(10);
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
-  /** Upper bound from send to acknowledgement, retries included. */
-  static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(30);
   static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * How long a send waits for a broker that does not answer.
+   *
+   * @param maxBlock how long {@code send} may block for metadata or buffer space
+   * @param delivery upper bound from send to acknowledgement, retries included
+   */
+  record Patience(Duration maxBlock, Duration delivery) {
+    /** {@code send}: someone at a terminal waits for the answer, so an absent broker fails it soon. */
+    static final Patience ONE_SHOT = new Patience(MAX_BLOCK, Duration.ofSeconds(30));
+    /**
+     * {@code run}: a stream rides out a broker restart of up to a minute without dropping an
+     * event (Kafka's own defaults); its sends wait meanwhile, then it resumes at its rate.
+     */
+    static final Patience STREAM = new Patience(Duration.ofSeconds(60), Duration.ofSeconds(120));
+  }
 
   private final EventJson json;
   private final KafkaProducer<String, byte[]> producer;
 
-  EventPublisher(String bootstrapServers, EventJson json) {
+  EventPublisher(String bootstrapServers, EventJson json, Patience patience) {
     this.json = json;
     try {
-      this.producer = new KafkaProducer<>(producerConfig(bootstrapServers), new StringSerializer(),
+      this.producer = new KafkaProducer<>(producerConfig(bootstrapServers, patience), new StringSerializer(),
           new ByteArraySerializer());
     } catch (KafkaException e) {
       throw new FeatureStoreException("cannot create a Kafka producer for " + bootstrapServers + ": " + e.getMessage(), e);
     }
   }
 
-  static Map<String, Object> producerConfig(String bootstrapServers) {
+  static Map<String, Object> producerConfig(String bootstrapServers, Patience patience) {
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, CLIENT_ID);
@@ -67,9 +81,9 @@ final class EventPublisher implements AutoCloseable {
     config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     config.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
     config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) MAX_BLOCK.toMillis());
+    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) patience.maxBlock().toMillis());
     config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) REQUEST_TIMEOUT.toMillis());
-    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis());
+    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) patience.delivery().toMillis());
     return config;
   }
 

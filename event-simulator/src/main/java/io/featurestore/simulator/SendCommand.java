@@ -103,12 +103,12 @@ final class SendCommand implements Callable<Integer> {
   /** Sends every event, then waits for each acknowledgement in input order and prints it. */
   static void produce(String bootstrapServers, EventJson eventJson, List<EventInput.Numbered> events, PrintWriter out) {
     EventPublisher.checkTopics(bootstrapServers);
-    try (EventPublisher publisher = new EventPublisher(bootstrapServers, eventJson)) {
+    try (EventPublisher publisher = new EventPublisher(bootstrapServers, eventJson, EventPublisher.Patience.ONE_SHOT)) {
       List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
       for (EventInput.Numbered event : events) {
         sent.add(publisher.send(event.event(), null));
       }
-      long waitMillis = EventPublisher.DELIVERY_TIMEOUT.toMillis() + 5_000;
+      long waitMillis = EventPublisher.Patience.ONE_SHOT.delivery().toMillis() + 5_000;
       for (int i = 0; i < events.size(); i++) {
         Event event = events.get(i).event();
         RecordMetadata metadata;

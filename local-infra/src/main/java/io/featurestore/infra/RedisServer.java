@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real {@code redis-server} child process on a loopback port, without persistence.
- * Stopped by {@link #close()}, and by a JVM shutdown hook as a safety net.
+ * A real {@code redis-server} child process on a loopback port, without persistence unless
+ * started with {@link #startPersistent}. Stopped by {@link #close()}, and by a JVM shutdown
+ * hook as a safety net.
  */
 public final class RedisServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisServer.class);
@@ -37,14 +38,31 @@ public final class RedisServer implements AutoCloseable {
 
   public static RedisServer start(Path binary, int port) {
     try {
-      Path dir = Files.createTempDirectory("fs-redis-");
+      return start(binary, port, Files.createTempDirectory("fs-redis-"), "no");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create a directory for " + binary, e);
+    }
+  }
+
+  /**
+   * Starts a server that keeps its data set in an append-only file in {@code dir}: stopped
+   * ({@link #close()}, a SIGTERM, which writes the file out) and started again on the same dir,
+   * it has every write it acknowledged.
+   */
+  public static RedisServer startPersistent(Path binary, int port, Path dir) {
+    return start(binary, port, dir, "yes");
+  }
+
+  private static RedisServer start(Path binary, int port, Path dir, String appendOnly) {
+    try {
+      Files.createDirectories(dir);
       Path logFile = dir.resolve("redis.log");
       List<String> command = new ArrayList<>(List.of(
           binary.toString(),
           "--port", Integer.toString(port),
           "--bind", "127.0.0.1",
           "--save", "",
-          "--appendonly", "no",
+          "--appendonly", appendOnly,
           "--dir", dir.toString(),
           "--logfile", logFile.toString()));
       Process process = new ProcessBuilder(command).redirectErrorStream(true)

@@ -12,10 +12,12 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(RedisExtension.class)
 class RedisServerIT {
@@ -38,6 +40,34 @@ class RedisServerIT {
     int major = Integer.parseInt(version.group(1));
     int minor = Integer.parseInt(version.group(2));
     assertThat(major * 100 + minor).as("redis_version %s.%s", major, minor).isGreaterThanOrEqualTo(704);
+  }
+
+  @Test
+  void persistentServerKeepsItsDataAcrossAStopAndStart(@TempDir Path dir) throws IOException {
+    Path binary = RedisBinary.locate();
+    int port = FreePorts.next();
+    try (RedisServer first = RedisServer.startPersistent(binary, port, dir);
+        Connection connection = new Connection(new RedisEndpoint("127.0.0.1", first.port()))) {
+      assertThat(connection.command("SET kept yes")).isEqualTo("+OK");
+    }
+    try (RedisServer again = RedisServer.startPersistent(binary, port, dir);
+        Connection connection = new Connection(new RedisEndpoint("127.0.0.1", again.port()))) {
+      assertThat(connection.command("GET kept")).isEqualTo("yes");
+    }
+  }
+
+  @Test
+  void plainServerStartsEmptyOnTheSamePort() throws IOException {
+    Path binary = RedisBinary.locate();
+    int port = FreePorts.next();
+    try (RedisServer first = RedisServer.start(binary, port);
+        Connection connection = new Connection(new RedisEndpoint("127.0.0.1", first.port()))) {
+      assertThat(connection.command("SET gone yes")).isEqualTo("+OK");
+    }
+    try (RedisServer again = RedisServer.start(binary, port);
+        Connection connection = new Connection(new RedisEndpoint("127.0.0.1", again.port()))) {
+      assertThat(connection.command("EXISTS gone")).isEqualTo(":0");
+    }
   }
 
   /** Just enough RESP for inline commands answered by a simple string or a bulk string. */

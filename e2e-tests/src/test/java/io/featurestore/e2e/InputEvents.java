@@ -1,0 +1,185 @@
+package io.featurestore.e2e;
+
+import io.featurestore.events.EventJson;
+import io.featurestore.events.InvalidEventException;
+import io.featurestore.events.LoginEvent;
+import io.featurestore.events.Topics;
+import io.featurestore.events.TransactionEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The events the input topics actually hold, read back from the broker with a plain consumer,
+ * and the reference values of the streaming features computed from them with the window rule
+ * of ../shared/DESIGN.md: at time T a count is the number of events with
+ * {@code T - window < ts <= T}; {@code last_login_ts} is the newest successful login.
+ */
+final class InputEvents {
+  static final long TX_WINDOW_MS = Duration.ofMinutes(5).toMillis();
+  static final long FAILED_LOGIN_WINDOW_MS = Duration.ofMinutes(15).toMillis();
+
+  private final Map<String, long[]> transactions;
+  private final Map<String, long[]> failedLogins;
+  private final Map<String, Long> lastLogin;
+  private final long records;
+  private final long unusable;
+  private final long newestTs;
+
+  private InputEvents(Map<String, long[]> transactions, Map<String, long[]> failedLogins, Map<String, Long> lastLogin,
+      long records, long unusable, long newestTs) {
+    this.transactions = transactions;
+    this.failedLogins = failedLogins;
+    this.lastLogin = lastLogin;
+    this.records = records;
+    this.unusable = unusable;
+    this.newestTs = newestTs;
+  }
+
+  /** Reads both input topics from the beginning to their end offsets as of now. */
+  static InputEvents read(String bootstrapServers, EventJson json, Duration timeout) {
+    Map<String, Object> config = Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+    Map<String, List<Long>> tx = new HashMap<>();
+    Map<String, List<Long>> failed = new HashMap<>();
+    Map<String, Long> last = new HashMap<>();
+    long records = 0;
+    long unusable = 0;
+    long newest = Long.MIN_VALUE;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (String topic : List.of(Topics.LOGIN, Topics.TRANSACTION)) {
+        for (PartitionInfo info : consumer.partitionsFor(topic, timeout)) {
+          partitions.add(new TopicPartition(topic, info.partition()));
+        }
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+      while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("input topics not read back within " + timeout + " (" + records + " records)");
+        }
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+          if (record.offset() >= end.get(new TopicPartition(record.topic(), record.partition()))) {
+            continue; // produced after the snapshot: not part of this reference
+          }
+          records++;
+          String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+          try {
+            if (record.topic().equals(Topics.LOGIN)) {
+              LoginEvent login = json.parseLogin(record.value());
+              if (!login.userId().equals(key)) {
+                unusable++;
+              } else if (login.success()) {
+                last.merge(login.userId(), login.ts(), Math::max);
+              } else {
+                failed.computeIfAbsent(login.userId(), u -> new ArrayList<>()).add(login.ts());
+              }
+              newest = Math.max(newest, login.ts());
+            } else {
+              TransactionEvent transaction = json.parseTransaction(record.value());
+              if (!transaction.userId().equals(key)) {
+                unusable++;
+              } else {
+                tx.computeIfAbsent(transaction.userId(), u -> new ArrayList<>()).add(transaction.ts());
+              }
+              newest = Math.max(newest, transaction.ts());
+            }
+          } catch (InvalidEventException e) {
+            unusable++; // the processor sends it to the DLQ; it counts for no one
+          }
+        }
+      }
+    }
+    return new InputEvents(sorted(tx), sorted(failed), last, records, unusable, newest);
+  }
+
+  private static Map<String, long[]> sorted(Map<String, List<Long>> byUser) {
+    Map<String, long[]> out = new HashMap<>();
+    byUser.forEach((user, times) -> {
+      long[] array = times.stream().mapToLong(Long::longValue).toArray();
+      Arrays.sort(array);
+      out.put(user, array);
+    });
+    return out;
+  }
+
+  /** Records read back, usable or not. */
+  long records() {
+    return records;
+  }
+
+  /** Records the processor must send to the DLQ (invalid, or keyed by someone else). */
+  long unusable() {
+    return unusable;
+  }
+
+  /** The newest event time in the topics. */
+  long newestTs() {
+    return newestTs;
+  }
+
+  /** Every user with at least one usable event. */
+  Set<String> users() {
+    Set<String> users = new java.util.TreeSet<>(transactions.keySet());
+    users.addAll(failedLogins.keySet());
+    users.addAll(lastLogin.keySet());
+    return users;
+  }
+
+  /** The reference {@code tx_count_5m} of {@code user} at time {@code t}. */
+  int transactionsAt(String user, long t) {
+    return countIn(transactions.get(user), t - TX_WINDOW_MS, t);
+  }
+
+  /** The reference {@code failed_logins_15m} of {@code user} at time {@code t}. */
+  int failedLoginsAt(String user, long t) {
+    return countIn(failedLogins.get(user), t - FAILED_LOGIN_WINDOW_MS, t);
+  }
+
+  /** The newest successful login of {@code user}, if any. */
+  OptionalLong lastLoginTs(String user) {
+    Long ts = lastLogin.get(user);
+    return ts == null ? OptionalLong.empty() : OptionalLong.of(ts);
+  }
+
+  /** Events with {@code after < ts <= upTo} in a sorted array. */
+  private static int countIn(long[] sorted, long after, long upTo) {
+    if (sorted == null) {
+      return 0;
+    }
+    return upperBound(sorted, upTo) - upperBound(sorted, after);
+  }
+
+  /** The number of elements {@code <= value}. */
+  private static int upperBound(long[] sorted, long value) {
+    int low = 0;
+    int high = sorted.length;
+    while (low < high) {
+      int mid = (low + high) >>> 1;
+      if (sorted[mid] <= value) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    return low;
+  }
+}

@@ -233,6 +233,7 @@ public final class StreamProcessorApp implements AutoCloseable {
       "  FS_PROCESSOR_THREADS         stream threads (default 1)",
       "  FS_SINK_FLUSH_MS             flush and window re-evaluation interval (default 100)",
       "  FS_SINK_RETRY_SECONDS        how long a failing Redis write is retried before the task fails (default 30)",
+      "  FS_COMMIT_INTERVAL_MS        longest time between offset commits while idle (default 1000)",
       "  FS_MAX_FUTURE_SKEW_SECONDS   events stamped further ahead of the clock go to the DLQ as ts_in_future (default 300)",
       "  FS_PROCESSOR_STALL_SECONDS   records waiting and none consumed for this long = STALLED on /health (default 30)",
       "  FS_PROCESSOR_METRICS_PORT    port of /metrics and /health (default 9464, 0 = off)",

@@ -51,7 +51,7 @@ public final class FeatureStore implements AutoCloseable {
   private static final long DATA_SET_CHECK_NANOS = 1_000_000_000L;
   private static final long DATA_SET_MARKER_TTL = 3600;
   /** Exists while the data set this store writes to does: see {@link #streamingServerResets()}. */
-  private final String dataSetMarker = "fs:meta:data-set-marker:" + java.util.UUID.randomUUID();
+  private final String dataSetMarker = Heartbeats.META_PREFIX + "data-set-marker:" + java.util.UUID.randomUUID();
   private final AtomicLong lastDataSetCheck = new AtomicLong(System.nanoTime() - DATA_SET_CHECK_NANOS);
   private final AtomicLong dataSetLosses = new AtomicLong();
   private volatile boolean dataSetMarked;
@@ -524,7 +524,7 @@ public final class FeatureStore implements AutoCloseable {
     return removed;
   }
 
-  /** Counts the entities under the prefix (SCAN) and samples the key TTL of a few; the heartbeat hash is not counted. */
+  /** Counts the entities under the prefix (SCAN) and samples the key TTL of a few; keys that are not entity ids are not counted. */
   public StoreStats stats(int sampleSize) {
     ScanParams params = new ScanParams().match(registry.scanPattern()).count(1000);
     String cursor = ScanParams.SCAN_POINTER_START;
@@ -534,7 +534,7 @@ public final class FeatureStore implements AutoCloseable {
       ScanResult<String> page = redis.scan(cursor, params);
       for (String key : page.getResult()) {
         if (!registry.isValidEntityId(registry.entityIdOf(key))) {
-          continue; // not an entity: the heartbeat hash
+          continue; // not an entity (a key somebody else wrote under the prefix)
         }
         if (seen.add(key) && sample.size() < sampleSize) {
           sample.add(key);

@@ -6,12 +6,15 @@ import java.util.Map;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * The stream processors' heartbeats: one hash under the entity prefix
- * ({@code fs:user:_meta:stream-processor}), one field per instance, each field with a TTL.
- * The field name can never be an entity id, so entity reads never meet it.
+ * The stream processors' heartbeats: one hash under {@code fs:meta:}, never under an entity
+ * prefix ({@code fs:meta:stream-processor:fs:user:} for the entities under {@code fs:user:}), one
+ * field per instance, each field with a TTL. Processors that write the same entity prefix share
+ * it; a reset or the entity statistics never meet it.
  */
 public final class Heartbeats {
-  static final String SUFFIX = "_meta:stream-processor";
+  /** Where every key that is not an entity lives. */
+  public static final String META_PREFIX = "fs:meta:";
+  static final String PREFIX = META_PREFIX + "stream-processor:";
 
   private final UnifiedJedis redis;
   private final String key;
@@ -20,7 +23,7 @@ public final class Heartbeats {
 
   Heartbeats(UnifiedJedis redis, FeatureRegistry registry) {
     this.redis = redis;
-    this.key = registry.keyPrefix() + SUFFIX;
+    this.key = PREFIX + registry.keyPrefix();
     this.setWithTtl = new LuaScript(redis, LuaScript.resource("streaming-write.lua"));
   }
 

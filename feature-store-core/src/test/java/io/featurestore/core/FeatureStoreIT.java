@@ -326,7 +326,10 @@ class FeatureStoreIT {
 
     assertThat(store.heartbeats().read()).containsExactly(new Heartbeat("host-1", "RUNNING", 1000L, 900L, 42L));
     assertThat(raw.httl(store.heartbeats().key(), "host-1").get(0)).isBetween(1L, 5L);
+    assertThat(store.heartbeats().key()).startsWith("fs:meta:").endsWith(registry.keyPrefix());
     assertThat(store.stats(10).entities()).as("the heartbeat hash is not an entity").isEqualTo(1);
+    assertThat(store.reset()).as("a reset removes entities, not heartbeats").isEqualTo(1);
+    assertThat(store.heartbeats().read()).hasSize(1);
 
     store.heartbeats().remove("host-1");
     assertThat(store.heartbeats().read()).isEmpty();

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true, version = "bench 0.1.0",
     description = "Benchmarks of the feature store against a real Redis and Kafka.",
     subcommands = {BulkLoadBenchmark.class, ProcessorThroughputBenchmark.class, FreshnessBenchmark.class,
-        ServingBenchmark.class, CommandLine.HelpCommand.class})
+        HotUserBenchmark.class, ServingBenchmark.class, CommandLine.HelpCommand.class})
 public final class BenchCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -29,6 +29,6 @@ public final class BenchCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a benchmark: bulk-load, processor-throughput, freshness, serving");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a benchmark: bulk-load, processor-throughput, freshness, hot-user, serving");
   }
 }

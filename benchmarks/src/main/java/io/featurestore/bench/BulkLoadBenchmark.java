@@ -1,6 +1,7 @@
 package io.featurestore.bench;
 
 import io.featurestore.core.BulkLoadResult;
+import io.featurestore.core.BulkLoader;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureStore;
 import io.featurestore.core.FeatureStoreException;
@@ -55,7 +56,7 @@ public final class BulkLoadBenchmark implements Callable<Integer> {
       description = "Passed to FeatureStore.bulkLoad: pipelines in flight (default ${DEFAULT-VALUE}, as the materializer's).")
   int parallelism;
 
-  @Option(names = "--chunk-size", defaultValue = "" + FeatureStore.DEFAULT_CHUNK_SIZE,
+  @Option(names = "--chunk-size", defaultValue = "" + BulkLoader.DEFAULT_CHUNK_SIZE,
       description = "Passed to FeatureStore.bulkLoad: rows per pipeline (default ${DEFAULT-VALUE}, as the materializer's).")
   int chunkSize;
 
@@ -192,8 +193,8 @@ public final class BulkLoadBenchmark implements Callable<Integer> {
       List<Run> results = new ArrayList<>();
       for (int i = 1; i <= runs; i++) {
         // FLUSHALL-free cleanup: only this benchmark's prefixes, SCAN + UNLINK.
-        store.reset();
-        unlinkAll(admin, rawPrefix);
+        store.admin().reset();
+        unlinkAll(url, rawPrefix);
         System.gc();
 
         double rawServer0 = serverCpuSeconds(admin);
@@ -201,13 +202,13 @@ public final class BulkLoadBenchmark implements Callable<Integer> {
         RedisBenchmarkTool.Result raw = tool.run(rawCommand);
         double rawServerCpu = serverCpuSeconds(admin) - rawServer0;
         double rawMachineCpu = machineCpuSeconds() - rawMachine0;
-        unlinkAll(admin, rawPrefix);
+        unlinkAll(url, rawPrefix);
         System.gc();
 
         double server0 = serverCpuSeconds(admin);
         double jvm0 = processCpuSeconds();
         double machine0 = machineCpuSeconds();
-        BulkLoadResult result = store.bulkLoad(SyntheticUsers.generate(users, seed), ttlSeconds, chunkSize, parallelism,
+        BulkLoadResult result = store.bulkLoader().bulkLoad(SyntheticUsers.generate(users, seed), ttlSeconds, chunkSize, parallelism,
             n -> { });
         double machineCpu = machineCpuSeconds() - machine0;
         double jvmCpu = processCpuSeconds() - jvm0;
@@ -275,7 +276,7 @@ public final class BulkLoadBenchmark implements Callable<Integer> {
 
   /** Every user is there, with a key TTL (one SCAN; untimed). */
   private void verifyLoaded(FeatureStore store) {
-    StoreStats stats = store.stats(3);
+    StoreStats stats = store.admin().stats(3);
     if (stats.entities() != users) {
       throw new FeatureStoreException("expected " + users + " users under " + keyPrefix + ", found " + stats.entities());
     }
@@ -288,16 +289,18 @@ public final class BulkLoadBenchmark implements Callable<Integer> {
 
   private void cleanUp(String url, FeatureRegistry registry) {
     try (FeatureStore store = FeatureStore.connect(url, registry); RedisClient admin = RedisClient.create(url)) {
-      store.reset();
-      unlinkAll(admin, rawPrefix);
+      store.admin().reset();
+      unlinkAll(url, rawPrefix);
     } catch (RuntimeException e) {
       spec.commandLine().getErr().println("warning: could not remove the benchmark's keys: " + e.getMessage());
     }
   }
 
   /** Removes every key under {@code prefix} (the baseline's raw keys) with the store's own SCAN + UNLINK. */
-  static long unlinkAll(RedisClient redis, String prefix) {
-    return new FeatureStore(redis, FeatureRegistry.bundled().withOverrides(prefix, 1, 1)).reset();
+  static long unlinkAll(String url, String prefix) {
+    try (FeatureStore raw = FeatureStore.connect(url, FeatureRegistry.bundled().withOverrides(prefix, 1, 1))) {
+      return raw.admin().reset();
+    }
   }
 
   static String info(RedisClient redis, String section, String field) {

@@ -158,7 +158,7 @@ final class LiveLoad {
       this.url = u;
       try {
         try (FeatureStore store = FeatureStore.connect(url, registry)) {
-          store.reset();
+          store.admin().reset();
         }
         broker = BrokerProcess.start(ProcessorProcess.splitOptions(options.brokerJavaOpts), temp.resolve("kafka"),
             temp.resolve("broker.log"), options.partitions, Topics.ALL);
@@ -260,7 +260,7 @@ final class LiveLoad {
         }
       }
       try (FeatureStore store = FeatureStore.connect(url, registry)) {
-        store.reset();
+        store.admin().reset();
       } catch (RuntimeException e) {
         err.println("warning: could not remove the benchmark's keys: " + e.getMessage());
       }

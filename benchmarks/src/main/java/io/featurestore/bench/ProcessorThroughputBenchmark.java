@@ -275,8 +275,8 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
     } finally {
       try (FeatureStore store = FeatureStore.connect(url, registry);
            FeatureStore sink = FeatureStore.connect(url, sinkRegistry)) {
-        store.reset();
-        sink.reset();
+        store.admin().reset();
+        sink.admin().reset();
       } catch (RuntimeException e) {
         spec.commandLine().getErr().println("warning: could not remove the benchmark's keys: " + e.getMessage());
       }
@@ -297,7 +297,7 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
       FeatureRegistry sinkRegistry, RedisClient admin) throws Exception {
     Files.createDirectories(dir);
     try (FeatureStore store = FeatureStore.connect(url, registry)) {
-      store.reset();
+      store.admin().reset();
     }
     try (BrokerProcess broker = BrokerProcess.start(ProcessorProcess.splitOptions(brokerJavaOpts), dir.resolve("kafka"),
         dir.resolve("broker.log"), partitions, Topics.ALL);
@@ -391,7 +391,7 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
       }
     } finally {
       try (FeatureStore store = FeatureStore.connect(url, registry)) {
-        store.reset();
+        store.admin().reset();
       }
     }
   }
@@ -495,7 +495,7 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
   private double rawSink(String url, FeatureRegistry sinkRegistry, int runNo) {
     SyntheticEvents generated = new SyntheticEvents(seed + runNo, users, txShare, failedLoginShare, false);
     try (FeatureStore sink = FeatureStore.connect(url, sinkRegistry)) {
-      sink.reset();
+      sink.admin().reset();
       List<StreamingUpdate> chunk = new ArrayList<>(500);
       long now = System.currentTimeMillis();
       long start = System.nanoTime();
@@ -514,15 +514,15 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
         }
         chunk.add(new StreamingUpdate(event.userId(), values, Set.of()));
         if (chunk.size() == 500) {
-          sink.writeStreaming(chunk);
+          sink.streamingWriter().writeStreaming(chunk);
           chunk.clear();
         }
       }
       if (!chunk.isEmpty()) {
-        sink.writeStreaming(chunk);
+        sink.streamingWriter().writeStreaming(chunk);
       }
       double rate = events / ((System.nanoTime() - start) / 1e9);
-      sink.reset();
+      sink.admin().reset();
       return rate;
     }
   }

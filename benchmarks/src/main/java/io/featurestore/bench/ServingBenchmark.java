@@ -1,5 +1,6 @@
 package io.featurestore.bench;
 
+import io.featurestore.core.BulkLoader;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureStore;
 import io.featurestore.infra.FreePorts;
@@ -199,9 +200,9 @@ public final class ServingBenchmark implements Callable<Integer> {
     }
     ServingProcess serving = null;
     try (FeatureStore store = FeatureStore.connect(url, registry); RedisClient admin = RedisClient.create(url)) {
-      store.reset();
+      store.admin().reset();
       long loadStart = System.nanoTime();
-      store.bulkLoad(SyntheticUsers.generate(users, seed), registry.batchTtlSeconds(), FeatureStore.DEFAULT_CHUNK_SIZE, 2,
+      store.bulkLoader().bulkLoad(SyntheticUsers.generate(users, seed), registry.batchTtlSeconds(), BulkLoader.DEFAULT_CHUNK_SIZE, 2,
           n -> { });
       double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
 
@@ -496,7 +497,7 @@ public final class ServingBenchmark implements Callable<Integer> {
 
   private void cleanUp(String url, FeatureRegistry registry) {
     try (FeatureStore store = FeatureStore.connect(url, registry)) {
-      store.reset();
+      store.admin().reset();
     } catch (RuntimeException e) {
       spec.commandLine().getErr().println("warning: could not remove the benchmark's keys: " + e.getMessage());
     }

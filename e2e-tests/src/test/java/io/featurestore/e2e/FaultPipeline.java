@@ -350,7 +350,7 @@ final class FaultPipeline implements AutoCloseable {
     probeProducer.flush();
     try (FeatureStore store = FeatureStore.connect(redisUrl(), registry)) {
       await("probes on every partition served", timeout, processor, () -> {
-        List<FeatureVector> read = store.getBatch(List.copyOf(expected.keySet()), List.of("tx_count_5m"), false);
+        List<FeatureVector> read = store.reader().getBatch(List.copyOf(expected.keySet()), List.of("tx_count_5m"), false);
         return read.stream().allMatch(v -> Long.valueOf(expected.get(v.entityId())).equals(v.values().get("tx_count_5m")));
       });
     }
@@ -384,7 +384,7 @@ final class FaultPipeline implements AutoCloseable {
     List<String> all = List.copyOf(users);
     try (FeatureStore store = FeatureStore.connect(redisUrl(), registry)) {
       for (int from = 0; from < all.size(); from += 1000) {
-        for (FeatureVector v : store.getBatch(all.subList(from, Math.min(all.size(), from + 1000)), STREAMING_COUNTS, false)) {
+        for (FeatureVector v : store.reader().getBatch(all.subList(from, Math.min(all.size(), from + 1000)), STREAMING_COUNTS, false)) {
           out.put(v.entityId(), v);
         }
       }

@@ -25,6 +25,8 @@ public record Heartbeat(String instanceId, String state, long writtenAtMs, long 
     String status, String reason, long statusSinceMs) {
 
   public static final String OK = "OK";
+  /** Where every key that is not an entity lives. */
+  static final String META_PREFIX = "fs:meta:";
   /** Longest reason kept on the wire; a heartbeat stays a short field. */
   static final int MAX_REASON = 300;
 
@@ -36,6 +38,15 @@ public record Heartbeat(String instanceId, String state, long writtenAtMs, long 
   /** A healthy instance's heartbeat (status OK). */
   public Heartbeat(String instanceId, String state, long writtenAtMs, long lastEventTsMs, long eventsTotal) {
     this(instanceId, state, writtenAtMs, lastEventTsMs, eventsTotal, OK, "", -1);
+  }
+
+  /**
+   * The hash of the heartbeats of the processors that write {@code registry}'s entities: under
+   * {@code fs:meta:}, never under an entity prefix, so a reset or the entity statistics never meet
+   * it. One field per instance, each with a TTL: when an instance stops, its field expires.
+   */
+  static String keyFor(FeatureRegistry registry) {
+    return META_PREFIX + "stream-processor:" + registry.keyPrefix();
   }
 
   public boolean ok() {

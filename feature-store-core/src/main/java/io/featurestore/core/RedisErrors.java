@@ -34,6 +34,38 @@ final class RedisErrors {
     return e instanceof JedisException;
   }
 
+  /**
+   * The project's own exception for a Redis client failure, {@code what} saying what was being
+   * done: {@link StoreUnavailableException} or {@link StoreRejectedException}. Anything that is
+   * not a client failure (a bad argument, the project's own exceptions) is returned as it is.
+   */
+  static RuntimeException translate(RuntimeException e, String what) {
+    if (!(e instanceof JedisException)) {
+      return e;
+    }
+    if (isUnavailable(e)) {
+      return new StoreUnavailableException(what + ": " + rootMessage(e), e);
+    }
+    return new StoreRejectedException(what + " was rejected: " + e.getMessage(), e);
+  }
+
+  /** Runs {@code body}, translating a client failure (see {@link #translate}). */
+  static <T> T call(String what, java.util.function.Supplier<T> body) {
+    try {
+      return body.get();
+    } catch (RuntimeException e) {
+      throw translate(e, what);
+    }
+  }
+
+  static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == t ? String.valueOf(t.getMessage()) : t.getMessage() + " (" + root.getMessage() + ")";
+  }
+
   /** The error code Redis put first in its reply ({@code WRONGTYPE}, {@code LOADING}, …), upper case. */
   static String errorCode(String message) {
     if (message == null) {

@@ -27,19 +27,19 @@ class FeatureStoreIT {
       "tx_count_7d", "14", "avg_amount_30d", "52.75", "chargeback_count_180d", "0");
 
   private RedisClient raw;
-  private FeatureStore store;
+  private RedisFeatureStore store;
   private FeatureRegistry registry;
 
   @BeforeEach
   void connect(RedisEndpoint redis, TestInfo test) {
     registry = FeatureRegistry.bundled().withOverrides("it:" + test.getTestMethod().orElseThrow().getName() + ":", 1000, 120);
-    store = FeatureStore.connect(redis.url(), registry);
+    store = RedisFeatureStore.connect(redis.url(), registry);
     raw = RedisClient.create(redis.url());
   }
 
   @AfterEach
   void close() {
-    store.reset();
+    store.admin().reset();
     store.close();
     raw.close();
   }
@@ -53,7 +53,7 @@ class FeatureStoreIT {
     for (String id : ids) {
       rows.add(new EntityRow(id, BATCH_ROW));
     }
-    store.bulkLoad(rows.iterator(), registry.batchTtlSeconds(), 1000, 1, n -> { });
+    store.bulkLoader().bulkLoad(rows.iterator(), registry.batchTtlSeconds(), 1000, 1, n -> { });
   }
 
   @Test
@@ -62,11 +62,11 @@ class FeatureStoreIT {
     List<EntityRow> rows = IntStream.rangeClosed(1, 2500)
         .mapToObj(i -> new EntityRow(String.format("u%04d", i), BATCH_ROW)).toList();
 
-    BulkLoadResult result = store.bulkLoad(rows.iterator(), 1000, 300, 2, lastProgress::set);
+    BulkLoadResult result = store.bulkLoader().bulkLoad(rows.iterator(), 1000, 300, 2, lastProgress::set);
 
     assertThat(result.rows()).isEqualTo(2500);
     assertThat(lastProgress.get()).isEqualTo(2500);
-    assertThat(store.stats(3).entities()).isEqualTo(2500);
+    assertThat(store.admin().stats(3).entities()).isEqualTo(2500);
     assertThat(raw.hgetAll(key("u2500"))).isEqualTo(BATCH_ROW);
     assertThat(raw.ttl(key("u0001"))).isBetween(990L, 1000L);
   }
@@ -74,7 +74,7 @@ class FeatureStoreIT {
   @Test
   void shouldRejectARowWithAStreamingOrUnknownFeature() {
     List<EntityRow> rows = List.of(new EntityRow("u1", Map.of("tx_count_5m", "3")));
-    assertThatThrownBy(() -> store.bulkLoad(rows.iterator(), 1000, 10, 1, n -> { }))
+    assertThatThrownBy(() -> store.bulkLoader().bulkLoad(rows.iterator(), 1000, 10, 1, n -> { }))
         .isInstanceOf(UnknownFeatureException.class).hasMessageContaining("not a batch feature: tx_count_5m");
     assertThat(raw.exists(key("u1"))).isFalse();
   }
@@ -83,13 +83,13 @@ class FeatureStoreIT {
   void shouldFailTheLoadNamingTheKeyWhenAnHsetIsRejected() {
     raw.set(key("u0002"), "not a hash");
     List<EntityRow> rows = List.of(new EntityRow("u0001", BATCH_ROW), new EntityRow("u0002", BATCH_ROW));
-    assertThatThrownBy(() -> store.bulkLoad(rows.iterator(), 1000, 10, 1, n -> { }))
+    assertThatThrownBy(() -> store.bulkLoader().bulkLoad(rows.iterator(), 1000, 10, 1, n -> { }))
         .isInstanceOf(FeatureStoreException.class).hasMessageContaining(key("u0002")).hasMessageContaining("WRONGTYPE");
   }
 
   @Test
   void shouldGiveEveryStreamingFieldATtl() {
-    store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L, "last_device_id", "ios-9f02",
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L, "last_device_id", "ios-9f02",
         "last_login_ts", 1716998413541L)));
 
     List<Long> ttls = raw.httl(key("u1"), "tx_count_5m", "last_device_id", "last_login_ts");
@@ -116,14 +116,14 @@ class FeatureStoreIT {
     load("u1");
     raw.expire(key("u1"), 500);
 
-    store.writeStreaming(StreamingUpdate.set("u1", Map.of("failed_logins_15m", 2L)));
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("failed_logins_15m", 2L)));
 
     assertThat(raw.ttl(key("u1"))).isBetween(490L, 500L);
   }
 
   @Test
   void shouldNotTouchStreamingFieldsOrTheirTtlsOnABatchLoad() {
-    store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 7L)));
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 7L)));
     raw.hexpire(key("u1"), 50, "tx_count_5m");
 
     load("u1");
@@ -135,11 +135,11 @@ class FeatureStoreIT {
 
   @Test
   void shouldRemoveCountsThatReachZeroAndWriteManyEntitiesInOneCall() {
-    store.writeStreaming(List.of(
+    store.streamingWriter().writeStreaming(List.of(
         StreamingUpdate.set("u1", Map.of("tx_count_5m", 2L, "failed_logins_15m", 1L)),
         StreamingUpdate.set("u2", Map.of("tx_count_5m", 5L))));
 
-    store.writeStreaming(List.of(
+    store.streamingWriter().writeStreaming(List.of(
         new StreamingUpdate("u1", Map.of("tx_count_5m", 1L), Set.of("failed_logins_15m")),
         new StreamingUpdate("u2", Map.of(), Set.of("tx_count_5m"))));
 
@@ -152,11 +152,11 @@ class FeatureStoreIT {
     List<StreamingUpdate> updates = List.of(
         StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L)),
         StreamingUpdate.set("u2", Map.of("risk_segment", "high")));
-    assertThatThrownBy(() -> store.writeStreaming(updates))
+    assertThatThrownBy(() -> store.streamingWriter().writeStreaming(updates))
         .isInstanceOf(UnknownFeatureException.class).hasMessageContaining("not a streaming feature: risk_segment");
-    assertThatThrownBy(() -> store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", "many"))))
+    assertThatThrownBy(() -> store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", "many"))))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("'many' is not an integer");
-    assertThatThrownBy(() -> store.writeStreaming(StreamingUpdate.set("bad id", Map.of("tx_count_5m", 1L))))
+    assertThatThrownBy(() -> store.streamingWriter().writeStreaming(StreamingUpdate.set("bad id", Map.of("tx_count_5m", 1L))))
         .isInstanceOf(InvalidInputException.class);
     assertThat(raw.exists(key("u1"))).isFalse();
   }
@@ -165,7 +165,7 @@ class FeatureStoreIT {
   void shouldReportAKeyThatRedisRejectsAndStillWriteEveryOtherEntity() {
     raw.set(key("u1"), "not a hash");
 
-    List<WriteRejection> rejected = store.writeStreaming(List.of(
+    List<WriteRejection> rejected = store.streamingWriter().writeStreaming(List.of(
         StreamingUpdate.set("u0", Map.of("tx_count_5m", 1L)),
         StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L)),
         StreamingUpdate.set("u2", Map.of("tx_count_5m", 2L))));
@@ -183,18 +183,26 @@ class FeatureStoreIT {
   @Test
   void shouldTellAnUnavailableRedisFromARejectedKey() {
     int closedPort = io.featurestore.infra.FreePorts.next();
-    try (FeatureStore down = new FeatureStore(RedisClient.create("redis://127.0.0.1:" + closedPort), registry)) {
-      assertThatThrownBy(() -> down.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L))))
+    try (FeatureStore down = new RedisFeatureStore(RedisClient.create("redis://127.0.0.1:" + closedPort), registry)) {
+      assertThatThrownBy(() -> down.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L))))
           .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("unavailable");
+      assertThatThrownBy(() -> down.reader().get("u1", List.of("tx_count_5m"), false))
+          .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("reading 1 entities");
+      assertThatThrownBy(() -> down.admin().reset()).isInstanceOf(StoreUnavailableException.class);
+      assertThatThrownBy(() -> down.bulkLoader().bulkLoad(List.of(new EntityRow("u1", BATCH_ROW)).iterator(), 10, 10, 1,
+          n -> { })).isInstanceOf(StoreUnavailableException.class).hasMessageContaining("bulk load failed after 0 rows");
     }
+    raw.set(key("u2"), "a string, not a hash");
+    assertThatThrownBy(() -> store.reader().get("u2", List.of("tx_count_5m"), false))
+        .isInstanceOf(StoreRejectedException.class).hasMessageContaining("WRONGTYPE");
   }
 
   @Test
   void shouldKeepAFixedExpiryWhenAFieldIsRewritten() {
     long expireAt = System.currentTimeMillis() + 30_000;
-    store.writeStreaming(new StreamingUpdate("u1", Map.of("tx_count_5m", 1L), Set.of(),
+    store.streamingWriter().writeStreaming(new StreamingUpdate("u1", Map.of("tx_count_5m", 1L), Set.of(),
         Map.of("last_device_id", "ios-1", "last_login_ts", 1000L), expireAt));
-    store.writeStreaming(new StreamingUpdate("u1", Map.of(), Set.of(), Map.of("last_device_id", "ios-1"), expireAt));
+    store.streamingWriter().writeStreaming(new StreamingUpdate("u1", Map.of(), Set.of(), Map.of("last_device_id", "ios-1"), expireAt));
 
     assertThat(raw.hpexpireTime(key("u1"), "last_device_id", "last_login_ts")).containsExactly(expireAt, expireAt);
     assertThat(raw.httl(key("u1"), "tx_count_5m").get(0)).as("the other fields get the stream TTL").isPositive();
@@ -202,7 +210,7 @@ class FeatureStoreIT {
 
   @Test
   void shouldDeleteAFieldWhoseFixedExpiryHasPassedInsteadOfLeavingItWithoutATtl() {
-    store.writeStreaming(new StreamingUpdate("u1", Map.of("tx_count_5m", 1L), Set.of(),
+    store.streamingWriter().writeStreaming(new StreamingUpdate("u1", Map.of("tx_count_5m", 1L), Set.of(),
         Map.of("last_device_id", "ios-1"), System.currentTimeMillis() - 1));
 
     assertThat(raw.hgetAll(key("u1"))).containsOnlyKeys("tx_count_5m");
@@ -210,9 +218,9 @@ class FeatureStoreIT {
 
   @Test
   void shouldReloadTheScriptAfterTheServerForgetsIt() {
-    store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L)));
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L)));
     raw.scriptFlush();
-    store.writeStreaming(List.of(StreamingUpdate.set("u1", Map.of("tx_count_5m", 2L)),
+    store.streamingWriter().writeStreaming(List.of(StreamingUpdate.set("u1", Map.of("tx_count_5m", 2L)),
         StreamingUpdate.set("u2", Map.of("tx_count_5m", 3L))));
     assertThat(raw.hget(key("u1"), "tx_count_5m")).isEqualTo("2");
     assertThat(raw.hget(key("u2"), "tx_count_5m")).isEqualTo("3");
@@ -220,25 +228,25 @@ class FeatureStoreIT {
 
   @Test
   void shouldNoticeWhenRedisLosesTheDataSetItWroteTo() {
-    assertThat(store.streamingServerResets()).isZero();
-    store.checkDataSet();
-    assertThat(raw.ttl(store.dataSetMarker())).as("the marker expires if nobody renews it").isPositive();
-    assertThat(store.streamingServerResets()).isZero();
+    assertThat(store.streamingWriter().streamingServerResets()).isZero();
+    store.streamingWriter().checkDataSet();
+    assertThat(raw.ttl(store.streamingWriter().dataSetMarker())).as("the marker expires if nobody renews it").isPositive();
+    assertThat(store.streamingWriter().streamingServerResets()).isZero();
 
-    raw.del(store.dataSetMarker()); // as after a restart without persistence, or FLUSHALL
-    store.checkDataSet();
-    assertThat(store.streamingServerResets()).isEqualTo(1);
-    store.checkDataSet();
-    assertThat(store.streamingServerResets()).as("once per loss").isEqualTo(1);
-    raw.del(store.dataSetMarker());
+    raw.del(store.streamingWriter().dataSetMarker()); // as after a restart without persistence, or FLUSHALL
+    store.streamingWriter().checkDataSet();
+    assertThat(store.streamingWriter().streamingServerResets()).isEqualTo(1);
+    store.streamingWriter().checkDataSet();
+    assertThat(store.streamingWriter().streamingServerResets()).as("once per loss").isEqualTo(1);
+    raw.del(store.streamingWriter().dataSetMarker());
   }
 
   @Test
   void shouldReadTypedValuesAndListMissingFields() {
     load("u1");
-    store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
 
-    FeatureVector v = store.get("u1", List.of("risk_segment", "avg_amount_30d", "tx_count_5m", "failed_logins_15m"), false);
+    FeatureVector v = store.reader().get("u1", List.of("risk_segment", "avg_amount_30d", "tx_count_5m", "failed_logins_15m"), false);
 
     assertThat(v.found()).isTrue();
     assertThat(v.values()).containsExactly(Map.entry("risk_segment", "low"), Map.entry("avg_amount_30d", 52.75),
@@ -251,18 +259,18 @@ class FeatureStoreIT {
   @Test
   void shouldTellAnAbsentEntityFromOneWithoutTheRequestedFields() {
     load("u1");
-    assertThat(store.get("u1", List.of("tx_count_5m"), false).found()).isTrue();
-    assertThat(store.get("nobody", List.of("tx_count_5m"), false).found()).isFalse();
-    assertThat(store.get("nobody", List.of("tx_count_5m"), true).found()).isFalse();
-    assertThat(store.get("u1", List.of("tx_count_5m"), true).found()).isTrue();
+    assertThat(store.reader().get("u1", List.of("tx_count_5m"), false).found()).isTrue();
+    assertThat(store.reader().get("nobody", List.of("tx_count_5m"), false).found()).isFalse();
+    assertThat(store.reader().get("nobody", List.of("tx_count_5m"), true).found()).isFalse();
+    assertThat(store.reader().get("u1", List.of("tx_count_5m"), true).found()).isTrue();
   }
 
   @Test
   void shouldReportFreshnessInTheSameRead() {
     load("u1");
-    store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
 
-    FeatureVector v = store.get("u1", List.of("risk_segment", "tx_count_5m", "failed_logins_15m"), true);
+    FeatureVector v = store.reader().get("u1", List.of("risk_segment", "tx_count_5m", "failed_logins_15m"), true);
 
     assertThat(v.ttlSeconds()).containsOnlyKeys("tx_count_5m");
     assertThat(v.ttlSeconds().get("tx_count_5m")).isBetween(110L, 120L);
@@ -272,7 +280,7 @@ class FeatureStoreIT {
   @Test
   void shouldReadABatchInRequestOrder() {
     load("u1", "u3");
-    List<FeatureVector> batch = store.getBatch(List.of("u3", "u2", "u1"), List.of("country_iso", "tx_count_7d"), false);
+    List<FeatureVector> batch = store.reader().getBatch(List.of("u3", "u2", "u1"), List.of("country_iso", "tx_count_7d"), false);
 
     assertThat(batch).extracting(FeatureVector::entityId).containsExactly("u3", "u2", "u1");
     assertThat(batch).extracting(FeatureVector::found).containsExactly(true, false, true);
@@ -283,10 +291,10 @@ class FeatureStoreIT {
   @Test
   void shouldInspectEveryFieldWithItsTtl() {
     load("u1");
-    store.writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
     raw.hset(key("u1"), "legacy_field", "x");
 
-    EntityInspection inspection = store.inspect("u1").orElseThrow();
+    EntityInspection inspection = store.reader().inspect("u1").orElseThrow();
 
     Map<String, Object> expected = new LinkedHashMap<>();
     expected.put("country_iso", "DE");
@@ -295,7 +303,7 @@ class FeatureStoreIT {
     assertThat(inspection.fieldTtlSeconds().get("country_iso")).isEqualTo(-1L);
     assertThat(inspection.fieldTtlSeconds().get("tx_count_5m")).isBetween(110L, 120L);
     assertThat(inspection.keyTtlSeconds().orElseThrow()).isBetween(990L, 1000L);
-    assertThat(store.inspect("nobody")).isEmpty();
+    assertThat(store.reader().inspect("nobody")).isEmpty();
   }
 
   @Test
@@ -303,7 +311,7 @@ class FeatureStoreIT {
     load("u1", "u2");
     raw.set("other:key", "kept");
     try {
-      assertThat(store.reset()).isEqualTo(2);
+      assertThat(store.admin().reset()).isEqualTo(2);
       assertThat(raw.exists(key("u1"))).isFalse();
       assertThat(raw.get("other:key")).isEqualTo("kept");
     } finally {
@@ -314,7 +322,7 @@ class FeatureStoreIT {
   @Test
   void shouldCountEntitiesAndSampleTheirTtls() {
     load("u1", "u2", "u3");
-    StoreStats stats = store.stats(2);
+    StoreStats stats = store.admin().stats(2);
     assertThat(stats.entities()).isEqualTo(3);
     assertThat(stats.sampleKeyTtls()).hasSize(2).allSatisfy((id, ttl) -> assertThat(ttl).isBetween(990L, 1000L));
   }
@@ -322,22 +330,22 @@ class FeatureStoreIT {
   @Test
   void shouldKeepHeartbeatsWithAFieldTtlOutsideTheEntityCount() {
     load("u1");
-    store.heartbeats().write(new Heartbeat("host-1", "RUNNING", 1000L, 900L, 42L), 5);
+    store.streamingWriter().writeHeartbeat(new Heartbeat("host-1", "RUNNING", 1000L, 900L, 42L), 5);
 
-    assertThat(store.heartbeats().read()).containsExactly(new Heartbeat("host-1", "RUNNING", 1000L, 900L, 42L));
-    assertThat(raw.httl(store.heartbeats().key(), "host-1").get(0)).isBetween(1L, 5L);
-    assertThat(store.heartbeats().key()).startsWith("fs:meta:").endsWith(registry.keyPrefix());
-    assertThat(store.stats(10).entities()).as("the heartbeat hash is not an entity").isEqualTo(1);
-    assertThat(store.reset()).as("a reset removes entities, not heartbeats").isEqualTo(1);
-    assertThat(store.heartbeats().read()).hasSize(1);
+    assertThat(store.reader().processorHeartbeats()).containsExactly(new Heartbeat("host-1", "RUNNING", 1000L, 900L, 42L));
+    assertThat(raw.httl(Heartbeat.keyFor(registry), "host-1").get(0)).isBetween(1L, 5L);
+    assertThat(Heartbeat.keyFor(registry)).startsWith("fs:meta:").endsWith(registry.keyPrefix());
+    assertThat(store.admin().stats(10).entities()).as("the heartbeat hash is not an entity").isEqualTo(1);
+    assertThat(store.admin().reset()).as("a reset removes entities, not heartbeats").isEqualTo(1);
+    assertThat(store.reader().processorHeartbeats()).hasSize(1);
 
-    store.heartbeats().remove("host-1");
-    assertThat(store.heartbeats().read()).isEmpty();
+    store.streamingWriter().removeHeartbeat("host-1");
+    assertThat(store.reader().processorHeartbeats()).isEmpty();
   }
 
   @Test
   void shouldReportTheServerVersion(RedisEndpoint redis) {
-    assertThat(store.checkServerVersion(redis.url()).supportsFieldTtl()).isTrue();
+    assertThat(store.reader().checkServerVersion().supportsFieldTtl()).isTrue();
     assertThatThrownBy(() -> FeatureStore.connect("redis://127.0.0.1:1", registry))
         .isInstanceOf(FeatureStoreException.class).hasMessageContaining("cannot reach Redis at redis://127.0.0.1:1");
   }

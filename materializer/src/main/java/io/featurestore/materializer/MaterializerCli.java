@@ -152,7 +152,7 @@ public final class MaterializerCli implements Runnable {
         what = source.count + " synthetic users (seed " + seed + ")";
         try (FeatureStore featureStore = FeatureStore.connect(settings.redisUrl(), registry);
              ProgressBar bar = progressBar(source.count)) {
-          result = featureStore.bulkLoad(SyntheticUsers.generate(source.count, seed), registry.batchTtlSeconds(),
+          result = featureStore.bulkLoader().bulkLoad(SyntheticUsers.generate(source.count, seed), registry.batchTtlSeconds(),
               chunkSize, parallelism, stepTo(bar));
         }
       }
@@ -204,7 +204,7 @@ public final class MaterializerCli implements Runnable {
           return row;
         }
       };
-      return featureStore.bulkLoad(rows, registry.batchTtlSeconds(), chunkSize, parallelism, stepTo(bar));
+      return featureStore.bulkLoader().bulkLoad(rows, registry.batchTtlSeconds(), chunkSize, parallelism, stepTo(bar));
     }
 
     private static void put(BlockingQueue<Object> queue, Object item) {
@@ -249,11 +249,11 @@ public final class MaterializerCli implements Runnable {
       FeatureRegistry registry = settings.loadRegistry();
       try (FeatureStore featureStore = FeatureStore.connect(settings.redisUrl(), registry)) {
         if (!yes) {
-          long entities = featureStore.stats(0).entities();
+          long entities = featureStore.admin().stats(0).entities();
           throw new InvalidInputException("refusing to delete " + entities + " entities under '"
               + registry.keyPrefix() + "' at " + settings.redisUrl() + " without --yes");
         }
-        long removed = featureStore.reset();
+        long removed = featureStore.admin().reset();
         spec.commandLine().getOut().printf("removed %d entities under '%s'%n", removed, registry.keyPrefix());
       }
       return 0;
@@ -277,7 +277,7 @@ public final class MaterializerCli implements Runnable {
       StoreSettings settings = store.settings(Optional.empty());
       FeatureRegistry registry = settings.loadRegistry();
       try (FeatureStore featureStore = FeatureStore.connect(settings.redisUrl(), registry)) {
-        StoreStats stats = featureStore.stats(sample);
+        StoreStats stats = featureStore.admin().stats(sample);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%d entities under '%s' at %s%n", stats.entities(), registry.keyPrefix(), settings.redisUrl());
         for (Map.Entry<String, Long> e : stats.sampleKeyTtls().entrySet()) {

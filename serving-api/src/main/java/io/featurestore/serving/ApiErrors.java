@@ -1,6 +1,7 @@
 package io.featurestore.serving;
 
-import io.featurestore.core.FeatureStoreException;
+import io.featurestore.core.StoreRejectedException;
+import io.featurestore.core.StoreUnavailableException;
 import io.featurestore.core.InvalidInputException;
 import io.featurestore.core.UnknownFeatureException;
 import io.javalin.config.RoutesConfig;
@@ -14,9 +15,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The API's failure kinds, each with one exception mapper and a JSON body
@@ -25,9 +23,6 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 final class ApiErrors {
   private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
-  /** Redis errors that mean "not now" rather than "never": the server is starting, busy or failing over. */
-  private static final List<String> TRANSIENT_REDIS_ERRORS =
-      List.of("LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN");
   private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
   private ApiErrors() {}
@@ -113,25 +108,15 @@ final class ApiErrors {
       LOG.debug("Could not read the request {} {}: {}", ctx.method(), ctx.path(), e.toString());
       send(json, ctx, 400, "could not read the request: " + e.getMessage(), Map.of());
     });
-    routes.exception(JedisException.class, (e, ctx) -> {
-      if (e instanceof JedisDataException && !isTransient((JedisDataException) e)) {
-        metrics.redisCommandError();
-        LOG.error("Redis rejected a command for {} {}", ctx.method(), ctx.path(), e);
-        send(json, ctx, 500, "Redis rejected a command: " + e.getMessage(), Map.of());
-        return;
-      }
+    routes.exception(StoreUnavailableException.class, (e, ctx) -> {
       metrics.redisConnectionError();
       redisLog.log(e);
       unavailable(json, ctx, e);
     });
-    routes.exception(FeatureStoreException.class, (e, ctx) -> {
-      if (causedByConnection(e)) {
-        metrics.redisConnectionError();
-        redisLog.log(e);
-        unavailable(json, ctx, e);
-      } else {
-        internal(json, ctx, e);
-      }
+    routes.exception(StoreRejectedException.class, (e, ctx) -> {
+      metrics.redisCommandError();
+      LOG.error("Redis rejected a command for {} {}", ctx.method(), ctx.path(), e);
+      send(json, ctx, 500, e.getMessage(), Map.of());
     });
     routes.exception(Exception.class, (e, ctx) -> internal(json, ctx, e));
   }
@@ -162,25 +147,6 @@ final class ApiErrors {
 
   private static String snakeCase(String key) {
     return key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
-  }
-
-  private static boolean isTransient(JedisDataException e) {
-    String message = String.valueOf(e.getMessage());
-    for (String prefix : TRANSIENT_REDIS_ERRORS) {
-      if (message.startsWith(prefix)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean causedByConnection(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof JedisConnectionException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   static String rootMessage(Throwable e) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.featurestore.core.EntityInspection;
 import io.featurestore.core.FeatureDefinition;
 import io.featurestore.core.FeatureRegistry;
-import io.featurestore.core.FeatureStore;
+import io.featurestore.core.FeatureReader;
 import io.featurestore.core.FeatureVector;
 import io.featurestore.core.Heartbeat;
 import io.javalin.http.ContentTooLargeResponse;
@@ -25,7 +25,7 @@ final class FeatureEndpoints {
   static final String ENTITY_ID = "entity_id";
   static final String SERVER_TIMING = "Server-Timing";
 
-  private final FeatureStore store;
+  private final FeatureReader reader;
   private final FeatureRegistry registry;
   private final FeatureSelection selection;
   private final int maxBatch;
@@ -35,10 +35,10 @@ final class FeatureEndpoints {
   private final Clock clock;
   private final byte[] registryBody;
 
-  FeatureEndpoints(FeatureStore store, int maxBatch, long maxRequestBytes, Json json, ServingMetrics metrics,
+  FeatureEndpoints(FeatureReader reader, int maxBatch, long maxRequestBytes, Json json, ServingMetrics metrics,
       Clock clock) {
-    this.store = store;
-    this.registry = store.registry();
+    this.reader = reader;
+    this.registry = reader.registry();
     this.selection = new FeatureSelection(registry);
     this.maxBatch = maxBatch;
     this.maxRequestBytes = maxRequestBytes;
@@ -57,7 +57,7 @@ final class FeatureEndpoints {
     boolean freshness = FeatureSelection.freshness(ctx.queryParam("freshness"));
 
     long start = System.nanoTime();
-    FeatureVector vector = store.get(entityId, features, freshness);
+    FeatureVector vector = reader.get(entityId, features, freshness);
     long storeNanos = System.nanoTime() - start;
 
     metrics.recordRead(vector, features);
@@ -81,7 +81,7 @@ final class FeatureEndpoints {
     List<String> features = selection.select(request.features(), request.service());
 
     long start = System.nanoTime();
-    List<FeatureVector> vectors = store.getBatch(request.entityIds(), features, request.freshness());
+    List<FeatureVector> vectors = reader.getBatch(request.entityIds(), features, request.freshness());
     long storeNanos = System.nanoTime() - start;
 
     metrics.recordBatchSize(vectors.size());
@@ -98,7 +98,7 @@ final class FeatureEndpoints {
   void inspect(Context ctx) {
     String entityId = registry.requireValidEntityId(ctx.pathParam(ENTITY_ID));
     long start = System.nanoTime();
-    EntityInspection inspection = store.inspect(entityId)
+    EntityInspection inspection = reader.inspect(entityId)
         .orElseThrow(() -> new ApiErrors.EntityNotFoundException(registry.entityName(), entityId));
     ctx.header(SERVER_TIMING, timing(System.nanoTime() - start));
     json.send(ctx, 200, InspectionView.of(inspection, registry));
@@ -111,7 +111,7 @@ final class FeatureEndpoints {
 
   /** GET /v1/stream-processor: the processors' heartbeats and the age of the newest event they applied. */
   void streamProcessor(Context ctx) {
-    List<Heartbeat> heartbeats = store.heartbeats().read();
+    List<Heartbeat> heartbeats = reader.processorHeartbeats();
     json.send(ctx, 200, StreamProcessorView.of(heartbeats, clock.millis()));
   }
 

@@ -1,5 +1,6 @@
 package io.featurestore.serving;
 
+import io.featurestore.core.FeatureReader;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureStore;
 import io.featurestore.core.FeatureStoreException;
@@ -33,7 +34,6 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The serving API: HTTP/JSON reads of features from Redis, the registry, health, metrics,
@@ -55,7 +55,7 @@ public final class ServingApp {
   /** The page may only load its own scripts and styles, and talk to this server. */
   private static final String PAGE_CSP = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'";
 
-  private final FeatureStore store;
+  private final FeatureReader reader;
   private final ServingConfig config;
   private final PrometheusMeterRegistry meters;
   private final Json json = new Json();
@@ -66,13 +66,13 @@ public final class ServingApp {
   private final byte[] indexHtml;
   private final byte[] openApi;
 
-  public ServingApp(FeatureStore store, ServingConfig config, PrometheusMeterRegistry meters, Clock clock) {
-    this.store = Objects.requireNonNull(store, "store");
+  public ServingApp(FeatureReader reader, ServingConfig config, PrometheusMeterRegistry meters, Clock clock) {
+    this.reader = Objects.requireNonNull(reader, "reader");
     this.config = Objects.requireNonNull(config, "config");
     this.meters = Objects.requireNonNull(meters, "meters");
-    FeatureRegistry registry = store.registry();
+    FeatureRegistry registry = reader.registry();
     this.metrics = new ServingMetrics(meters, registry.featureNames());
-    this.endpoints = new FeatureEndpoints(store, config.maxBatch(), config.maxRequestBytes(), json, metrics,
+    this.endpoints = new FeatureEndpoints(reader, config.maxBatch(), config.maxRequestBytes(), json, metrics,
         Objects.requireNonNull(clock, "clock"));
     this.apiKeys = new ApiKeys(config.apiKeys());
     this.redisWhere = redacted(config.store().redisUrl());
@@ -143,7 +143,7 @@ public final class ServingApp {
   private void ready(Context ctx) {
     Map<String, Object> body = new LinkedHashMap<>();
     try {
-      RedisVersion version = store.checkServerVersion(redisWhere);
+      RedisVersion version = reader.checkServerVersion();
       body.put("status", "UP");
       body.put("redis", redisWhere);
       body.put("redis_version", version.toString());
@@ -152,7 +152,7 @@ public final class ServingApp {
       body.put("status", "DOWN");
       body.put("error", e.getMessage());
       json.send(ctx, 503, body);
-    } catch (FeatureStoreException | JedisException e) {
+    } catch (FeatureStoreException e) {
       body.put("status", "DOWN");
       body.put("error", "Redis unreachable: " + ApiErrors.rootMessage(e));
       json.send(ctx, 503, body);
@@ -229,7 +229,7 @@ public final class ServingApp {
     new ProcessorMetrics().bindTo(meters);
     new UptimeMetrics().bindTo(meters);
 
-    Javalin app = new ServingApp(store, config, meters, Clock.systemUTC()).create();
+    Javalin app = new ServingApp(store.reader(), config, meters, Clock.systemUTC()).create();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("Stopping the serving API: finishing requests in flight");

@@ -64,7 +64,7 @@ class RedisOutageIT {
     redis = RedisServer.start(binary, port);
     // Loaded through a client of its own: the server's pool must recover through requests alone.
     try (FeatureStore loader = FeatureStore.connect(redis.url(), server.registry)) {
-      loader.bulkLoad(SyntheticUsers.generate(5, TestServer.SEED), server.registry.batchTtlSeconds(), 100, 1, n -> { });
+      loader.bulkLoader().bulkLoad(SyntheticUsers.generate(5, TestServer.SEED), server.registry.batchTtlSeconds(), 100, 1, n -> { });
     }
 
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();

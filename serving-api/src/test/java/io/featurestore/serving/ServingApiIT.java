@@ -39,7 +39,7 @@ class ServingApiIT {
     server = TestServer.start(redis.url(), PREFIX);
     server.loadUsers(60);
     long now = System.currentTimeMillis();
-    server.store.writeStreaming(List.of(
+    server.store.streamingWriter().writeStreaming(List.of(
         StreamingUpdate.set("u0001", Map.of("tx_count_5m", 3L, "failed_logins_15m", 1L, "last_login_ts", now - 5_000,
             "last_device_id", "ios-9f02", "session_country", "DE")),
         StreamingUpdate.set("u0900", Map.of("tx_count_5m", 2L))));
@@ -173,62 +173,14 @@ class ServingApiIT {
     assertThat(response.headers().firstValue("Server-Timing").orElse("")).matches("store;dur=\\d+\\.\\d{3}");
   }
 
-  // ---------------------------------------------------------------- single read: input rules
-  @Test
-  void shouldNameUnknownFeaturesAndListTheAllowedOnes() {
-    HttpResponse<String> response = get("/v1/features/u0001?features=nope,country_iso,tx_count_9m");
-    assertBadRequest(response, "nope", "tx_count_9m", "allowed");
-    JsonNode body = json(response);
-    assertThat(texts(body.path("unknown"))).containsExactly("nope", "tx_count_9m");
-    assertThat(texts(body.path("allowed"))).containsExactlyElementsOf(server.registry.featureNames());
-  }
 
-  @Test
-  void shouldNameAnUnknownServiceAndListTheServices() {
-    HttpResponse<String> response = get("/v1/features/u0001?service=fraud_v9");
-    assertBadRequest(response, "fraud_v9", "fraud_scoring_v1", "login_risk_v1", "user_profile");
-    assertThat(texts(json(response).path("allowed"))).containsExactlyElementsOf(server.registry.services().keySet());
-  }
 
-  @Test
-  void shouldRejectBothFeaturesAndService() {
-    assertBadRequest(get("/v1/features/u0001?features=country_iso&service=user_profile"), "either", "not both");
-  }
 
-  @Test
-  void shouldRejectNeitherFeaturesNorService() {
-    assertBadRequest(get("/v1/features/u0001"), "features", "service", "fraud_scoring_v1", "country_iso");
-  }
 
-  @Test
-  void shouldRejectAnEmptyFeatureList() {
-    assertBadRequest(get("/v1/features/u0001?features="), "no features requested");
-    assertBadRequest(get("/v1/features/u0001?features=,,"), "no features requested");
-  }
 
-  @Test
-  void shouldRejectAFeatureRequestedTwice() {
-    assertBadRequest(get("/v1/features/u0001?features=country_iso,country_iso"), "twice");
-  }
 
-  @Test
-  void shouldRejectAFreshnessThatIsNotABoolean() {
-    assertBadRequest(get("/v1/features/u0001?features=country_iso&freshness=yes"), "freshness");
-  }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"a%3Ab", "..", "%2A", "u%20001", "-u1", "%C3%BC", "u0001%0D%0AHGETALL", "%F0%9F%98%80",
-      "_meta%3Astream-processor"})
-  void shouldRejectAMalformedEntityId(String encodedId) {
-    assertBadRequest(get("/v1/features/" + encodedId + "?features=country_iso"), "malformed user id");
-    assertBadRequest(get("/v1/entities/" + encodedId), "malformed user id");
-  }
 
-  @Test
-  void shouldRejectAnOverlongEntityId() {
-    assertBadRequest(get("/v1/features/" + "u".repeat(129) + "?features=country_iso"), "malformed user id");
-    assertBadRequest(get("/v1/features/" + "u".repeat(65) + "?features=country_iso"), "malformed user id");
-  }
 
   // ---------------------------------------------------------------- batch read
   @Test
@@ -262,68 +214,10 @@ class ServingApiIT {
     assertThat(texts(results.get(1).path("missing"))).contains("tx_count_5m", "failed_logins_15m", "session_country");
   }
 
-  @Test
-  void shouldAcceptExactlyTheLimitAndRefuseOneMoreWith413() {
-    String limit = ids(1000);
-    HttpResponse<String> ok = post("/v1/features/batch", "{\"entity_ids\":[" + limit + "],\"features\":[\"country_iso\"]}");
-    assertThat(ok.statusCode()).isEqualTo(200);
-    assertThat(json(ok).path("results").size()).isEqualTo(1000);
 
-    HttpResponse<String> tooMany = post("/v1/features/batch",
-        "{\"entity_ids\":[" + ids(1001) + "],\"features\":[\"country_iso\"]}");
-    assertThat(tooMany.statusCode()).isEqualTo(413);
-    JsonNode body = json(tooMany);
-    assertThat(body.path("error").asText()).contains("too many entity ids", "1001", "1000");
-    assertThat(body.path("count").asInt()).isEqualTo(1001);
-    assertThat(body.path("limit").asInt()).isEqualTo(1000);
-  }
 
-  private String ids(int count) {
-    return IntStream.rangeClosed(1, count).mapToObj(i -> "\"u" + i + "\"").collect(Collectors.joining(","));
-  }
 
-  @Test
-  void shouldRejectMalformedJson() {
-    HttpResponse<String> truncated = post("/v1/features/batch", "{\"entity_ids\": [\"u0001\"");
-    assertBadRequest(truncated, "malformed JSON", "expected close marker for Array (opened at line 1, column 16)");
-    assertThat(json(truncated).path("error").asText()).doesNotContain("Source:");
-    assertBadRequest(post("/v1/features/batch", "entity_ids=u0001"), "malformed JSON");
-    assertBadRequest(post("/v1/features/batch", ""), "empty");
-    assertBadRequest(post("/v1/features/batch", "{} {}"), "malformed JSON");
-  }
 
-  @ParameterizedTest
-  @ValueSource(strings = {
-      "[]|must be a JSON object",
-      "\"u0001\"|must be a JSON object",
-      "{\"features\":[\"country_iso\"]}|'entity_ids' is missing",
-      "{\"entity_ids\":\"u0001\",\"features\":[\"country_iso\"]}|must be a list of strings, not a string",
-      "{\"entity_ids\":[],\"features\":[\"country_iso\"]}|'entity_ids' is empty",
-      "{\"entity_ids\":[\"u0001\",7],\"features\":[\"country_iso\"]}|entity_ids[1] must be a string, not a number",
-      "{\"entity_ids\":[\"u0001\",\"a:b\"],\"features\":[\"country_iso\"]}|entity_ids[1]: malformed user id",
-      "{\"entity_ids\":[\"u0001\"],\"features\":\"country_iso\"}|'features' must be a list",
-      "{\"entity_ids\":[\"u0001\"],\"features\":[1]}|features[0] must be a string",
-      "{\"entity_ids\":[\"u0001\"],\"features\":[\"nope\"]}|unknown feature nope",
-      "{\"entity_ids\":[\"u0001\"],\"features\":[]}|no features requested",
-      "{\"entity_ids\":[\"u0001\"],\"service\":7}|'service' must be a string",
-      "{\"entity_ids\":[\"u0001\"],\"service\":\"nope\"}|unknown feature service 'nope'",
-      "{\"entity_ids\":[\"u0001\"]}|name the features to read",
-      "{\"entity_ids\":[\"u0001\"],\"features\":[\"country_iso\"],\"service\":\"user_profile\"}|not both",
-      "{\"entity_ids\":[\"u0001\"],\"features\":[\"country_iso\"],\"freshness\":\"true\"}|'freshness' must be true or false",
-      "{\"entity_ids\":[\"u0001\"],\"feature\":[\"country_iso\"]}|unknown key 'feature'"})
-  void shouldRejectABodyThatBreaksARule(String caseLine) {
-    String[] parts = caseLine.split("\\|");
-    assertBadRequest(post("/v1/features/batch", parts[0]), parts[1]);
-  }
-
-  @Test
-  void shouldAcceptJsonWhateverTheContentTypeSays() {
-    HttpResponse<String> response = server.send(server.request("/v1/features/batch")
-        .header("Content-Type", "text/plain")
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
-            "{\"entity_ids\":[\"u0001\"],\"features\":[\"country_iso\"]}")).build());
-    assertThat(response.statusCode()).isEqualTo(200);
-  }
 
   // ---------------------------------------------------------------- inspection
   @Test
@@ -385,7 +279,7 @@ class ServingApiIT {
     assertThat(before.path("newest_event_age_ms").isNull()).isTrue();
 
     long now = System.currentTimeMillis();
-    server.store.heartbeats().write(new Heartbeat("proc-1@test", "RUNNING", now, now - 1_500, 42), 5);
+    server.store.streamingWriter().writeHeartbeat(new Heartbeat("proc-1@test", "RUNNING", now, now - 1_500, 42), 5);
     JsonNode live = json(get("/v1/stream-processor"));
     assertThat(live.path("live").asBoolean()).isTrue();
     assertThat(live.path("newest_event_ts_ms").asLong()).isEqualTo(now - 1_500);
@@ -398,7 +292,7 @@ class ServingApiIT {
     assertThat(instance.path("status").asText()).isEqualTo("OK");
     assertThat(live.path("healthy").asBoolean()).isTrue();
 
-    server.store.heartbeats().write(new Heartbeat("proc-1@test", "RUNNING", now, now - 1_500, 42, "STALLED",
+    server.store.streamingWriter().writeHeartbeat(new Heartbeat("proc-1@test", "RUNNING", now, now - 1_500, 42, "STALLED",
         "7 records wait in the input partitions and none was consumed for 31 s", now - 31_000), 5);
     JsonNode stalled = json(get("/v1/stream-processor"));
     assertThat(stalled.path("live").asBoolean()).isTrue();
@@ -408,7 +302,7 @@ class ServingApiIT {
     assertThat(stalledInstance.path("reason").asText()).startsWith("7 records wait");
     assertThat(stalledInstance.path("status_since_ms").asLong()).isEqualTo(now - 31_000);
 
-    server.store.heartbeats().remove("proc-1@test");
+    server.store.streamingWriter().removeHeartbeat("proc-1@test");
     assertThat(json(get("/v1/stream-processor")).path("live").asBoolean()).isFalse();
   }
 
@@ -473,14 +367,4 @@ class ServingApiIT {
     assertThat(get("/assets/style.css").headers().firstValue("Content-Type").orElse("")).startsWith("text/css");
   }
 
-  @Test
-  void shouldAnswerUnknownPathsAndWrongMethodsWithJsonErrors() {
-    HttpResponse<String> unknown = get("/v2/nothing");
-    assertThat(unknown.statusCode()).isEqualTo(404);
-    assertThat(json(unknown).has("error")).isTrue();
-    HttpResponse<String> wrongMethod = server.send(server.request("/v1/features/u0001").DELETE().build());
-    assertThat(wrongMethod.statusCode()).isEqualTo(405);
-    assertThat(wrongMethod.headers().firstValue("Allow")).contains("GET");
-    assertThat(json(wrongMethod).path("allowed_methods").asText()).isEqualTo("GET");
-  }
 }

@@ -65,7 +65,7 @@ class ServingPageIT {
     server = TestServer.start(redis.url(), prefix, env);
     server.loadUsers(200);
     long now = System.currentTimeMillis();
-    server.store.writeStreaming(StreamingUpdate.set("u0001", Map.of("tx_count_5m", 4L, "failed_logins_15m", 2L,
+    server.store.streamingWriter().writeStreaming(StreamingUpdate.set("u0001", Map.of("tx_count_5m", 4L, "failed_logins_15m", 2L,
         "last_login_ts", now - 42_000, "last_device_id", "ios-9f02", "session_country", "DE")));
   }
 
@@ -74,7 +74,7 @@ class ServingPageIT {
     heartbeat = Executors.newSingleThreadScheduledExecutor();
     heartbeat.scheduleAtFixedRate(() -> {
       long now = System.currentTimeMillis();
-      server.store.heartbeats().write(new Heartbeat("stream-processor-1@host", "RUNNING", now, now - 700, 12_345,
+      server.store.streamingWriter().writeHeartbeat(new Heartbeat("stream-processor-1@host", "RUNNING", now, now - 700, 12_345,
           beatStatus, beatReason, beatSinceMs), 5);
     }, 0, 1, TimeUnit.SECONDS);
   }
@@ -103,7 +103,7 @@ class ServingPageIT {
   }
 
   private long redisTtl() {
-    return server.store.inspect("u0001").orElseThrow().fieldTtlSeconds().get("tx_count_5m");
+    return server.store.reader().inspect("u0001").orElseThrow().fieldTtlSeconds().get("tx_count_5m");
   }
 
   private static int seconds(String ttlText) {
@@ -185,7 +185,7 @@ class ServingPageIT {
     // The processor stops (clean shutdown removes its heartbeat): the page shows it within a poll or two.
     heartbeat.shutdownNow();
     heartbeat.awaitTermination(5, TimeUnit.SECONDS);
-    server.store.heartbeats().remove("stream-processor-1@host");
+    server.store.streamingWriter().removeHeartbeat("stream-processor-1@host");
     waitUpTo(4).until(ExpectedConditions.textToBePresentInElementLocated(By.id("processor-state"), "DOWN"));
     assertThat(text("#processor-pill")).isEqualTo("stream processor down");
   }

@@ -38,7 +38,7 @@ final class TestServer implements AutoCloseable {
   private TestServer(FeatureStore store, ServingConfig config) {
     this.store = store;
     this.registry = store.registry();
-    this.app = new ServingApp(store, config, meters, Clock.systemUTC()).create().start();
+    this.app = new ServingApp(store.reader(), config, meters, Clock.systemUTC()).create().start();
     this.base = "http://127.0.0.1:" + app.port();
   }
 
@@ -54,13 +54,13 @@ final class TestServer implements AutoCloseable {
     merged.putIfAbsent("SERVING_HOST", "127.0.0.1");
     ServingConfig config = ServingConfig.fromEnv(merged);
     FeatureStore store = FeatureStore.connect(redisUrl, config.store().loadRegistry());
-    store.reset();
+    store.admin().reset();
     return new TestServer(store, config);
   }
 
   /** Bulk-loads synthetic users u0001 … u{count} with the registry's batch TTL. */
   void loadUsers(int count) {
-    store.bulkLoad(SyntheticUsers.generate(count, SEED), registry.batchTtlSeconds(), 1000, 1, n -> { });
+    store.bulkLoader().bulkLoad(SyntheticUsers.generate(count, SEED), registry.batchTtlSeconds(), 1000, 1, n -> { });
   }
 
   HttpResponse<String> get(String path, String... headers) {
@@ -103,7 +103,7 @@ final class TestServer implements AutoCloseable {
   public void close() {
     app.stop();
     try {
-      store.reset();
+      store.admin().reset();
     } catch (RuntimeException e) {
       // Redis may be the one a test stopped on purpose.
     }

@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureStore;
 import io.featurestore.core.Heartbeat;
-import io.featurestore.core.Heartbeats;
 import io.featurestore.core.StreamingUpdate;
 import io.featurestore.core.WriteRejection;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -59,12 +58,12 @@ public final class StreamProcessorApp implements AutoCloseable {
     FeatureWriter writer = new FeatureWriter() {
       @Override
       public List<WriteRejection> write(List<StreamingUpdate> updates) {
-        return store.writeStreaming(updates);
+        return store.streamingWriter().writeStreaming(updates);
       }
 
       @Override
       public long serverResets() {
-        return store.streamingServerResets();
+        return store.streamingWriter().streamingServerResets();
       }
     };
     this.sinks = new SinkBuffers(writer, metrics, settings.sinkRetryBudget());
@@ -152,7 +151,7 @@ public final class StreamProcessorApp implements AutoCloseable {
       // Written whatever the health: a FAILING or STALLED instance says so (with the reason)
       // instead of vanishing; only a stopped process lets its heartbeat expire.
       ProcessorHealth.Report report = health();
-      store.heartbeats().write(new Heartbeat(instanceId, streams.state().name(), System.currentTimeMillis(),
+      store.streamingWriter().writeHeartbeat(new Heartbeat(instanceId, streams.state().name(), System.currentTimeMillis(),
           metrics.lastEventTs(), metrics.eventsTotal(), report.status().name(), report.reason(), report.sinceMs()),
           config.heartbeatTtl().toSeconds());
     } catch (RuntimeException e) {
@@ -176,7 +175,7 @@ public final class StreamProcessorApp implements AutoCloseable {
     sinks.shuttingDown();
     streams.close(java.time.Duration.ofSeconds(30));
     try {
-      store.heartbeats().remove(instanceId);
+      store.streamingWriter().removeHeartbeat(instanceId);
     } catch (RuntimeException e) {
       LOG.warn("Heartbeat not removed: {}", e.getMessage());
     }

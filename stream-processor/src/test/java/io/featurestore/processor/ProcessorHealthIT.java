@@ -105,7 +105,7 @@ class ProcessorHealthIT {
 
   private static Optional<Heartbeat> heartbeat(FeatureRegistry registry, String redisUrl) {
     try (FeatureStore store = FeatureStore.connect(redisUrl, registry)) {
-      return store.heartbeats().read().stream().findFirst();
+      return store.reader().processorHeartbeats().stream().findFirst();
     }
   }
 

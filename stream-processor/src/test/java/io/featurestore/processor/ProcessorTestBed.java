@@ -125,7 +125,7 @@ final class ProcessorTestBed implements AutoCloseable {
 
   List<Heartbeat> heartbeats() {
     try (FeatureStore store = FeatureStore.connect(redis.url(), registry)) {
-      return store.heartbeats().read();
+      return store.reader().processorHeartbeats();
     }
   }
 
@@ -136,7 +136,7 @@ final class ProcessorTestBed implements AutoCloseable {
     }
     producer.close();
     try (FeatureStore store = FeatureStore.connect(redis.url(), registry)) {
-      store.reset();
+      store.admin().reset();
     }
     raw.close();
   }

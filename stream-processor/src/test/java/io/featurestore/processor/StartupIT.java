@@ -82,7 +82,7 @@ class StartupIT {
 
   private void resetRedis() {
     try (FeatureStore store = FeatureStore.connect(redis.url(), registry)) {
-      store.reset();
+      store.admin().reset();
     }
   }
 

@@ -104,7 +104,7 @@ class StreamProcessorIT {
 
   private void loadBatch(String user) {
     try (FeatureStore store = FeatureStore.connect(redis.url(), registry)) {
-      store.bulkLoad(List.of(new EntityRow(user, Map.of("risk_segment", "low", "tx_count_7d", "4"))).iterator(),
+      store.bulkLoader().bulkLoad(List.of(new EntityRow(user, Map.of("risk_segment", "low", "tx_count_7d", "4"))).iterator(),
           1000, 100, 1, n -> { });
     }
     raw.expire(key(user), 500);

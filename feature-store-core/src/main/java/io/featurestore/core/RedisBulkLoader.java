@@ -1,0 +1,131 @@
+package io.featurestore.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/** {@link BulkLoader} on one Redis: HSET + EXPIRE per row, pipelined in bounded chunks, every reply checked. */
+record RedisBulkLoader(UnifiedJedis redis, FeatureRegistry registry) implements BulkLoader {
+  @Override
+  public BulkLoadResult bulkLoad(Iterator<EntityRow> rows, long ttlSeconds, int chunkSize, int parallelism,
+      LongConsumer progress) {
+    if (ttlSeconds <= 0) {
+      throw new InvalidInputException("batch TTL must be > 0 seconds, not " + ttlSeconds);
+    }
+    if (chunkSize < 1 || parallelism < 1) {
+      throw new IllegalArgumentException("chunkSize and parallelism must be >= 1");
+    }
+    long start = System.nanoTime();
+    AtomicLong written = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
+      Thread t = new Thread(r, "bulk-load");
+      t.setDaemon(true);
+      return t;
+    });
+    // At most two chunks per worker in flight: memory stays bounded whatever the input size.
+    Semaphore inFlight = new Semaphore(parallelism * 2);
+    List<Future<?>> pending = new ArrayList<>();
+    try {
+      while (rows.hasNext()) {
+        List<EntityRow> chunk = new ArrayList<>(chunkSize);
+        List<String> keys = new ArrayList<>(chunkSize);
+        while (rows.hasNext() && chunk.size() < chunkSize) {
+          EntityRow row = rows.next();
+          keys.add(requireBatchRow(row));
+          chunk.add(row);
+        }
+        inFlight.acquire();
+        pending.add(pool.submit(() -> {
+          try {
+            RedisErrors.call("writing " + chunk.size() + " rows", () -> writeChunk(chunk, keys, ttlSeconds));
+            progress.accept(written.addAndGet(chunk.size()));
+          } finally {
+            inFlight.release();
+          }
+          return null;
+        }));
+        failFast(pending);
+      }
+      for (Future<?> f : pending) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FeatureStoreException("bulk load interrupted after " + written.get() + " rows", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      String message = "bulk load failed after " + written.get() + " rows: " + RedisErrors.rootMessage(cause);
+      throw cause instanceof StoreUnavailableException ? new StoreUnavailableException(message, cause)
+          : cause instanceof StoreRejectedException ? new StoreRejectedException(message, cause)
+          : new FeatureStoreException(message, cause);
+    } finally {
+      pool.shutdownNow();
+    }
+    return new BulkLoadResult(written.get(), Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /** Surfaces a failed chunk as soon as it is seen, and forgets the chunks that are done. */
+  private static void failFast(List<Future<?>> pending) throws ExecutionException, InterruptedException {
+    Iterator<Future<?>> it = pending.iterator();
+    while (it.hasNext()) {
+      Future<?> f = it.next();
+      if (f.isDone()) {
+        f.get();
+        it.remove();
+      }
+    }
+  }
+
+  /** Validates one row; returns its key. */
+  private String requireBatchRow(EntityRow row) {
+    String key = registry.keyOf(row.entityId());
+    if (row.values().isEmpty()) {
+      throw new InvalidInputException("row for '" + row.entityId() + "' has no features");
+    }
+    for (String field : row.values().keySet()) {
+      FeatureDefinition f = registry.feature(field).orElse(null);
+      if (f == null || f.source() != FeatureSource.BATCH) {
+        throw new UnknownFeatureException("not a batch feature:", List.of(field),
+            RedisFeatureStore.names(registry.features(FeatureSource.BATCH)));
+      }
+    }
+    return key;
+  }
+
+  private Void writeChunk(List<EntityRow> chunk, List<String> keys, long ttlSeconds) {
+    List<Response<Long>> hsets = new ArrayList<>(chunk.size());
+    List<Response<Long>> expires = new ArrayList<>(chunk.size());
+    try (AbstractPipeline pipeline = redis.pipelined()) {
+      for (int i = 0; i < chunk.size(); i++) {
+        hsets.add(pipeline.hset(keys.get(i), chunk.get(i).values()));
+        expires.add(pipeline.expire(keys.get(i), ttlSeconds));
+      }
+      pipeline.sync();
+    }
+    for (int i = 0; i < expires.size(); i++) {
+      // Response.get() rethrows a per-command error with Redis' message. Only HSET can fail
+      // with WRONGTYPE (EXPIRE applies to a key of any type), so its reply is read too.
+      try {
+        hsets.get(i).get();
+      } catch (JedisDataException e) {
+        throw RedisErrors.translate(e, "HSET of " + keys.get(i));
+      }
+      if (expires.get(i).get() != 1L) {
+        throw new FeatureStoreException("EXPIRE did not apply to " + keys.get(i));
+      }
+    }
+    return null;
+  }
+}

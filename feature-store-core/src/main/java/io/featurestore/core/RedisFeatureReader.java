@@ -1,0 +1,180 @@
+package io.featurestore.core;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+
+/** {@link FeatureReader} on one Redis: HMGET of named fields (never HGETALL, except {@link #inspect}). */
+final class RedisFeatureReader implements FeatureReader {
+  private final UnifiedJedis redis;
+  private final FeatureRegistry registry;
+  private final LuaScript inspect;
+  private final String where;
+
+  RedisFeatureReader(UnifiedJedis redis, FeatureRegistry registry, String where) {
+    this.redis = redis;
+    this.registry = registry;
+    this.inspect = new LuaScript(redis, LuaScript.resource("inspect.lua"));
+    this.where = where;
+  }
+
+  @Override
+  public FeatureRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public List<FeatureVector> getBatch(List<String> entityIds, List<String> featureNames, boolean freshness) {
+    List<FeatureDefinition> features = registry.resolve(featureNames);
+    List<String> keys = new ArrayList<>(entityIds.size());
+    for (String id : entityIds) {
+      keys.add(registry.keyOf(id));
+    }
+    return RedisErrors.call("reading " + keys.size() + " entities from Redis at " + where,
+        () -> read(entityIds, keys, features, freshness));
+  }
+
+  private List<FeatureVector> read(List<String> entityIds, List<String> keys, List<FeatureDefinition> features,
+      boolean freshness) {
+    String[] fields = RedisFeatureStore.names(features).toArray(new String[0]);
+    List<List<String>> values = new ArrayList<>(keys.size());
+    List<List<Long>> fieldTtls = new ArrayList<>(freshness ? keys.size() : 0);
+    List<Long> keyTtls = new ArrayList<>(freshness ? keys.size() : 0);
+    if (keys.size() == 1 && !freshness) {
+      values.add(redis.hmget(keys.get(0), fields));
+    } else {
+      List<Response<List<String>>> valueReplies = new ArrayList<>(keys.size());
+      List<Response<List<Long>>> fieldTtlReplies = new ArrayList<>();
+      List<Response<Long>> keyTtlReplies = new ArrayList<>();
+      try (AbstractPipeline pipeline = redis.pipelined()) {
+        for (String key : keys) {
+          valueReplies.add(pipeline.hmget(key, fields));
+          if (freshness) {
+            fieldTtlReplies.add(pipeline.httl(key, fields));
+            keyTtlReplies.add(pipeline.ttl(key));
+          }
+        }
+        pipeline.sync();
+      }
+      valueReplies.forEach(r -> values.add(r.get()));
+      fieldTtlReplies.forEach(r -> fieldTtls.add(r.get()));
+      keyTtlReplies.forEach(r -> keyTtls.add(r.get()));
+    }
+    boolean[] exists = existsWhereAllMissing(keys, values, freshness ? keyTtls : null);
+    List<FeatureVector> out = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      List<String> raw = values.get(i);
+      List<Long> httl = freshness ? fieldTtls.get(i) : null;
+      Map<String, Object> present = new LinkedHashMap<>();
+      List<String> missing = new ArrayList<>();
+      Map<String, Long> ttls = new LinkedHashMap<>();
+      for (int f = 0; f < fields.length; f++) {
+        String wire = raw.get(f);
+        if (wire == null) {
+          missing.add(fields[f]);
+          continue;
+        }
+        present.put(fields[f], features.get(f).type().decode(wire));
+        if (httl != null && httl.get(f) != null && httl.get(f) >= 0) {
+          ttls.put(fields[f], httl.get(f));
+        }
+      }
+      OptionalLong keyTtl = freshness && keyTtls.get(i) >= 0 ? OptionalLong.of(keyTtls.get(i)) : OptionalLong.empty();
+      out.add(new FeatureVector(entityIds.get(i), !present.isEmpty() || exists[i], present, missing, ttls, keyTtl));
+    }
+    return out;
+  }
+
+  /** For entities with every requested field absent: does the hash exist at all? */
+  private boolean[] existsWhereAllMissing(List<String> keys, List<List<String>> values, List<Long> keyTtls) {
+    boolean[] exists = new boolean[keys.size()];
+    List<Integer> unknown = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      if (values.get(i).stream().allMatch(Objects::isNull)) {
+        if (keyTtls != null) {
+          exists[i] = keyTtls.get(i) != -2L; // TTL answers -2 for a missing key
+        } else {
+          unknown.add(i);
+        }
+      }
+    }
+    if (unknown.size() == 1) {
+      int i = unknown.get(0);
+      exists[i] = redis.exists(keys.get(i));
+    } else if (!unknown.isEmpty()) {
+      List<Response<Boolean>> answers = new ArrayList<>(unknown.size());
+      try (AbstractPipeline pipeline = redis.pipelined()) {
+        for (int i : unknown) {
+          answers.add(pipeline.exists(keys.get(i)));
+        }
+        pipeline.sync();
+      }
+      for (int j = 0; j < unknown.size(); j++) {
+        exists[unknown.get(j)] = answers.get(j).get();
+      }
+    }
+    return exists;
+  }
+
+  /** A read-only script runs HGETALL, HTTL and TTL; registry fields first, then fields it does not know. */
+  @Override
+  @SuppressWarnings("unchecked")
+  public Optional<EntityInspection> inspect(String entityId) {
+    String key = registry.keyOf(entityId);
+    List<Object> reply = RedisErrors.call("inspecting " + key, () -> (List<Object>) inspect.eval(List.of(key), List.of()));
+    if (reply.isEmpty()) {
+      return Optional.empty();
+    }
+    List<Object> flat = (List<Object>) reply.get(0);
+    List<Object> ttls = (List<Object>) reply.get(1);
+    long keyTtl = (Long) reply.get(2);
+    Map<String, String> fields = new TreeMap<>();
+    Map<String, Long> ttlByField = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      fields.put(text(flat.get(i)), text(flat.get(i + 1)));
+      ttlByField.put(text(flat.get(i)), (Long) ttls.get(i / 2));
+    }
+    Map<String, Object> values = new LinkedHashMap<>();
+    Map<String, Long> orderedTtls = new LinkedHashMap<>();
+    for (FeatureDefinition f : registry.features()) {
+      String wire = fields.remove(f.name());
+      if (wire != null) {
+        values.put(f.name(), f.type().decode(wire));
+        orderedTtls.put(f.name(), ttlByField.get(f.name()));
+      }
+    }
+    for (Map.Entry<String, String> e : fields.entrySet()) {
+      values.put(e.getKey(), e.getValue());
+      orderedTtls.put(e.getKey(), ttlByField.get(e.getKey()));
+    }
+    return Optional.of(new EntityInspection(entityId, key, values, orderedTtls,
+        keyTtl >= 0 ? OptionalLong.of(keyTtl) : OptionalLong.empty()));
+  }
+
+  @Override
+  public List<Heartbeat> processorHeartbeats() {
+    Map<String, String> fields = RedisErrors.call("reading the processor heartbeats",
+        () -> redis.hgetAll(Heartbeat.keyFor(registry)));
+    List<Heartbeat> out = new ArrayList<>();
+    fields.forEach((instance, wire) -> out.add(Heartbeat.decode(instance, wire)));
+    out.sort((a, b) -> a.instanceId().compareTo(b.instanceId()));
+    return out;
+  }
+
+  @Override
+  public RedisVersion checkServerVersion() {
+    return RedisFeatureStore.checkServerVersion(redis, where);
+  }
+
+  private static String text(Object o) {
+    return o instanceof byte[] ? new String((byte[]) o, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(o);
+  }
+}

@@ -1,0 +1,161 @@
+package io.featurestore.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * {@link StreamingWriter} on one Redis. For each entity one Lua script runs HSET of the fields,
+ * HEXPIRE with the stream TTL (or HPEXPIREAT for fields that keep a fixed expiry) and HDEL of the
+ * fields to remove, and checks every expiry status.
+ */
+final class RedisStreamingWriter implements StreamingWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisStreamingWriter.class);
+  private static final long DATA_SET_CHECK_NANOS = 1_000_000_000L;
+  private static final long DATA_SET_MARKER_TTL = 3600;
+
+  private final UnifiedJedis redis;
+  private final FeatureRegistry registry;
+  private final LuaScript streamingWrite;
+  /** Exists while the data set this writer writes to does: see {@link #streamingServerResets()}. */
+  private final String dataSetMarker = Heartbeat.META_PREFIX + "data-set-marker:" + java.util.UUID.randomUUID();
+  private final AtomicLong lastDataSetCheck = new AtomicLong(System.nanoTime() - DATA_SET_CHECK_NANOS);
+  private final AtomicLong dataSetLosses = new AtomicLong();
+  private volatile boolean dataSetMarked;
+
+  RedisStreamingWriter(UnifiedJedis redis, FeatureRegistry registry) {
+    this.redis = redis;
+    this.registry = registry;
+    this.streamingWrite = new LuaScript(redis, LuaScript.resource("streaming-write.lua"));
+  }
+
+  @Override
+  public List<WriteRejection> writeStreaming(List<StreamingUpdate> updates) {
+    if (updates.isEmpty()) {
+      return List.of();
+    }
+    String ttl = Long.toString(registry.streamTtlSeconds());
+    List<List<String>> keys = new ArrayList<>(updates.size());
+    List<List<String>> args = new ArrayList<>(updates.size());
+    for (StreamingUpdate update : updates) {
+      keys.add(List.of(registry.keyOf(update.entityId())));
+      args.add(streamingArgs(update, ttl));
+    }
+    List<Object> results = RedisErrors.call("Redis unavailable for a streaming write of " + updates.size() + " entities",
+        () -> streamingWrite.evalPipelined(keys, args));
+    List<WriteRejection> rejected = new ArrayList<>();
+    for (int i = 0; i < results.size(); i++) {
+      if (results.get(i) instanceof Exception error) {
+        if (RedisErrors.isUnavailable(error)) {
+          throw new StoreUnavailableException("Redis cannot take the streaming write for '" + updates.get(i).entityId()
+              + "' now: " + error.getMessage(), error);
+        }
+        rejected.add(new WriteRejection(updates.get(i).entityId(), keys.get(i).get(0), String.valueOf(error.getMessage())));
+      }
+    }
+    return rejected;
+  }
+
+  /** Checked at most once a second, with a marker key of this writer's own under {@code fs:meta:}. */
+  @Override
+  public long streamingServerResets() {
+    long now = System.nanoTime();
+    long last = lastDataSetCheck.get();
+    if (now - last >= DATA_SET_CHECK_NANOS && lastDataSetCheck.compareAndSet(last, now)) {
+      checkDataSet();
+    }
+    return dataSetLosses.get();
+  }
+
+  /** One check of the marker; an unreachable Redis is not checked. */
+  void checkDataSet() {
+    try {
+      boolean created = "OK".equals(redis.set(dataSetMarker, "1", SetParams.setParams().nx().ex(DATA_SET_MARKER_TTL)));
+      if (!created) {
+        redis.expire(dataSetMarker, DATA_SET_MARKER_TTL);
+      } else if (dataSetMarked) {
+        long losses = dataSetLosses.incrementAndGet();
+        LOG.warn("Redis lost its data set (marker {} was gone; loss {} seen by this process)", dataSetMarker, losses);
+      }
+      dataSetMarked = true;
+    } catch (RuntimeException e) {
+      if (!RedisErrors.isUnavailable(e)) {
+        throw RedisErrors.translate(e, "checking the data-set marker");
+      }
+    }
+  }
+
+  String dataSetMarker() {
+    return dataSetMarker;
+  }
+
+  @Override
+  public void writeHeartbeat(Heartbeat heartbeat, long ttlSeconds) {
+    // The streaming-write script: value and TTL set atomically, so a heartbeat never outlives its TTL.
+    RedisErrors.call("writing the heartbeat of " + heartbeat.instanceId(), () -> streamingWrite.eval(
+        List.of(Heartbeat.keyFor(registry)), List.of(Long.toString(ttlSeconds), "1", heartbeat.instanceId(), heartbeat.encode())));
+  }
+
+  @Override
+  public void removeHeartbeat(String instanceId) {
+    RedisErrors.call("removing the heartbeat of " + instanceId, () -> redis.hdel(Heartbeat.keyFor(registry), instanceId));
+  }
+
+  void close() {
+    if (dataSetMarked) {
+      try {
+        redis.del(dataSetMarker);
+      } catch (RuntimeException e) {
+        LOG.debug("data-set marker {} not removed ({}); it expires by itself", dataSetMarker, e.getMessage());
+      }
+    }
+  }
+
+  private List<String> streamingArgs(StreamingUpdate update, String ttl) {
+    List<String> args = new ArrayList<>(5 + (update.values().size() + update.expiring().size()) * 2
+        + update.remove().size());
+    args.add(ttl);
+    args.add(Integer.toString(update.values().size()));
+    addEncoded(args, update, update.values());
+    args.add(Integer.toString(update.expiring().size()));
+    args.add(Long.toString(update.expireAtMs()));
+    addEncoded(args, update, update.expiring());
+    for (String field : update.remove()) {
+      if (update.values().containsKey(field) || update.expiring().containsKey(field)) {
+        throw new InvalidInputException("feature '" + field + "' is both set and removed for '" + update.entityId() + "'");
+      }
+      args.add(requireStreamingFeature(field).name());
+    }
+    return args;
+  }
+
+  private void addEncoded(List<String> args, StreamingUpdate update, Map<String, ?> values) {
+    for (Map.Entry<String, ?> e : values.entrySet()) {
+      FeatureDefinition f = requireStreamingFeature(e.getKey());
+      if (values != update.values() && update.values().containsKey(f.name())) {
+        throw new InvalidInputException("feature '" + f.name() + "' of '" + update.entityId()
+            + "' is set twice (with the stream TTL and with a fixed expiry)");
+      }
+      args.add(f.name());
+      try {
+        args.add(f.type().encode(e.getValue()));
+      } catch (IllegalArgumentException ex) {
+        throw new InvalidInputException("feature '" + f.name() + "' of '" + update.entityId() + "': " + ex.getMessage());
+      }
+    }
+  }
+
+  private FeatureDefinition requireStreamingFeature(String name) {
+    FeatureDefinition f = registry.feature(name).orElse(null);
+    if (f == null || f.source() != FeatureSource.STREAM) {
+      throw new UnknownFeatureException("not a streaming feature:", List.of(name),
+          RedisFeatureStore.names(registry.features(FeatureSource.STREAM)));
+    }
+    return f;
+  }
+}

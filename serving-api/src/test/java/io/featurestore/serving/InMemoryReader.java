@@ -58,11 +58,6 @@ final class InMemoryReader implements FeatureReader {
   }
 
   @Override
-  public FeatureRegistry registry() {
-    return registry;
-  }
-
-  @Override
   public List<FeatureVector> getBatch(List<String> entityIds, List<String> featureNames, boolean freshness) {
     List<FeatureDefinition> features = registry.resolve(featureNames);
     entityIds.forEach(registry::keyOf);
@@ -102,6 +97,11 @@ final class InMemoryReader implements FeatureReader {
   public List<Heartbeat> processorHeartbeats() {
     call();
     return List.copyOf(heartbeats);
+  }
+
+  @Override
+  public FeatureRegistry registry() {
+    return registry;
   }
 
   @Override

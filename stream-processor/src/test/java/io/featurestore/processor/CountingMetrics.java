@@ -55,8 +55,4 @@ final class CountingMetrics implements ProcessorMetrics {
   public void endToEndLag(long millis) {
     inc("lag");
   }
-
-  @Override
-  public void eventTime(long ts) {
-  }
 }

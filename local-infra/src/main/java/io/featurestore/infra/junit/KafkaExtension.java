@@ -4,9 +4,6 @@ import io.featurestore.infra.InfraMode;
 import io.featurestore.infra.KafkaBroker;
 import io.featurestore.infra.KafkaTopics;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolutionException;
-import org.junit.jupiter.api.extension.ParameterResolver;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -17,24 +14,15 @@ import org.testcontainers.utility.DockerImageName;
  * Tests share the broker, so each test uses its own topic names. Neither broker creates topics
  * on first use: create them with {@link #createTopics}.
  */
-public final class KafkaExtension implements ParameterResolver {
+public final class KafkaExtension extends RunScopedResolver<KafkaEndpoint> {
   static final String KAFKA_IMAGE = "apache/kafka:4.1.0";
 
-  @Override
-  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return parameter.getParameter().getType() == KafkaEndpoint.class;
-  }
-
-  @Override
-  public Object resolveParameter(ParameterContext parameter, ExtensionContext context)
-      throws ParameterResolutionException {
-    return endpoint(context);
+  public KafkaExtension() {
+    super(KafkaEndpoint.class, KafkaExtension::startBroker);
   }
 
   public static KafkaEndpoint endpoint(ExtensionContext context) {
-    return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-        .getOrComputeIfAbsent(RunScoped.class, k -> RunScoped.start(), RunScoped.class)
-        .endpoint;
+    return shared(context, KafkaEndpoint.class, KafkaExtension::startBroker);
   }
 
   /** Creates the topics with {@code partitions} partitions each, unless they exist, and waits for their leaders. */
@@ -42,31 +30,15 @@ public final class KafkaExtension implements ParameterResolver {
     KafkaTopics.create(endpoint.bootstrapServers(), partitions, names);
   }
 
-  /** Held in the root store so JUnit closes it once, when the whole run ends. */
-  static final class RunScoped implements AutoCloseable {
-    private final KafkaEndpoint endpoint;
-    private final Runnable stop;
-
-    private RunScoped(KafkaEndpoint endpoint, Runnable stop) {
-      this.endpoint = endpoint;
-      this.stop = stop;
+  private static Started<KafkaEndpoint> startBroker() {
+    if (InfraMode.selected() == InfraMode.DOCKER) {
+      @SuppressWarnings("resource")
+      KafkaContainer container = new KafkaContainer(DockerImageName.parse(KAFKA_IMAGE))
+          .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
+      container.start();
+      return new Started<>(new KafkaEndpoint(container.getBootstrapServers()), container::stop);
     }
-
-    static RunScoped start() {
-      if (InfraMode.selected() == InfraMode.DOCKER) {
-        @SuppressWarnings("resource")
-        KafkaContainer container = new KafkaContainer(DockerImageName.parse(KAFKA_IMAGE))
-            .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
-        container.start();
-        return new RunScoped(new KafkaEndpoint(container.getBootstrapServers()), container::stop);
-      }
-      KafkaBroker broker = KafkaBroker.start();
-      return new RunScoped(new KafkaEndpoint(broker.bootstrapServers()), broker::close);
-    }
-
-    @Override
-    public void close() {
-      stop.run();
-    }
+    KafkaBroker broker = KafkaBroker.start();
+    return new Started<>(new KafkaEndpoint(broker.bootstrapServers()), broker::close);
   }
 }

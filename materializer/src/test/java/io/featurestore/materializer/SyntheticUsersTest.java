@@ -34,6 +34,21 @@ class SyntheticUsersTest {
   }
 
   @Test
+  void shouldGiveTheSameUsersForSeed42AsEver() {
+    // Pinned values: the stack, the docs and the simulator's home countries rely on them.
+    assertThat(SyntheticUsers.user(1, 42).values()).isEqualTo(Map.of("country_iso", "US", "risk_segment", "low",
+        "account_age_days", "1422", "tx_count_7d", "9", "avg_amount_30d", "82.98", "chargeback_count_180d", "0"));
+    assertThat(SyntheticUsers.user(40, 42).values()).isEqualTo(Map.of("country_iso", "US", "risk_segment", "high",
+        "account_age_days", "395", "tx_count_7d", "11", "avg_amount_30d", "529.62", "chargeback_count_180d", "0"));
+    assertThat(SyntheticUsers.user(45, 42).values()).isEqualTo(Map.of("country_iso", "FR", "risk_segment", "medium",
+        "account_age_days", "101", "tx_count_7d", "4", "avg_amount_30d", "59.87", "chargeback_count_180d", "1"));
+    assertThat(SyntheticUsers.user(52, 42).values()).isEqualTo(Map.of("country_iso", "SE", "risk_segment", "medium",
+        "account_age_days", "135", "tx_count_7d", "8", "avg_amount_30d", "66.4", "chargeback_count_180d", "0"));
+    assertThat(SyntheticUsers.user(10_000, 42).values()).isEqualTo(Map.of("country_iso", "FR", "risk_segment", "low",
+        "account_age_days", "167", "tx_count_7d", "10", "avg_amount_30d", "40.25", "chargeback_count_180d", "0"));
+  }
+
+  @Test
   void shouldWriteEveryBatchFeatureWithAValueOfItsType() {
     FeatureRegistry registry = FeatureRegistry.bundled();
     for (EntityRow row : users(200, 3)) {

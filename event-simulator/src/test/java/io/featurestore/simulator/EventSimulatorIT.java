@@ -11,7 +11,8 @@ import io.featurestore.events.Topics;
 import io.featurestore.events.TransactionEvent;
 import io.featurestore.infra.junit.KafkaEndpoint;
 import io.featurestore.infra.junit.KafkaExtension;
-import io.featurestore.materializer.SyntheticUsers;
+import io.featurestore.population.Countries;
+import io.featurestore.population.Population;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -84,7 +85,7 @@ class EventSimulatorIT {
 
     assertThat(login.code()).as(login.err()).isZero();
     assertThat(tx.code()).as(tx.err()).isZero();
-    String home = SyntheticUsers.countryOf(7, 42);
+    String home = Population.homeCountry(7, 42);
     String currency = Countries.money(home).orElseThrow().currency();
     List<ConsumerRecord<String, byte[]>> records = consume(2);
     assertThat(records).hasSize(2);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.featurestore.core.EntityRow;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureSource;
+import io.featurestore.population.Population;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +21,6 @@ class SyntheticUsersTest {
 
   @Test
   void shouldNumberUsersLikeTheDesign() {
-    assertThat(SyntheticUsers.userId(1)).isEqualTo("u0001");
-    assertThat(SyntheticUsers.userId(42)).isEqualTo("u0042");
-    assertThat(SyntheticUsers.userId(10000)).isEqualTo("u10000");
     assertThat(users(3, 1)).extracting(EntityRow::entityId).containsExactly("u0001", "u0002", "u0003");
   }
 
@@ -30,7 +28,7 @@ class SyntheticUsersTest {
   void shouldBeDeterministicPerUserWhateverTheCount() {
     assertThat(users(10, 7).get(4)).isEqualTo(users(500, 7).get(4));
     assertThat(users(10, 7).get(4)).isNotEqualTo(users(10, 8).get(4));
-    assertThat(users(10, 7).get(4).values().get("country_iso")).isEqualTo(SyntheticUsers.countryOf(5, 7));
+    assertThat(users(10, 7).get(4).values().get("country_iso")).isEqualTo(Population.homeCountry(5, 7));
   }
 
   @Test

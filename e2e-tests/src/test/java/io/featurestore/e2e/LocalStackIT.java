@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.featurestore.events.Topics;
 import io.featurestore.infra.FreePorts;
 import io.featurestore.infra.ProjectScripts;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +62,11 @@ class LocalStackIT {
     try {
       String up = run(Duration.ofMinutes(5), "./stack", "up");
       assertThat(up).contains("The feature store is up", "http://127.0.0.1:" + servingPort + "/");
+      assertThat(run(Duration.ofSeconds(60), "./stack", "status"))
+          .containsPattern("redis\\s+running \\(pid \\d+\\) ready")
+          .containsPattern("kafka\\s+running \\(pid \\d+\\) ready, .*, \\d+ records in " + Pattern.quote(String.join(", ", Topics.ALL)))
+          .containsPattern("stream-processor\\s+running \\(pid \\d+\\) healthy")
+          .containsPattern("serving-api\\s+running \\(pid \\d+\\) healthy");
 
       JsonNode before = features();
       assertThat(before.path("features").path("risk_segment").isTextual()).as(before.toString()).isTrue();

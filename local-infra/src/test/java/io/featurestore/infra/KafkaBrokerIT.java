@@ -62,6 +62,24 @@ class KafkaBrokerIT {
   }
 
   @Test
+  void shouldCountTheRecordsOfServedTopicsAndRefuseMissingOnes(KafkaEndpoint kafka) throws Exception {
+    String topic = "it.served." + UUID.randomUUID();
+    assertThatThrownBy(() -> KafkaTopics.awaitServed(kafka.bootstrapServers(), Duration.ofSeconds(2), topic))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining(topic);
+    assertThatThrownBy(() -> KafkaTopics.awaitServed("127.0.0.1:" + FreePorts.next(), Duration.ofSeconds(2)))
+        .as("no broker").isInstanceOf(IllegalStateException.class);
+
+    KafkaExtension.createTopics(kafka, 3, topic);
+    try (KafkaProducer<String, String> producer = producer(kafka.bootstrapServers())) {
+      for (int i = 0; i < 5; i++) {
+        producer.send(new ProducerRecord<>(topic, "key-" + i, "value-" + i)).get();
+      }
+    }
+    assertThat(KafkaTopics.awaitServed(kafka.bootstrapServers(), Duration.ofSeconds(10), topic)).isEqualTo(5);
+    assertThat(KafkaTopics.awaitServed(kafka.bootstrapServers(), Duration.ofSeconds(10))).isZero();
+  }
+
+  @Test
   void aRestartedBrokerStillHoldsItsRecords(@TempDir Path dataDir) throws Exception {
     String topic = "it.restart";
     try (KafkaBroker broker = KafkaBroker.start(KafkaBroker.Options.defaults().withDataDir(dataDir))) {

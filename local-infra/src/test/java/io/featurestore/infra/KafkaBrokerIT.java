@@ -3,6 +3,7 @@ package io.featurestore.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.featurestore.infra.junit.Await;
 import io.featurestore.infra.junit.KafkaEndpoint;
 import io.featurestore.infra.junit.KafkaExtension;
 import java.nio.file.Path;
@@ -121,12 +122,12 @@ class KafkaBrokerIT {
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
         new StringDeserializer(), new StringDeserializer())) {
       consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + CONSUME_TIMEOUT.toNanos();
-      while (records.size() < expected && System.nanoTime() < deadline) {
+      Await.value(expected + " records read from " + topic, CONSUME_TIMEOUT, () -> {
         consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
+        return records.size();
+      }, n -> n >= expected);
     }
-    assertThat(records).as("records read from %s within %s", topic, CONSUME_TIMEOUT).hasSize(expected);
+    assertThat(records).as("records read from %s", topic).hasSize(expected);
     return records;
   }
 

@@ -10,6 +10,7 @@ COPY pom.xml .
 COPY feature-store-core/pom.xml feature-store-core/
 COPY local-infra/pom.xml local-infra/
 COPY events/pom.xml events/
+COPY population/pom.xml population/
 COPY event-simulator/pom.xml event-simulator/
 COPY stream-processor/pom.xml stream-processor/
 COPY materializer/pom.xml materializer/

@@ -6,6 +6,7 @@ import io.featurestore.core.FeatureStore;
 import io.featurestore.infra.FreePorts;
 import io.featurestore.infra.RedisServer;
 import io.featurestore.materializer.SyntheticUsers;
+import io.featurestore.population.Population;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -214,7 +215,7 @@ public final class ServingBenchmark implements Callable<Integer> {
       SplittableRandom random = new SplittableRandom(seed);
       byte[][] single = singleRequests(host, port);
       byte[][] batch = batchRequests(host, port, random, 1024);
-      String sample = SyntheticUsers.userId(1);
+      String sample = Population.userId(1);
       String fields = String.join(" ", FEATURES);
       checkAnswers(host, port, single[0], batch[0]);
 
@@ -427,7 +428,7 @@ public final class ServingBenchmark implements Callable<Integer> {
     String query = "?features=" + String.join(",", FEATURES);
     byte[][] requests = new byte[users][];
     for (int i = 0; i < users; i++) {
-      requests[i] = HttpLoad.get(host, port, "/v1/features/" + SyntheticUsers.userId(i + 1L) + query);
+      requests[i] = HttpLoad.get(host, port, "/v1/features/" + Population.userId(i + 1L) + query);
     }
     return requests;
   }
@@ -442,7 +443,7 @@ public final class ServingBenchmark implements Callable<Integer> {
     for (int i = 0; i < count; i++) {
       StringBuilder body = new StringBuilder("{\"entity_ids\":[");
       for (int j = 0; j < batchSize; j++) {
-        body.append(j == 0 ? "\"" : ",\"").append(SyntheticUsers.userId(1L + random.nextInt(users))).append('"');
+        body.append(j == 0 ? "\"" : ",\"").append(Population.userId(1L + random.nextInt(users))).append('"');
       }
       body.append(features);
       requests[i] = HttpLoad.postJson(host, port, "/v1/features/batch", body.toString());

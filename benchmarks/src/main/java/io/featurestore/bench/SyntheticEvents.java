@@ -4,7 +4,8 @@ import io.featurestore.events.Event;
 import io.featurestore.events.LoginEvent;
 import io.featurestore.events.Topics;
 import io.featurestore.events.TransactionEvent;
-import io.featurestore.materializer.SyntheticUsers;
+import io.featurestore.population.Countries;
+import io.featurestore.population.Population;
 import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,7 +20,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * must end up with (transaction and failed-login counts, latest login), to check its result.
  */
 final class SyntheticEvents {
-  private static final String[] COUNTRIES = {"US", "GB", "DE", "FR", "IN", "BR", "ES", "IT", "NL", "CA", "PL", "SE"};
   private static final String[] CURRENCIES = {"USD", "EUR", "GBP"};
 
   private final SplittableRandom random;
@@ -46,7 +46,7 @@ final class SyntheticEvents {
   }
 
   static String userId(int index) {
-    return SyntheticUsers.userId(index + 1L);
+    return Population.userId(index + 1L);
   }
 
   static String topicOf(Event event) {
@@ -61,7 +61,7 @@ final class SyntheticEvents {
   /** The next event of user {@code index}, stamped {@code ts}. */
   Event next(int index, long ts) {
     String user = userId(index);
-    String country = COUNTRIES[index % COUNTRIES.length];
+    String country = Countries.HOME.get(index % Countries.HOME.size());
     double kind = random.nextDouble();
     if (kind < txShare) {
       if (txCount != null) {

@@ -3,7 +3,7 @@ package io.featurestore.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.featurestore.core.FeatureVector;
-import io.featurestore.materializer.SyntheticUsers;
+import io.featurestore.population.Population;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -125,7 +125,7 @@ class FaultSuiteIT {
       InputEvents input = pipeline.readInput();
       Set<String> users = new TreeSet<>(input.users());
       for (int i = 1; i <= USERS; i++) {
-        users.add(SyntheticUsers.userId(i));
+        users.add(Population.userId(i));
       }
       long readStart = System.currentTimeMillis();
       Map<String, FeatureVector> observed = pipeline.readFeatures(users);

@@ -5,6 +5,7 @@ import io.featurestore.events.InvalidEventException;
 import io.featurestore.events.LoginEvent;
 import io.featurestore.events.Topics;
 import io.featurestore.events.TransactionEvent;
+import io.featurestore.infra.junit.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * The events the input topics actually hold, read back from the broker with a plain consumer,
  * and the reference values of the streaming features computed from them with the window rule
- * of ../shared/DESIGN.md: at time T a count is the number of events with
+ * of the design contract: at time T a count is the number of events with
  * {@code T - window < ts <= T}; {@code last_login_ts} is the newest successful login.
  */
 final class InputEvents {
@@ -54,13 +55,7 @@ final class InputEvents {
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
-    Map<String, List<Long>> tx = new HashMap<>();
-    Map<String, List<Long>> failed = new HashMap<>();
-    Map<String, Long> last = new HashMap<>();
-    long records = 0;
-    long unusable = 0;
-    long newest = Long.MIN_VALUE;
-    long deadline = System.nanoTime() + timeout.toNanos();
+    Reader reader = new Reader(json);
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
@@ -72,43 +67,61 @@ final class InputEvents {
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-      while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("input topics not read back within " + timeout + " (" + records + " records)");
-        }
+      Await.value("the input topics read back to their end offsets (records left to read)", timeout, () -> {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-          if (record.offset() >= end.get(new TopicPartition(record.topic(), record.partition()))) {
-            continue; // produced after the snapshot: not part of this reference
-          }
-          records++;
-          String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-          try {
-            if (record.topic().equals(Topics.LOGIN)) {
-              LoginEvent login = json.parseLogin(record.value());
-              if (!login.userId().equals(key)) {
-                unusable++;
-              } else if (login.success()) {
-                last.merge(login.userId(), login.ts(), Math::max);
-              } else {
-                failed.computeIfAbsent(login.userId(), u -> new ArrayList<>()).add(login.ts());
-              }
-              newest = Math.max(newest, login.ts());
-            } else {
-              TransactionEvent transaction = json.parseTransaction(record.value());
-              if (!transaction.userId().equals(key)) {
-                unusable++;
-              } else {
-                tx.computeIfAbsent(transaction.userId(), u -> new ArrayList<>()).add(transaction.ts());
-              }
-              newest = Math.max(newest, transaction.ts());
-            }
-          } catch (InvalidEventException e) {
-            unusable++; // the processor sends it to the DLQ; it counts for no one
+          // A record produced after the snapshot is not part of this reference.
+          if (record.offset() < end.get(new TopicPartition(record.topic(), record.partition()))) {
+            reader.add(record);
           }
         }
+        return partitions.stream().mapToLong(p -> end.get(p) - consumer.position(p, timeout)).sum();
+      }, left -> left <= 0);
+    }
+    return new InputEvents(sorted(reader.tx), sorted(reader.failed), reader.last, reader.records, reader.unusable,
+        reader.newest);
+  }
+
+  /** What {@link #read} gathers, record by record. */
+  private static final class Reader {
+    final EventJson json;
+    final Map<String, List<Long>> tx = new HashMap<>();
+    final Map<String, List<Long>> failed = new HashMap<>();
+    final Map<String, Long> last = new HashMap<>();
+    long records;
+    long unusable;
+    long newest = Long.MIN_VALUE;
+
+    Reader(EventJson json) {
+      this.json = json;
+    }
+
+    void add(ConsumerRecord<byte[], byte[]> record) {
+      records++;
+      String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+      try {
+        if (record.topic().equals(Topics.LOGIN)) {
+          LoginEvent login = json.parseLogin(record.value());
+          if (!login.userId().equals(key)) {
+            unusable++;
+          } else if (login.success()) {
+            last.merge(login.userId(), login.ts(), Math::max);
+          } else {
+            failed.computeIfAbsent(login.userId(), u -> new ArrayList<>()).add(login.ts());
+          }
+          newest = Math.max(newest, login.ts());
+        } else {
+          TransactionEvent transaction = json.parseTransaction(record.value());
+          if (!transaction.userId().equals(key)) {
+            unusable++;
+          } else {
+            tx.computeIfAbsent(transaction.userId(), u -> new ArrayList<>()).add(transaction.ts());
+          }
+          newest = Math.max(newest, transaction.ts());
+        }
+      } catch (InvalidEventException e) {
+        unusable++; // the processor sends it to the DLQ; it counts for no one
       }
     }
-    return new InputEvents(sorted(tx), sorted(failed), last, records, unusable, newest);
   }
 
   private static Map<String, long[]> sorted(Map<String, List<Long>> byUser) {

@@ -3,6 +3,8 @@ package io.featurestore.simulator;
 import io.featurestore.events.Event;
 import io.featurestore.events.LoginEvent;
 import io.featurestore.events.TransactionEvent;
+import io.featurestore.population.Countries;
+import io.featurestore.population.Draws;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Comparator;
@@ -136,7 +138,7 @@ final class EventGenerator {
 
   private TransactionEvent transaction(SimulatedUsers.Profile user, long now) {
     String country = eventCountry(user);
-    double usd = Math.exp(Math.log(MEDIAN_AMOUNT_USD) + AMOUNT_SIGMA * Weighted.gaussian(random));
+    double usd = Math.exp(Math.log(MEDIAN_AMOUNT_USD) + AMOUNT_SIGMA * Draws.gaussian(random));
     int merchant = 1 + (int) (MERCHANTS * Math.pow(random.nextDouble(), MERCHANT_SKEW));
     return transaction(user, now, country, usd, merchant);
   }
@@ -198,7 +200,7 @@ final class EventGenerator {
       long due = i == 0 ? now : now + (long) (random.nextDouble() * SPREE_WINDOW_MS);
       double usd = cardTesting
           ? 0.5 + random.nextDouble() * 4.5
-          : Math.exp(Math.log(SPREE_MEDIAN_USD) + 0.6 * Weighted.gaussian(random));
+          : Math.exp(Math.log(SPREE_MEDIAN_USD) + 0.6 * Draws.gaussian(random));
       schedule(due, transaction(user, due, country, usd, 1 + random.nextInt(MERCHANTS)));
     }
   }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 @Command(name = "event-simulator", mixinStandardHelpOptions = true, version = "event-simulator 0.1.0",
     description = "Produces login and transaction events to Kafka (topics events.login and events.transaction, "
         + "keyed by user_id).",
-    subcommands = {RunCommand.class, SendCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RunCommand.class, SendCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 done, 1 infrastructure failure (Kafka unreachable, topics missing, events not "
         + "acknowledged), 2 bad input."})
 public final class EventSimulatorCli implements Runnable {

@@ -5,7 +5,7 @@ import io.featurestore.core.FeatureStoreException;
 import io.featurestore.core.InvalidInputException;
 import io.featurestore.events.EventJson;
 import io.featurestore.events.Topics;
-import io.featurestore.materializer.SyntheticUsers;
+import io.featurestore.population.Population;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
@@ -80,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
     validate();
     SimulatorSettings settings = connection.settings();
     FeatureRegistry registry = settings.loadRegistry();
-    for (String id : new String[] {SyntheticUsers.userId(1), SyntheticUsers.userId(users)}) {
+    for (String id : new String[] {Population.userId(1), Population.userId(users)}) {
       if (!registry.isValidEntityId(id)) {
         throw new InvalidInputException("user id " + id + " does not match the registry's id pattern "
             + registry.idPattern());
@@ -102,7 +102,7 @@ final class RunCommand implements Callable<Integer> {
       try (publisher) {
         LOG.info("Producing to {} and {} at {}: {} events/s for users {}…{} (seed {}, fraud rate {}), {}; "
                 + "stop with Ctrl-C or SIGTERM", Topics.LOGIN, Topics.TRANSACTION, bootstrap, Simulation.format(rate),
-            SyntheticUsers.userId(1), SyntheticUsers.userId(users), seed, fraudRate, limitText());
+            Population.userId(1), Population.userId(users), seed, fraudRate, limitText());
         summary = simulation.run();
       }
       PrintWriter out = spec.commandLine().getOut();

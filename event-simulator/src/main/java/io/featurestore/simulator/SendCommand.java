@@ -7,6 +7,8 @@ import io.featurestore.events.EventJson;
 import io.featurestore.events.InvalidEventException;
 import io.featurestore.events.LoginEvent;
 import io.featurestore.events.TransactionEvent;
+import io.featurestore.population.Countries;
+import io.featurestore.population.Population;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
@@ -152,7 +154,7 @@ final class SendCommand implements Callable<Integer> {
     long seed;
 
     OptionalLong syntheticNumber() {
-      return SimulatedUsers.numberOf(user);
+      return Population.numberOf(user);
     }
 
     String country() {

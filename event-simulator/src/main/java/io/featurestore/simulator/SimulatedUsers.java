@@ -1,9 +1,9 @@
 package io.featurestore.simulator;
 
-import io.featurestore.materializer.SyntheticUsers;
+import io.featurestore.population.Draws;
+import io.featurestore.population.Population;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.SplittableRandom;
 
 /**
@@ -28,12 +28,12 @@ final class SimulatedUsers {
   }
 
   static Profile profile(long n, long seed) {
-    return new Profile(n, SyntheticUsers.userId(n), SyntheticUsers.countryOf(n, seed), devicesOf(n, seed));
+    return new Profile(n, Population.userId(n), Population.homeCountry(n, seed), devicesOf(n, seed));
   }
 
   /** The user's devices, most used first, e.g. {@code [ios-9f02]} or {@code [android-03be, web-77a1]}. */
   static List<String> devicesOf(long n, long seed) {
-    SplittableRandom random = new SplittableRandom((seed ^ DEVICE_SALT) * 0x9E3779B97F4A7C15L + n);
+    SplittableRandom random = Population.attributes(n, seed ^ DEVICE_SALT);
     int count = random.nextDouble() < ONE_DEVICE_SHARE ? 1 : 2;
     List<String> devices = new ArrayList<>(count);
     while (devices.size() < count) {
@@ -47,23 +47,8 @@ final class SimulatedUsers {
 
   /** A device id like those of real users: a platform and four hex digits. */
   static String randomDevice(SplittableRandom random) {
-    String type = DEVICE_TYPES[Weighted.pick(random, DEVICE_TYPE_WEIGHTS)];
+    String type = DEVICE_TYPES[Draws.weighted(random, DEVICE_TYPE_WEIGHTS)];
     String hex = Integer.toHexString(0x10000 | random.nextInt(0x10000)).substring(1);
     return type + "-" + hex;
-  }
-
-  /** The number of a synthetic id ({@code u0042} → 42); empty for any other id, including {@code u42}. */
-  static OptionalLong numberOf(String userId) {
-    if (userId == null || userId.length() < 5 || userId.length() > 19 || userId.charAt(0) != 'u') {
-      return OptionalLong.empty();
-    }
-    for (int i = 1; i < userId.length(); i++) {
-      char c = userId.charAt(i);
-      if (c < '0' || c > '9') {
-        return OptionalLong.empty();
-      }
-    }
-    long n = Long.parseLong(userId.substring(1));
-    return n >= 1 && SyntheticUsers.userId(n).equals(userId) ? OptionalLong.of(n) : OptionalLong.empty();
   }
 }

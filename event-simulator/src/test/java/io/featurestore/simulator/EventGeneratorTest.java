@@ -8,7 +8,8 @@ import io.featurestore.events.Event;
 import io.featurestore.events.EventJson;
 import io.featurestore.events.LoginEvent;
 import io.featurestore.events.TransactionEvent;
-import io.featurestore.materializer.SyntheticUsers;
+import io.featurestore.population.Countries;
+import io.featurestore.population.Population;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +35,7 @@ class EventGeneratorTest {
   }
 
   private static long number(Event event) {
-    return SimulatedUsers.numberOf(event.userId()).orElseThrow();
+    return Population.numberOf(event.userId()).orElseThrow();
   }
 
   @Test
@@ -74,7 +75,7 @@ class EventGeneratorTest {
     List<Event> events = generate(SEED, 1_000, 0, 50_000, 10);
     long logins = events.stream().filter(e -> e instanceof LoginEvent).count();
     long successes = events.stream().filter(e -> e instanceof LoginEvent l && l.success()).count();
-    long atHome = events.stream().filter(e -> country(e).equals(SyntheticUsers.countryOf(number(e), SEED))).count();
+    long atHome = events.stream().filter(e -> country(e).equals(Population.homeCountry(number(e), SEED))).count();
 
     assertThat((double) logins / events.size()).isCloseTo(EventGenerator.LOGIN_SHARE, within(0.01));
     assertThat((double) successes / logins).isCloseTo(EventGenerator.LOGIN_SUCCESS_RATE, within(0.01));
@@ -136,7 +137,7 @@ class EventGeneratorTest {
   @Test
   void shouldUseTheMaterializersHomeCountries() {
     for (long n = 1; n <= 20_000; n++) {
-      String home = SyntheticUsers.countryOf(n, SEED);
+      String home = Population.homeCountry(n, SEED);
       assertThat(SimulatedUsers.profile(n, SEED).homeCountry()).isEqualTo(home);
       assertThat(Countries.money(home)).as("currency of %s", home).isPresent();
     }

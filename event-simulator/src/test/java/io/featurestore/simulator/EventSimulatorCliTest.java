@@ -2,6 +2,7 @@ package io.featurestore.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.featurestore.events.Topics;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,6 +51,13 @@ class EventSimulatorCliTest {
     assertThat(run("send", "transaction", "--help").out())
         .contains("--user", "--amount", "--currency", "--country", "--merchant", "--ts");
     assertThat(run("help", "run").out()).contains("--rate");
+  }
+
+  @Test
+  void shouldPrintTheTopicsTheCodeUsesWithoutConnecting() {
+    Result topics = run("topics");
+    assertThat(topics.code()).isZero();
+    assertThat(topics.out().lines()).containsExactlyElementsOf(Topics.ALL);
   }
 
   @Test

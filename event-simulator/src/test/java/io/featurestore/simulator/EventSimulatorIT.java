@@ -9,11 +9,14 @@ import io.featurestore.events.EventJson;
 import io.featurestore.events.LoginEvent;
 import io.featurestore.events.Topics;
 import io.featurestore.events.TransactionEvent;
+import io.featurestore.infra.junit.Await;
 import io.featurestore.infra.junit.KafkaEndpoint;
 import io.featurestore.infra.junit.KafkaExtension;
-import io.featurestore.materializer.SyntheticUsers;
+import io.featurestore.population.Countries;
+import io.featurestore.population.Population;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,8 +48,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(KafkaExtension.class)
 class EventSimulatorIT {
   private static final Duration CONSUME_TIMEOUT = Duration.ofSeconds(30);
-  /** How long "nothing more arrived" is watched for. */
-  private static final Duration QUIET_PERIOD = Duration.ofSeconds(2);
   private static final Pattern SENT_LINE = Pattern.compile("topic=(\\S+) partition=(\\d+) offset=(\\d+) user=(\\S+)");
   private static final EventJson JSON = new EventJson(FeatureRegistry.bundled());
 
@@ -84,7 +85,7 @@ class EventSimulatorIT {
 
     assertThat(login.code()).as(login.err()).isZero();
     assertThat(tx.code()).as(tx.err()).isZero();
-    String home = SyntheticUsers.countryOf(7, 42);
+    String home = Population.homeCountry(7, 42);
     String currency = Countries.money(home).orElseThrow().currency();
     List<ConsumerRecord<String, byte[]>> records = consume(2);
     assertThat(records).hasSize(2);
@@ -159,8 +160,8 @@ class EventSimulatorIT {
         "--bootstrap-servers", bootstrap))
         .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
     try {
-      awaitCondition(() -> Files.readString(stderr).contains("Producing to events.login"), "the start line");
-      awaitCondition(() -> sum(endOffsets()) - sum(before) >= 100, "100 events on the topics");
+      Await.until("the start line", CONSUME_TIMEOUT, () -> read(stderr).contains("Producing to events.login"));
+      Await.until("100 events on the topics", CONSUME_TIMEOUT, () -> sum(endOffsets()) - sum(before) >= 100);
 
       process.destroy();
 
@@ -241,42 +242,37 @@ class EventSimulatorIT {
     }
   }
 
-  /** Records written since the snapshot, polled until {@code expected} arrived or the timeout passed. */
+  /** Records written since the snapshot, polled until {@code expected} arrived. */
   private List<ConsumerRecord<String, byte[]>> consume(int expected) {
-    return poll(expected, CONSUME_TIMEOUT);
-  }
-
-  /** Watches the topics for {@link #QUIET_PERIOD}: exactly {@code expected} records since the snapshot, no more. */
-  private void assertNothingMore(int expected) {
-    assertThat(poll(Integer.MAX_VALUE, QUIET_PERIOD)).hasSize(expected);
-  }
-
-  private List<ConsumerRecord<String, byte[]>> poll(int expected, Duration timeout) {
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer = consumer()) {
       consumer.assign(before.keySet());
       before.forEach(consumer::seek);
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (records.size() < expected && System.nanoTime() < deadline) {
+      Await.value(expected + " records since the snapshot", CONSUME_TIMEOUT, () -> {
         consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-      }
+        return records.size();
+      }, n -> n >= expected);
     }
     return records;
+  }
+
+  /**
+   * Exactly {@code expected} records since the snapshot, no more. Called once the sender has
+   * returned (or exited), so every record it sent is acknowledged and counted in the end offsets.
+   */
+  private void assertNothingMore(int expected) {
+    assertThat(sum(endOffsets()) - sum(before)).as("records since the snapshot").isEqualTo(expected);
   }
 
   private static long sum(Map<TopicPartition, Long> offsets) {
     return offsets.values().stream().mapToLong(Long::longValue).sum();
   }
 
-  interface Condition {
-    boolean holds() throws Exception;
-  }
-
-  private static void awaitCondition(Condition condition, String what) throws Exception {
-    long deadline = System.nanoTime() + CONSUME_TIMEOUT.toNanos();
-    while (!condition.holds()) {
-      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-      TimeUnit.MILLISECONDS.sleep(50);
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

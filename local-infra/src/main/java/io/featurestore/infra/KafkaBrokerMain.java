@@ -1,6 +1,7 @@
 package io.featurestore.infra;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -26,15 +27,20 @@ public final class KafkaBrokerMain {
 
   static final String USAGE = String.join(System.lineSeparator(),
       "Usage: KafkaBrokerMain [--port N] [--controller-port N] [--data-dir DIR] [--topics T1,T2,...] [--partitions N]",
+      "       KafkaBrokerMain --ready [--port N] [--topics T1,T2,...]",
       "Runs a single-node Kafka broker (KRaft, broker and controller) on 127.0.0.1 until stopped.",
       "  --port N             client port (env KAFKA_PORT, default 9092)",
       "  --controller-port N  KRaft controller port (env KAFKA_CONTROLLER_PORT, default 9093)",
       "  --data-dir DIR       data kept across restarts, formatted once (env KAFKA_DATA_DIR, default ./data/kafka)",
       "  --topics T1,T2,...   topics to create when missing, e.g. events.login,events.transaction,events.dlq",
       "  --partitions N       partitions of each new topic (env FS_TOPIC_PARTITIONS, default 3)",
+      "  --ready              start nothing; ask the broker on --port: exit 0 and print 'records N' (the records",
+      "                       in --topics) once it serves every partition of them, exit 1 and the reason if not",
       "  --help               print this help",
       "Options also take the form --name=value; an option beats its environment variable.",
       "Logs at INFO (Kafka itself at WARN) to stdout; -Dlogback.configurationFile=FILE replaces that.");
+
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
   private KafkaBrokerMain() {}
 
@@ -43,14 +49,19 @@ public final class KafkaBrokerMain {
       System.out.println(USAGE);
       return;
     }
+    List<String> arguments = new ArrayList<>(Arrays.asList(args));
+    boolean probe = arguments.remove("--ready");
     Settings settings;
     try {
-      settings = Settings.parse(args, System.getenv());
+      settings = Settings.parse(arguments.toArray(String[]::new), System.getenv());
     } catch (IllegalArgumentException e) {
       System.err.println("KafkaBrokerMain: " + e.getMessage());
       System.err.println(USAGE);
       System.exit(2);
       return;
+    }
+    if (probe) {
+      System.exit(probe(settings));
     }
     try {
       run(settings);
@@ -59,6 +70,18 @@ public final class KafkaBrokerMain {
       System.exit(1);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The local stack's readiness check of the broker it started (and of the events arriving in it). */
+  private static int probe(Settings settings) {
+    try {
+      System.out.println("records " + KafkaTopics.awaitServed("127.0.0.1:" + settings.port(), PROBE_TIMEOUT,
+          settings.topics().toArray(String[]::new)));
+      return 0;
+    } catch (RuntimeException e) {
+      System.err.println("not ready: " + e.getMessage());
+      return 1;
     }
   }
 

@@ -10,6 +10,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -64,7 +66,35 @@ public final class KafkaTopics {
     }
   }
 
-  private static void awaitLeaders(Admin admin, List<String> topics, int partitions, long deadline)
+  /**
+   * Whether a broker is ready for the pipeline: returns the number of records in the named
+   * topics (the sum of their end offsets) once every partition of each has a leader that
+   * answers for it, and throws if that is not so within {@code timeout}. With no topics, it
+   * only asks that the broker answers.
+   */
+  public static long awaitServed(String bootstrapServers, Duration timeout, String... names) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Map<String, Object> props = KafkaBroker.adminProperties(bootstrapServers);
+    // Bounds the admin client's own retries too, so that a probe of a dead broker ends in time.
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 5_000));
+    try (Admin admin = Admin.create(props)) {
+      if (names.length == 0) {
+        admin.describeCluster().nodes().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+        return 0;
+      }
+      return awaitLeaders(admin, List.of(names), 0, deadline);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while asking " + bootstrapServers, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(bootstrapServers + " does not serve " + List.of(names) + " within " + timeout
+          + ": " + (e.getCause() != null ? e.getCause() : e), e);
+    }
+  }
+
+  /** The records in the topics once every partition is served; {@code partitions} > 0 warns about topics of another size. */
+  private static long awaitLeaders(Admin admin, List<String> topics, int partitions, long deadline)
       throws InterruptedException, TimeoutException {
     List<String> notReady = List.of();
     Throwable last = null;
@@ -76,7 +106,7 @@ public final class KafkaTopics {
         List<TopicPartition> all = new ArrayList<>();
         List<String> leaderless = new ArrayList<>();
         for (TopicDescription description : descriptions.values()) {
-          if (!warned && description.partitions().size() != partitions) {
+          if (!warned && partitions > 0 && description.partitions().size() != partitions) {
             LOG.warn("topic {} exists with {} partitions, not {}; left as it is",
                 description.name(), description.partitions().size(), partitions);
           }
@@ -94,8 +124,8 @@ public final class KafkaTopics {
           // listing offsets asks the leader itself.
           Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
           all.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
-          admin.listOffsets(latest).all().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
-          return;
+          return admin.listOffsets(latest).all().get(remainingMillis(deadline), TimeUnit.MILLISECONDS).values().stream()
+              .mapToLong(ListOffsetsResultInfo::offset).sum();
         }
         notReady = leaderless;
       } catch (ExecutionException e) {

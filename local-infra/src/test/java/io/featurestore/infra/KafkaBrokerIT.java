@@ -3,6 +3,7 @@ package io.featurestore.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.featurestore.infra.junit.Await;
 import io.featurestore.infra.junit.KafkaEndpoint;
 import io.featurestore.infra.junit.KafkaExtension;
 import java.nio.file.Path;
@@ -62,6 +63,24 @@ class KafkaBrokerIT {
   }
 
   @Test
+  void shouldCountTheRecordsOfServedTopicsAndRefuseMissingOnes(KafkaEndpoint kafka) throws Exception {
+    String topic = "it.served." + UUID.randomUUID();
+    assertThatThrownBy(() -> KafkaTopics.awaitServed(kafka.bootstrapServers(), Duration.ofSeconds(2), topic))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining(topic);
+    assertThatThrownBy(() -> KafkaTopics.awaitServed("127.0.0.1:" + FreePorts.next(), Duration.ofSeconds(2)))
+        .as("no broker").isInstanceOf(IllegalStateException.class);
+
+    KafkaExtension.createTopics(kafka, 3, topic);
+    try (KafkaProducer<String, String> producer = producer(kafka.bootstrapServers())) {
+      for (int i = 0; i < 5; i++) {
+        producer.send(new ProducerRecord<>(topic, "key-" + i, "value-" + i)).get();
+      }
+    }
+    assertThat(KafkaTopics.awaitServed(kafka.bootstrapServers(), Duration.ofSeconds(10), topic)).isEqualTo(5);
+    assertThat(KafkaTopics.awaitServed(kafka.bootstrapServers(), Duration.ofSeconds(10))).isZero();
+  }
+
+  @Test
   void aRestartedBrokerStillHoldsItsRecords(@TempDir Path dataDir) throws Exception {
     String topic = "it.restart";
     try (KafkaBroker broker = KafkaBroker.start(KafkaBroker.Options.defaults().withDataDir(dataDir))) {
@@ -103,12 +122,12 @@ class KafkaBrokerIT {
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
         new StringDeserializer(), new StringDeserializer())) {
       consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + CONSUME_TIMEOUT.toNanos();
-      while (records.size() < expected && System.nanoTime() < deadline) {
+      Await.value(expected + " records read from " + topic, CONSUME_TIMEOUT, () -> {
         consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
+        return records.size();
+      }, n -> n >= expected);
     }
-    assertThat(records).as("records read from %s within %s", topic, CONSUME_TIMEOUT).hasSize(expected);
+    assertThat(records).as("records read from %s", topic).hasSize(expected);
     return records;
   }
 

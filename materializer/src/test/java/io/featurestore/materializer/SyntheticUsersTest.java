@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.featurestore.core.EntityRow;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureSource;
+import io.featurestore.population.Population;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +21,6 @@ class SyntheticUsersTest {
 
   @Test
   void shouldNumberUsersLikeTheDesign() {
-    assertThat(SyntheticUsers.userId(1)).isEqualTo("u0001");
-    assertThat(SyntheticUsers.userId(42)).isEqualTo("u0042");
-    assertThat(SyntheticUsers.userId(10000)).isEqualTo("u10000");
     assertThat(users(3, 1)).extracting(EntityRow::entityId).containsExactly("u0001", "u0002", "u0003");
   }
 
@@ -30,7 +28,22 @@ class SyntheticUsersTest {
   void shouldBeDeterministicPerUserWhateverTheCount() {
     assertThat(users(10, 7).get(4)).isEqualTo(users(500, 7).get(4));
     assertThat(users(10, 7).get(4)).isNotEqualTo(users(10, 8).get(4));
-    assertThat(users(10, 7).get(4).values().get("country_iso")).isEqualTo(SyntheticUsers.countryOf(5, 7));
+    assertThat(users(10, 7).get(4).values().get("country_iso")).isEqualTo(Population.homeCountry(5, 7));
+  }
+
+  @Test
+  void shouldGiveTheSameUsersForSeed42AsEver() {
+    // Pinned values: the stack, the docs and the simulator's home countries rely on them.
+    assertThat(SyntheticUsers.user(1, 42).values()).isEqualTo(Map.of("country_iso", "US", "risk_segment", "low",
+        "account_age_days", "1422", "tx_count_7d", "9", "avg_amount_30d", "82.98", "chargeback_count_180d", "0"));
+    assertThat(SyntheticUsers.user(40, 42).values()).isEqualTo(Map.of("country_iso", "US", "risk_segment", "high",
+        "account_age_days", "395", "tx_count_7d", "11", "avg_amount_30d", "529.62", "chargeback_count_180d", "0"));
+    assertThat(SyntheticUsers.user(45, 42).values()).isEqualTo(Map.of("country_iso", "FR", "risk_segment", "medium",
+        "account_age_days", "101", "tx_count_7d", "4", "avg_amount_30d", "59.87", "chargeback_count_180d", "1"));
+    assertThat(SyntheticUsers.user(52, 42).values()).isEqualTo(Map.of("country_iso", "SE", "risk_segment", "medium",
+        "account_age_days", "135", "tx_count_7d", "8", "avg_amount_30d", "66.4", "chargeback_count_180d", "0"));
+    assertThat(SyntheticUsers.user(10_000, 42).values()).isEqualTo(Map.of("country_iso", "FR", "risk_segment", "low",
+        "account_age_days", "167", "tx_count_7d", "10", "avg_amount_30d", "40.25", "chargeback_count_180d", "0"));
   }
 
   @Test

@@ -281,14 +281,15 @@ class ServingApiIT {
     long now = System.currentTimeMillis();
     server.store.streamingWriter().writeHeartbeat(new Heartbeat("proc-1@test", "RUNNING", now, now - 1_500, 42), 5);
     JsonNode live = json(get("/v1/stream-processor"));
+    long sinceWrite = System.currentTimeMillis() - now;
     assertThat(live.path("live").asBoolean()).isTrue();
     assertThat(live.path("newest_event_ts_ms").asLong()).isEqualTo(now - 1_500);
-    assertThat(live.path("newest_event_age_ms").asLong()).isBetween(1_500L, 10_000L);
+    assertThat(live.path("newest_event_age_ms").asLong()).isBetween(1_500L, 1_500L + sinceWrite);
     JsonNode instance = live.path("instances").get(0);
     assertThat(instance.path("instance_id").asText()).isEqualTo("proc-1@test");
     assertThat(instance.path("state").asText()).isEqualTo("RUNNING");
     assertThat(instance.path("events_total").asLong()).isEqualTo(42);
-    assertThat(instance.path("heartbeat_age_ms").asLong()).isBetween(0L, 10_000L);
+    assertThat(instance.path("heartbeat_age_ms").asLong()).isBetween(0L, sinceWrite);
     assertThat(instance.path("status").asText()).isEqualTo("OK");
     assertThat(live.path("healthy").asBoolean()).isTrue();
 

@@ -3,9 +3,11 @@ package io.featurestore.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.featurestore.infra.FreePorts;
+import io.featurestore.infra.junit.Await;
 import io.featurestore.infra.junit.RedisEndpoint;
 import io.featurestore.infra.junit.RedisExtension;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,20 +33,17 @@ class ServingMainIT {
 
   /** A started jar; its output goes to a file, which survives the process (its pipes would not). */
   private record Run(Process process, Path output) {
-    List<String> lines() throws IOException {
-      return Files.readAllLines(output, StandardCharsets.UTF_8);
+    List<String> lines() {
+      try {
+        return Files.readAllLines(output, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
 
-    void awaitLine(String text, Duration timeout) throws IOException, InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (System.nanoTime() < deadline) {
-        if (lines().stream().anyMatch(l -> l.contains(text))) {
-          return;
-        }
-        Thread.sleep(50);
-      }
-      throw new AssertionError("no line containing '" + text + "' within " + timeout + "; output:\n"
-          + String.join("\n", lines()));
+    void awaitLine(String text, Duration timeout) {
+      Await.value("a line containing '" + text + "'", timeout, this::lines,
+          lines -> lines.stream().anyMatch(l -> l.contains(text)));
     }
   }
 

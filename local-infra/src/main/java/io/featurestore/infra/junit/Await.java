@@ -10,6 +10,7 @@ import java.util.function.Supplier;
  * The one way tests wait: poll a condition until it holds or a deadline passes, then fail
  * with what was awaited and the last value seen. No bare sleeps, no assertions on elapsed time.
  * A condition that throws counts as not (yet) true; the last exception is attached on timeout.
+ * A condition that fails an assertion (an {@link Error}) ends the wait at once with that failure.
  */
 public final class Await {
   static final Duration POLL = Duration.ofMillis(50);

@@ -22,6 +22,16 @@ class AwaitTest {
   }
 
   @Test
+  void shouldEndTheWaitAtOnceWhenTheConditionFailsAnAssertion() {
+    AtomicInteger calls = new AtomicInteger();
+    assertThatThrownBy(() -> Await.until("never", Duration.ofMinutes(5), () -> {
+      calls.incrementAndGet();
+      throw new AssertionError("the process exited");
+    })).isInstanceOf(AssertionError.class).hasMessage("the process exited");
+    assertThat(calls).hasValue(1);
+  }
+
+  @Test
   void shouldFailNamingWhatWasAwaitedAndTheLastValueSeenOnceTheDeadlinePasses() {
     assertThatThrownBy(() -> Await.value("a positive number", Duration.ofMillis(120), () -> -7, n -> n > 0))
         .isInstanceOf(AssertionError.class)

@@ -9,6 +9,7 @@ WORKDIR /src
 COPY pom.xml .
 COPY feature-store-core/pom.xml feature-store-core/
 COPY local-infra/pom.xml local-infra/
+COPY cli-support/pom.xml cli-support/
 COPY events/pom.xml events/
 COPY population/pom.xml population/
 COPY event-simulator/pom.xml event-simulator/

@@ -114,8 +114,8 @@ class ComposeFileTest {
 
   @Test
   void shouldGiveCommandsTheServicesAccept() {
-    MaterializerCli.commandLine().parseArgs(withDefaults(list("materializer", "command")));
-    EventSimulatorCli.commandLine(System.in).parseArgs(withDefaults(list("event-simulator", "command")));
+    MaterializerCli.commandLine(Map.of()).parseArgs(withDefaults(list("materializer", "command")));
+    EventSimulatorCli.commandLine(System.in, Map.of()).parseArgs(withDefaults(list("event-simulator", "command")));
   }
 
   @Test

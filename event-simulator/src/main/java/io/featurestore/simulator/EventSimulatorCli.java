@@ -1,11 +1,13 @@
 package io.featurestore.simulator;
 
-import io.featurestore.core.InvalidInputException;
+import io.featurestore.cli.Cli;
+import io.featurestore.cli.KafkaOptions;
+import io.featurestore.cli.RegistryOption;
 import java.io.InputStream;
-import java.nio.file.Path;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * The event simulator: {@code run} produces a realistic stream of logins and transactions,
@@ -21,12 +23,8 @@ import picocli.CommandLine.Option;
         + "acknowledged), 2 bad input."})
 public final class EventSimulatorCli implements Runnable {
   /** Every environment variable the simulator reads. */
-  public static final java.util.Set<String> ENVIRONMENT = java.util.stream.Stream.concat(
-      io.featurestore.core.StoreSettings.ENVIRONMENT.stream(), java.util.stream.Stream.of(SimulatorSettings.BOOTSTRAP_SERVERS))
-      .collect(java.util.stream.Collectors.toUnmodifiableSet());
-
-  static final int EXIT_INFRASTRUCTURE = 1;
-  static final int EXIT_BAD_INPUT = 2;
+  public static final java.util.Set<String> ENVIRONMENT =
+      Cli.environment(new EventSimulatorCli(InputStream.nullInputStream()));
 
   /** Where {@code send --json -} reads from; tests pass their own. */
   final InputStream stdin;
@@ -34,21 +32,23 @@ public final class EventSimulatorCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** Kafka and registry, for every command, before or after it: {@code send --bootstrap-servers X login …}. */
+  @Mixin
+  KafkaOptions kafka = new KafkaOptions();
+
+  @Mixin
+  RegistryOption registry = new RegistryOption();
+
   EventSimulatorCli(InputStream stdin) {
     this.stdin = stdin;
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine(System.in).execute(args));
+    System.exit(commandLine(System.in, System.getenv()).execute(args));
   }
 
-  public static CommandLine commandLine(InputStream stdin) {
-    return new CommandLine(new EventSimulatorCli(stdin))
-        .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          cmd.getErr().println("error: " + e.getMessage());
-          cmd.getErr().flush();
-          return e instanceof InvalidInputException ? EXIT_BAD_INPUT : EXIT_INFRASTRUCTURE;
-        });
+  public static CommandLine commandLine(InputStream stdin, Map<String, String> env) {
+    return Cli.commandLine(new EventSimulatorCli(stdin), env);
   }
 
   @Override
@@ -56,25 +56,7 @@ public final class EventSimulatorCli implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run or send");
   }
 
-  /** Kafka and registry settings shared by every command; flags override the environment. */
-  static final class ConnectionOptions {
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
-        description = "Kafka brokers (env KAFKA_BOOTSTRAP_SERVERS; default localhost:9092).")
-    String bootstrapServers;
-
-    @Option(names = "--registry", paramLabel = "FILE",
-        description = "Feature registry YAML whose id_pattern user ids must match (env FS_REGISTRY_FILE; "
-            + "default: the bundled one).")
-    Path registryFile;
-
-    SimulatorSettings settings() {
-      return SimulatorSettings.of(System.getenv(), bootstrapServers, registryFile);
-    }
-
-    /** For a subcommand: its own flags first, then those given to its parent ({@code send --bootstrap-servers X login}). */
-    SimulatorSettings settings(ConnectionOptions parent) {
-      return SimulatorSettings.of(System.getenv(), bootstrapServers != null ? bootstrapServers : parent.bootstrapServers,
-          registryFile != null ? registryFile : parent.registryFile);
-    }
+  SimulatorSettings settings() {
+    return new SimulatorSettings(kafka.bootstrapServers(), registry.file());
   }
 }

@@ -1,5 +1,6 @@
 package io.featurestore.simulator;
 
+import io.featurestore.cli.Durations;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureStoreException;
 import io.featurestore.core.InvalidInputException;
@@ -17,8 +18,8 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code run}: a paced, realistic event stream until a count, a duration, or SIGTERM/SIGINT. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -40,8 +41,8 @@ final class RunCommand implements Callable<Integer> {
    */
   static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(65);
 
-  @Mixin
-  EventSimulatorCli.ConnectionOptions connection = new EventSimulatorCli.ConnectionOptions();
+  @ParentCommand
+  EventSimulatorCli root;
 
   @Option(names = "--users", paramLabel = "N", defaultValue = "1000",
       description = "Users u0001…uN, drawn uniformly (default ${DEFAULT-VALUE}).")
@@ -78,7 +79,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     validate();
-    SimulatorSettings settings = connection.settings();
+    SimulatorSettings settings = root.settings();
     FeatureRegistry registry = settings.loadRegistry();
     for (String id : new String[] {Population.userId(1), Population.userId(users)}) {
       if (!registry.isValidEntityId(id)) {

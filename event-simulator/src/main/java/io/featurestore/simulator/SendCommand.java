@@ -64,9 +64,6 @@ final class SendCommand implements Callable<Integer> {
   @ParentCommand
   EventSimulatorCli root;
 
-  @Mixin
-  EventSimulatorCli.ConnectionOptions connection = new EventSimulatorCli.ConnectionOptions();
-
   @Option(names = "--json", paramLabel = "FILE|-",
       description = "Send the events of FILE, or of stdin for '-': JSON Lines or one JSON array.")
   String json;
@@ -80,7 +77,7 @@ final class SendCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "name what to send: send login …, send transaction …, or send --json FILE|-");
     }
-    SimulatorSettings settings = connection.settings();
+    SimulatorSettings settings = root.settings();
     EventJson eventJson = new EventJson(settings.loadRegistry());
     String source = json.equals(STDIN) ? "stdin" : json;
     List<EventInput.Numbered> events = EventInput.parse(read(json), source, eventJson);
@@ -171,13 +168,12 @@ final class SendCommand implements Callable<Integer> {
   }
 
   /** Shared by both single-event commands: refuses a mix with {@code --json}, validates, then sends. */
-  private static int sendOne(SendCommand parent, EventSimulatorCli.ConnectionOptions connection, Event event,
-      CommandLine commandLine) {
+  private static int sendOne(SendCommand parent, Event event, CommandLine commandLine) {
     if (parent.json != null) {
       throw new CommandLine.ParameterException(commandLine, "--json sends a file; it does not combine with "
           + commandLine.getCommandName());
     }
-    SimulatorSettings settings = connection.settings(parent.connection);
+    SimulatorSettings settings = parent.root.settings();
     EventJson eventJson = new EventJson(settings.loadRegistry());
     Event valid;
     try {
@@ -198,9 +194,6 @@ final class SendCommand implements Callable<Integer> {
     SendCommand parent;
 
     @Mixin
-    EventSimulatorCli.ConnectionOptions connection = new EventSimulatorCli.ConnectionOptions();
-
-    @Mixin
     SingleEventOptions options = new SingleEventOptions();
 
     @Option(names = "--device", paramLabel = "ID", description = "Device id, e.g. ios-9f02.")
@@ -218,7 +211,7 @@ final class SendCommand implements Callable<Integer> {
           ? SimulatedUsers.profile(options.syntheticNumber().getAsLong(), options.seed).primaryDevice()
           : DEFAULT_DEVICE;
       LoginEvent event = new LoginEvent(options.user, options.ts(), deviceId, options.country(), !failed);
-      return sendOne(parent, connection, event, spec.commandLine());
+      return sendOne(parent, event, spec.commandLine());
     }
   }
 
@@ -228,9 +221,6 @@ final class SendCommand implements Callable<Integer> {
   static final class Transaction implements Callable<Integer> {
     @ParentCommand
     SendCommand parent;
-
-    @Mixin
-    EventSimulatorCli.ConnectionOptions connection = new EventSimulatorCli.ConnectionOptions();
 
     @Mixin
     SingleEventOptions options = new SingleEventOptions();
@@ -256,7 +246,7 @@ final class SendCommand implements Callable<Integer> {
           : Countries.money(country).map(Countries.Money::currency).orElseThrow(() -> new InvalidInputException(
               "no default currency for country " + country + ": pass --currency"));
       TransactionEvent event = new TransactionEvent(options.user, options.ts(), amount, code, country, merchant);
-      return sendOne(parent, connection, event, spec.commandLine());
+      return sendOne(parent, event, spec.commandLine());
     }
   }
 }

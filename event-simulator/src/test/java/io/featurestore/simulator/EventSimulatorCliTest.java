@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -25,7 +26,7 @@ class EventSimulatorCliTest {
   static Result run(InputStream stdin, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = EventSimulatorCli.commandLine(stdin);
+    CommandLine cli = EventSimulatorCli.commandLine(stdin, Map.of());
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     int code = cli.execute(args);
@@ -58,6 +59,18 @@ class EventSimulatorCliTest {
     Result topics = run("topics");
     assertThat(topics.code()).isZero();
     assertThat(topics.out().lines()).containsExactlyElementsOf(Topics.ALL);
+  }
+
+  @Test
+  void shouldListEverySettingWithItsFlagVariableAndDefaultInHelp() {
+    assertThat(EventSimulatorCli.ENVIRONMENT).containsExactlyInAnyOrder("KAFKA_BOOTSTRAP_SERVERS", "FS_REGISTRY_FILE");
+    for (String[] command : new String[][] {{"--help"}, {"run", "--help"}, {"send", "--help"}, {"send", "login", "-h"}}) {
+      String help = run(command).out();
+      assertThat(EventSimulatorCli.ENVIRONMENT)
+          .allSatisfy(v -> assertThat(help).containsPattern("(?m)^  " + v + " +--[a-z-]+ "));
+    }
+    assertThat(run("--help").out())
+        .containsPattern("(?m)^  KAFKA_BOOTSTRAP_SERVERS +--bootstrap-servers +localhost:9092$");
   }
 
   @Test

@@ -129,16 +129,13 @@ class FeatureRegistryTest {
   }
 
   @Test
-  void shouldApplyEnvironmentOverrides() {
-    StoreSettings settings = StoreSettings.fromEnv(java.util.Map.of(
-        "FS_KEY_PREFIX", "test:u:", "FS_BATCH_TTL_SECONDS", "60", "FS_STREAM_TTL_SECONDS", "5"));
+  void shouldApplyDeploymentOverrides() {
+    StoreSettings settings = new StoreSettings(StoreSettings.DEFAULT_REDIS_URL, java.util.Optional.empty(),
+        java.util.Optional.of("test:u:"), java.util.Optional.of(60L), java.util.Optional.of(5L));
     FeatureRegistry registry = settings.loadRegistry();
-    assertThat(settings.redisUrl()).isEqualTo("redis://localhost:6379");
     assertThat(registry.keyPrefix()).isEqualTo("test:u:");
     assertThat(registry.batchTtlSeconds()).isEqualTo(60);
     assertThat(registry.streamTtlSeconds()).isEqualTo(5);
-    assertThatThrownBy(() -> StoreSettings.fromEnv(java.util.Map.of("FS_STREAM_TTL_SECONDS", "0")))
-        .hasMessageContaining("FS_STREAM_TTL_SECONDS must be a whole number of seconds > 0");
   }
 
   @Test

@@ -1,5 +1,8 @@
 package io.featurestore.materializer;
 
+import io.featurestore.cli.Cli;
+import io.featurestore.cli.Numbers;
+import io.featurestore.cli.StoreOptions;
 import io.featurestore.core.BulkLoadResult;
 import io.featurestore.core.EntityRow;
 import io.featurestore.core.FeatureRegistry;
@@ -25,6 +28,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * The batch materializer: bulk-loads daily features into Redis with a key-level TTL, so
@@ -36,21 +40,21 @@ import picocli.CommandLine.Option;
         CommandLine.HelpCommand.class})
 public final class MaterializerCli implements Runnable {
   /** Every environment variable the materializer reads. */
-  public static final java.util.Set<String> ENVIRONMENT = StoreSettings.ENVIRONMENT;
+  public static final java.util.Set<String> ENVIRONMENT = Cli.environment(new MaterializerCli());
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** Connection and registry settings, shared by every command. */
+  @Mixin
+  StoreOptions store = new StoreOptions();
+
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine(System.getenv()).execute(args));
   }
 
-  public static CommandLine commandLine() {
-    return new CommandLine(new MaterializerCli())
-        .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          cmd.getErr().println("error: " + e.getMessage());
-          return e instanceof InvalidInputException ? 2 : 1;
-        });
+  public static CommandLine commandLine(Map<String, String> env) {
+    return Cli.commandLine(new MaterializerCli(), env);
   }
 
   @Override
@@ -58,34 +62,12 @@ public final class MaterializerCli implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "name a command: load, reset or stats");
   }
 
-  /** Connection and registry settings shared by every command; flags override the environment. */
-  static final class StoreOptions {
-    @Option(names = "--redis-url", paramLabel = "URL", description = "Redis to write to (env REDIS_URL; default redis://localhost:6379).")
-    String redisUrl;
-
-    @Option(names = "--registry", paramLabel = "FILE", description = "Feature registry YAML (env FS_REGISTRY_FILE; default: the bundled one).")
-    Path registryFile;
-
-    @Option(names = "--key-prefix", paramLabel = "PREFIX", description = "Key prefix of the entity hashes (env FS_KEY_PREFIX; default from the registry, fs:user:).")
-    String keyPrefix;
-
-    StoreSettings settings(Optional<Long> batchTtl) {
-      StoreSettings env = StoreSettings.fromEnv(System.getenv());
-      return new StoreSettings(
-          redisUrl != null ? redisUrl : env.redisUrl(),
-          registryFile != null ? Optional.of(registryFile) : env.registryFile(),
-          keyPrefix != null ? Optional.of(keyPrefix) : env.keyPrefix(),
-          batchTtl.isPresent() ? batchTtl : env.batchTtlSeconds(),
-          env.streamTtlSeconds());
-    }
-  }
-
   @Command(name = "load", mixinStandardHelpOptions = true,
       description = {"Loads batch features: synthetic users (--count) or a CSV / JSON Lines file (--from).",
           "A file is validated whole before anything is written; a bad one is rejected with every problem's line."})
   static final class Load implements java.util.concurrent.Callable<Integer> {
-    @Mixin
-    StoreOptions store = new StoreOptions();
+    @ParentCommand
+    MaterializerCli root;
 
     @ArgGroup(multiplicity = "1")
     Source source;
@@ -105,8 +87,9 @@ public final class MaterializerCli implements Runnable {
     @Option(names = "--format", description = "File format: ${COMPLETION-CANDIDATES} (default: from the file name).")
     BatchFile.Format format;
 
-    @Option(names = "--ttl-seconds", paramLabel = "T", description = "Key-level TTL (env FS_BATCH_TTL_SECONDS; default from the registry, 86400).")
-    Long ttlSeconds;
+    /** The earlier name of --batch-ttl-seconds here, still accepted. */
+    @Option(names = "--ttl-seconds", paramLabel = "T", hidden = true, converter = Numbers.Positive.class)
+    Optional<Long> ttlSeconds = Optional.empty();
 
     @Option(names = "--chunk-size", defaultValue = "1000", description = "Rows per pipeline (default ${DEFAULT-VALUE}).")
     int chunkSize;
@@ -129,7 +112,9 @@ public final class MaterializerCli implements Runnable {
       if (!progress.matches("auto|always|never")) {
         throw new InvalidInputException("--progress must be auto, always or never, not '" + progress + "'");
       }
-      StoreSettings settings = store.settings(Optional.ofNullable(ttlSeconds));
+      StoreSettings store = root.store.settings();
+      StoreSettings settings = ttlSeconds.isEmpty() ? store : new StoreSettings(store.redisUrl(), store.registryFile(),
+          store.keyPrefix(), ttlSeconds, store.streamTtlSeconds());
       FeatureRegistry registry = settings.loadRegistry();
       PrintWriter out = spec.commandLine().getOut();
       BulkLoadResult result;
@@ -234,8 +219,8 @@ public final class MaterializerCli implements Runnable {
   @Command(name = "reset", mixinStandardHelpOptions = true,
       description = "Deletes every entity under the key prefix (SCAN + UNLINK, never KEYS).")
   static final class Reset implements java.util.concurrent.Callable<Integer> {
-    @Mixin
-    StoreOptions store = new StoreOptions();
+    @ParentCommand
+    MaterializerCli root;
 
     @Option(names = "--yes", description = "Confirm the deletion.")
     boolean yes;
@@ -245,7 +230,7 @@ public final class MaterializerCli implements Runnable {
 
     @Override
     public Integer call() {
-      StoreSettings settings = store.settings(Optional.empty());
+      StoreSettings settings = root.store.settings();
       FeatureRegistry registry = settings.loadRegistry();
       try (FeatureStore featureStore = FeatureStore.connect(settings.redisUrl(), registry)) {
         if (!yes) {
@@ -263,8 +248,8 @@ public final class MaterializerCli implements Runnable {
   @Command(name = "stats", mixinStandardHelpOptions = true,
       description = "Counts the entities under the key prefix and shows the key TTL of a few.")
   static final class Stats implements java.util.concurrent.Callable<Integer> {
-    @Mixin
-    StoreOptions store = new StoreOptions();
+    @ParentCommand
+    MaterializerCli root;
 
     @Option(names = "--sample", defaultValue = "5", description = "How many entities to show (default ${DEFAULT-VALUE}).")
     int sample;
@@ -274,7 +259,7 @@ public final class MaterializerCli implements Runnable {
 
     @Override
     public Integer call() {
-      StoreSettings settings = store.settings(Optional.empty());
+      StoreSettings settings = root.store.settings();
       FeatureRegistry registry = settings.loadRegistry();
       try (FeatureStore featureStore = FeatureStore.connect(settings.redisUrl(), registry)) {
         StoreStats stats = featureStore.admin().stats(sample);

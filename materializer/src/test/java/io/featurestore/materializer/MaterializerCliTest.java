@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -12,7 +13,7 @@ class MaterializerCliTest {
   static String[] run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = MaterializerCli.commandLine();
+    CommandLine cli = MaterializerCli.commandLine(Map.of());
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     int code = cli.execute(args);
@@ -24,9 +25,22 @@ class MaterializerCliTest {
     assertThat(run("--help")[1]).contains("load", "reset", "stats");
     String[] load = run("load", "--help");
     assertThat(load[0]).isEqualTo("0");
-    assertThat(load[1]).contains("--count", "--from", "--seed", "--ttl-seconds", "--redis-url", "REDIS_URL");
+    assertThat(load[1]).contains("--count", "--from", "--seed", "--batch-ttl-seconds", "--redis-url", "REDIS_URL")
+        .doesNotContain("--ttl-seconds");
     assertThat(run("reset", "--help")[1]).contains("--yes");
     assertThat(run("stats", "--help")[1]).contains("--sample");
+  }
+
+  @Test
+  void shouldListEverySettingWithItsFlagVariableAndDefaultInHelp() {
+    assertThat(MaterializerCli.ENVIRONMENT).containsExactlyInAnyOrder("REDIS_URL", "FS_REGISTRY_FILE", "FS_KEY_PREFIX",
+        "FS_BATCH_TTL_SECONDS", "FS_STREAM_TTL_SECONDS");
+    for (String[] command : new String[][] {{"--help"}, {"load", "--help"}, {"reset", "--help"}, {"stats", "--help"}}) {
+      String help = run(command)[1];
+      assertThat(MaterializerCli.ENVIRONMENT)
+          .allSatisfy(v -> assertThat(help).containsPattern("(?m)^  " + v + " +--[a-z-]+ "));
+    }
+    assertThat(run("--help")[1]).containsPattern("(?m)^  REDIS_URL +--redis-url +redis://localhost:6379$");
   }
 
   @Test
@@ -42,5 +56,9 @@ class MaterializerCliTest {
     String[] result = run("load", "--count", "0", "--redis-url", "redis://127.0.0.1:1");
     assertThat(result[0]).isEqualTo("2");
     assertThat(result[2]).contains("--count must be >= 1");
+    String[] ttl = run("load", "--count", "5", "--batch-ttl-seconds", "0");
+    assertThat(ttl[0]).isEqualTo("2");
+    assertThat(ttl[2]).isEqualTo("Invalid value for --batch-ttl-seconds (FS_BATCH_TTL_SECONDS): must be > 0, not 0"
+        + System.lineSeparator());
   }
 }

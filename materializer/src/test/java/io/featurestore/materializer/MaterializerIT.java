@@ -50,7 +50,7 @@ class MaterializerIT {
 
   @Test
   void shouldLoadSyntheticUsersWithTheGivenKeyTtl() {
-    String[] result = cli("load", "--count", "300", "--seed", "9", "--ttl-seconds", "600");
+    String[] result = cli("load", "--count", "300", "--seed", "9", "--batch-ttl-seconds", "600");
 
     assertThat(result[0]).as(result[2]).isEqualTo("0");
     assertThat(result[1]).contains("loaded 300 synthetic users (seed 9)", "rows/s", "HGETALL " + PREFIX);
@@ -58,6 +58,12 @@ class MaterializerIT {
         "tx_count_7d", "avg_amount_30d", "chargeback_count_180d");
     assertThat(raw.ttl(PREFIX + "u0001")).isBetween(590L, 600L);
     assertThat(cli("stats")[1]).contains("300 entities under '" + PREFIX + "'", "key TTL");
+  }
+
+  @Test
+  void shouldStillTakeTheEarlierNameOfTheTtlFlag() {
+    assertThat(cli("load", "--count", "1", "--ttl-seconds", "700")[0]).isEqualTo("0");
+    assertThat(raw.ttl(PREFIX + "u0001")).isBetween(690L, 700L);
   }
 
   @Test

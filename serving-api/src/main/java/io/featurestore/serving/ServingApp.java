@@ -1,5 +1,6 @@
 package io.featurestore.serving;
 
+import io.featurestore.cli.Cli;
 import io.featurestore.core.FeatureReader;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureStore;
@@ -204,22 +205,22 @@ public final class ServingApp {
 
   // ---------------------------------------------------------------- composition root
 
-  public static void main(String[] args) throws InterruptedException {
-    if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
-      System.out.println(USAGE);
-      return;
+  public static void main(String[] args) {
+    int exit = Cli.run(new ServingConfig.Flags(), System.getenv(), args, ServingConfig.Flags::config, ServingApp::serve);
+    if (exit != 0) {
+      System.exit(exit);
     }
-    ServingConfig config;
+  }
+
+  private static int serve(ServingConfig config) throws InterruptedException {
     FeatureRegistry registry;
     FeatureStore store;
     try {
-      config = ServingConfig.fromArgs(args, System.getenv());
       registry = config.store().loadRegistry();
       store = connect(config, registry);
     } catch (FeatureStoreException e) {
       System.err.println("serving-api: " + e.getMessage());
-      System.exit(2);
-      return;
+      return 2;
     }
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(meters);
@@ -245,6 +246,7 @@ public final class ServingApp {
         registry.keyPrefix(), registry.featureNames().size(), registry.services().size(), config.maxBatch(),
         config.threads(), config.authEnabled() ? "required for /v1 (" + config.apiKeys().size() + ")" : "off");
     stopped.await();
+    return 0;
   }
 
   /**
@@ -271,22 +273,4 @@ public final class ServingApp {
       }
     }
   }
-
-  static final String USAGE = String.join(System.lineSeparator(),
-      "Usage: java -jar serving-api/target/serving-api.jar [--port N] [--redis-url URL] [...]",
-      "Serves features from Redis over HTTP/JSON, plus a web page at /. Runs until SIGTERM.",
-      "Settings come from the environment; each flag overrides its variable:",
-      "  --port, SERVING_PORT                    HTTP port (default 8080)",
-      "  --host, SERVING_HOST                    bind address (default 0.0.0.0)",
-      "  --max-batch, SERVING_MAX_BATCH          most entity ids per batch request (default 1000; more is 413)",
-      "  --threads, SERVING_THREADS              most HTTP worker threads (default 32)",
-      "  --api-keys, SERVING_API_KEYS            comma-separated API keys; empty = no authentication",
-      "  --redis-wait-seconds, SERVING_REDIS_WAIT_SECONDS   wait this long for Redis at start (default 30)",
-      "  --redis-url, REDIS_URL                  Redis >= 7.4 (default redis://localhost:6379)",
-      "  --key-prefix, FS_KEY_PREFIX             key prefix of the entity hashes (default from the registry)",
-      "  --registry-file, FS_REGISTRY_FILE       feature registry YAML (default: the bundled one)",
-      "  FS_BATCH_TTL_SECONDS, FS_STREAM_TTL_SECONDS   TTL overrides (shown by GET /v1/registry)",
-      "Endpoints: GET /v1/features/{id}?features=a,b|service=NAME[&freshness=true], POST /v1/features/batch,",
-      "  GET /v1/entities/{id}, GET /v1/registry, GET /v1/stream-processor, GET /health/live, GET /health/ready,",
-      "  GET /metrics, GET /openapi.json, GET / (web page). See docs/SERVING.md.");
 }

@@ -1,18 +1,20 @@
 package io.featurestore.serving;
 
-import io.featurestore.core.InvalidInputException;
+import io.featurestore.cli.Cli;
+import io.featurestore.cli.StoreOptions;
 import io.featurestore.core.StoreSettings;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * The serving API's settings, from the environment (the names docker-compose and the local
- * stack use); command-line flags override them.
+ * The serving API's settings: flags whose defaults are the environment variables
+ * docker-compose and the local stack set ({@link Flags}).
  *
  * @param host       {@code SERVING_HOST} (0.0.0.0)
  * @param port       {@code SERVING_PORT} (8080; 0 picks a free port)
@@ -32,74 +34,29 @@ public record ServingConfig(String host, int port, int maxBatch, int threads, Li
   public static final String API_KEYS = "SERVING_API_KEYS";
   public static final String REDIS_WAIT_SECONDS = "SERVING_REDIS_WAIT_SECONDS";
   /** Every environment variable the serving API reads. */
-  public static final Set<String> ENVIRONMENT = java.util.stream.Stream.concat(StoreSettings.ENVIRONMENT.stream(),
-      java.util.stream.Stream.of(HOST, PORT, MAX_BATCH, THREADS, API_KEYS, REDIS_WAIT_SECONDS))
-      .collect(java.util.stream.Collectors.toUnmodifiableSet());
-
-  /** Flags and the environment variable each one stands for. */
-  static final Map<String, String> FLAGS = Map.of(
-      "--host", HOST,
-      "--port", PORT,
-      "--max-batch", MAX_BATCH,
-      "--threads", THREADS,
-      "--api-keys", API_KEYS,
-      "--redis-wait-seconds", REDIS_WAIT_SECONDS,
-      "--redis-url", StoreSettings.REDIS_URL,
-      "--key-prefix", StoreSettings.KEY_PREFIX,
-      "--registry-file", StoreSettings.REGISTRY_FILE);
+  public static final Set<String> ENVIRONMENT = Cli.environment(new Flags());
 
   public ServingConfig {
     apiKeys = List.copyOf(apiKeys);
     if (port < 0 || port > 65535) {
-      throw new InvalidInputException(PORT + " must be a port number 0-65535, not " + port);
+      throw Cli.invalidValue("--port", PORT, "must be a port number 0-65535, not " + port);
     }
     if (maxBatch < 1) {
-      throw new InvalidInputException(MAX_BATCH + " must be >= 1, not " + maxBatch);
+      throw Cli.invalidValue("--max-batch", MAX_BATCH, "must be >= 1, not " + maxBatch);
     }
     if (threads < 4) {
       // Jetty needs an acceptor and a selector thread besides the workers.
-      throw new InvalidInputException(THREADS + " must be >= 4, not " + threads);
+      throw Cli.invalidValue("--threads", THREADS, "must be >= 4, not " + threads);
     }
   }
 
   public static ServingConfig fromEnv(Map<String, String> env) {
-    return new ServingConfig(
-        text(env, HOST, "0.0.0.0"),
-        number(env, PORT, 8080),
-        number(env, MAX_BATCH, 1000),
-        number(env, THREADS, 32),
-        keys(env.get(API_KEYS)),
-        number(env, REDIS_WAIT_SECONDS, 30),
-        StoreSettings.fromEnv(env));
+    return fromArgs(new String[0], env);
   }
 
-  /** The environment with {@code --flag value} or {@code --flag=value} arguments laid over it. */
+  /** {@code args} laid over {@code env}; a bad value is an {@code InvalidInputException} naming its flag and variable. */
   public static ServingConfig fromArgs(String[] args, Map<String, String> env) {
-    Map<String, String> merged = new HashMap<>(env);
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      String flag = arg;
-      String value;
-      int eq = arg.indexOf('=');
-      if (eq > 0) {
-        flag = arg.substring(0, eq);
-        value = arg.substring(eq + 1);
-      } else if (i + 1 < args.length) {
-        value = args[++i];
-      } else {
-        value = null;
-      }
-      String variable = FLAGS.get(flag);
-      if (variable == null) {
-        throw new InvalidInputException("unknown option '" + flag + "'; allowed: "
-            + String.join(", ", new TreeSet<>(FLAGS.keySet())) + ", --help");
-      }
-      if (value == null) {
-        throw new InvalidInputException("option " + flag + " needs a value");
-      }
-      merged.put(variable, value);
-    }
-    return fromEnv(merged);
+    return Cli.parse(new Flags(), env, args).config();
   }
 
   /** The largest request body accepted: a full batch of long ids fits; anything far larger is refused unread. */
@@ -133,20 +90,43 @@ public record ServingConfig(String host, int port, int maxBatch, int threads, Li
     return new ArrayList<>(keys);
   }
 
-  private static String text(Map<String, String> env, String name, String fallback) {
-    String value = env.get(name);
-    return value == null || value.isBlank() ? fallback : value.trim();
-  }
+  /** The command line: every setting a flag whose default is its environment variable. */
+  @Command(name = "serving-api", mixinStandardHelpOptions = true, version = "serving-api 0.1.0",
+      description = "Serves features from Redis over HTTP/JSON, plus a web page at /. Runs until SIGTERM.",
+      footer = {"", "Endpoints: GET /v1/features/{id}?features=a,b|service=NAME[&freshness=true],",
+          "  POST /v1/features/batch, GET /v1/entities/{id}, GET /v1/registry, GET /v1/stream-processor,",
+          "  GET /health/live, GET /health/ready, GET /metrics, GET /openapi.json, GET / (web page).",
+          "  See docs/SERVING.md."})
+  static final class Flags {
+    @Mixin
+    StoreOptions store = new StoreOptions();
 
-  private static int number(Map<String, String> env, String name, int fallback) {
-    String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      return Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException(name + " must be a whole number, not '" + value + "'");
+    @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "${env:" + HOST + ":-0.0.0.0}",
+        description = "Bind address.")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:" + PORT + ":-8080}",
+        description = "HTTP port; 0 picks a free one.")
+    int port;
+
+    @Option(names = "--max-batch", paramLabel = "N", defaultValue = "${env:" + MAX_BATCH + ":-1000}",
+        description = "Most entity ids per batch request; more is 413.")
+    int maxBatch;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "${env:" + THREADS + ":-32}",
+        description = "Most HTTP worker threads.")
+    int threads;
+
+    @Option(names = "--api-keys", paramLabel = "KEY[,KEY...]", defaultValue = "${env:" + API_KEYS + "}",
+        description = "API keys that /v1 requires (comma-separated); without any, no authentication.")
+    String apiKeys;
+
+    @Option(names = "--redis-wait-seconds", paramLabel = "S", defaultValue = "${env:" + REDIS_WAIT_SECONDS + ":-30}",
+        description = "How long start-up waits for Redis to answer.")
+    int redisWaitSeconds;
+
+    ServingConfig config() {
+      return new ServingConfig(host, port, maxBatch, threads, keys(apiKeys), redisWaitSeconds, store.settings());
     }
   }
 }

@@ -3,9 +3,11 @@ package io.featurestore.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.featurestore.cli.Cli;
 import io.featurestore.core.InvalidInputException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class ServingConfigTest {
   @Test
@@ -52,15 +54,18 @@ class ServingConfigTest {
   @Test
   void shouldRejectValuesThatAreNotNumbersOrOutOfRange() {
     assertThatThrownBy(() -> ServingConfig.fromEnv(Map.of("SERVING_PORT", "http")))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("SERVING_PORT must be a whole number, not 'http'");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("Invalid value for --port (SERVING_PORT): 'http' is not a whole number");
     assertThatThrownBy(() -> ServingConfig.fromEnv(Map.of("SERVING_PORT", "70000")))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("SERVING_PORT");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("Invalid value for --port (SERVING_PORT): must be a port number 0-65535, not 70000");
     assertThatThrownBy(() -> ServingConfig.fromEnv(Map.of("SERVING_MAX_BATCH", "0")))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("SERVING_MAX_BATCH must be >= 1");
-    assertThatThrownBy(() -> ServingConfig.fromEnv(Map.of("SERVING_THREADS", "2")))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("SERVING_THREADS must be >= 4");
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("--max-batch (SERVING_MAX_BATCH): must be >= 1");
+    assertThatThrownBy(() -> ServingConfig.fromArgs(new String[] {"--threads", "2"}, Map.of()))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("--threads (SERVING_THREADS): must be >= 4");
     assertThatThrownBy(() -> ServingConfig.fromEnv(Map.of("FS_STREAM_TTL_SECONDS", "-5")))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("FS_STREAM_TTL_SECONDS");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("Invalid value for --stream-ttl-seconds (FS_STREAM_TTL_SECONDS): must be > 0, not -5");
   }
 
   @Test
@@ -76,9 +81,27 @@ class ServingConfigTest {
   @Test
   void shouldRejectUnknownFlagsAndFlagsWithoutAValue() {
     assertThatThrownBy(() -> ServingConfig.fromArgs(new String[] {"--prot", "1"}, Map.of()))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("unknown option '--prot'").hasMessageContaining("--port");
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("Unknown options: '--prot'");
     assertThatThrownBy(() -> ServingConfig.fromArgs(new String[] {"--port"}, Map.of()))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("--port needs a value");
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("Missing required parameter for option '--port'");
+  }
+
+  @Test
+  void shouldTakeTheRegistryAndTheTtlsAsFlags() {
+    ServingConfig config = ServingConfig.fromArgs(new String[] {"--key-prefix", "p:", "--batch-ttl-seconds", "60",
+        "--registry", "/r.yaml"}, Map.of("FS_KEY_PREFIX", "env:"));
+    assertThat(config.store().keyPrefix()).contains("p:");
+    assertThat(config.store().batchTtlSeconds()).contains(60L);
+    assertThat(config.store().registryFile()).contains(java.nio.file.Path.of("/r.yaml"));
+  }
+
+  @Test
+  void shouldListEverySettingWithItsFlagVariableAndDefaultInHelp() {
+    String help = Cli.commandLine(new ServingConfig.Flags(), Map.of()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+    assertThat(ServingConfig.ENVIRONMENT).hasSize(11)
+        .allSatisfy(v -> assertThat(help).containsPattern("(?m)^  " + v + " +--[a-z-]+ "));
+    assertThat(help).containsPattern("(?m)^  SERVING_PORT +--port +8080$")
+        .containsPattern("(?m)^  SERVING_API_KEYS +--api-keys +\\(not set\\)$").contains("Endpoints:");
   }
 
   @Test

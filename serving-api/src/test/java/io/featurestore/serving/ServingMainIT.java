@@ -89,7 +89,8 @@ class ServingMainIT {
     Run run = start(Map.of(), "--help");
     assertThat(run.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(run.process().exitValue()).isZero();
-    run.awaitLine("SERVING_MAX_BATCH", Duration.ofSeconds(5));
+    run.awaitLine("Usage: serving-api", Duration.ofSeconds(5));
+    assertThat(String.join("\n", run.lines())).containsPattern("(?m)^  SERVING_MAX_BATCH +--max-batch +1000$");
   }
 
   @Test
@@ -97,7 +98,13 @@ class ServingMainIT {
     Run run = start(Map.of("SERVING_PORT", "eighty"));
     assertThat(run.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(run.process().exitValue()).isEqualTo(2);
-    run.awaitLine("SERVING_PORT must be a whole number, not 'eighty'", Duration.ofSeconds(5));
+    run.awaitLine("Invalid value for --port (SERVING_PORT): 'eighty' is not a whole number", Duration.ofSeconds(5));
+    assertThat(run.lines()).as("one line, no stack trace").hasSize(1);
+
+    Run outOfRange = start(Map.of(), "--threads", "2");
+    assertThat(outOfRange.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(outOfRange.process().exitValue()).isEqualTo(2);
+    assertThat(outOfRange.lines()).containsExactly("Invalid value for --threads (SERVING_THREADS): must be >= 4, not 2");
   }
 
   @Test

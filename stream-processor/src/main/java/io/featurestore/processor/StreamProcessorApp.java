@@ -1,6 +1,7 @@
 package io.featurestore.processor;
 
 import com.sun.net.httpserver.HttpServer;
+import io.featurestore.cli.Cli;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureStore;
 import io.featurestore.core.Heartbeat;
@@ -186,12 +187,15 @@ public final class StreamProcessorApp implements AutoCloseable {
     meters.close();
   }
 
-  public static void main(String[] args) throws Exception {
-    if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
-      System.out.println(USAGE);
-      return;
+  public static void main(String[] args) {
+    int exit = Cli.run(new StreamProcessorConfig.Flags(), System.getenv(), args, StreamProcessorConfig.Flags::config,
+        StreamProcessorApp::run);
+    if (exit != 0) {
+      System.exit(exit);
     }
-    StreamProcessorConfig config = StreamProcessorConfig.fromEnv(System.getenv());
+  }
+
+  private static int run(StreamProcessorConfig config) throws Exception {
     StreamProcessorApp app = new StreamProcessorApp(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread shutdown = new Thread(() -> {
@@ -206,7 +210,7 @@ public final class StreamProcessorApp implements AutoCloseable {
       Runtime.getRuntime().removeShutdownHook(shutdown);
       app.close();
       System.err.println("stream-processor: not starting: " + e.getMessage());
-      System.exit(e.exitCode());
+      return e.exitCode();
     }
     if (app.awaitRunning(120, TimeUnit.SECONDS)) {
       LOG.info("Stream processor ready: {} -> Redis {} ({}, stream TTL {} s, metrics on :{})", config.bootstrapServers(),
@@ -216,25 +220,6 @@ public final class StreamProcessorApp implements AutoCloseable {
       LOG.warn("Stream processor not running after 120 s (state {}); still trying", app.state());
     }
     stopped.await();
+    return 0;
   }
-
-  static final String USAGE = String.join(System.lineSeparator(),
-      "Usage: java -jar stream-processor/target/stream-processor.jar",
-      "Reads events.login and events.transaction, writes real-time features to Redis (HSET + HEXPIRE per field),",
-      "sends unusable records to events.dlq. Runs until SIGTERM. Settings come from the environment:",
-      "  KAFKA_BOOTSTRAP_SERVERS      Kafka (default localhost:9092)",
-      "  REDIS_URL                    Redis >= 7.4 (default redis://localhost:6379)",
-      "  FS_STREAM_TTL_SECONDS        per-field TTL of streaming features (default from the registry, 300)",
-      "  FS_KEY_PREFIX, FS_REGISTRY_FILE   key prefix and feature registry",
-      "  FS_PROCESSING_GUARANTEE      at_least_once (default) or exactly_once_v2",
-      "  FS_PROCESSOR_APPLICATION_ID  consumer group / application id (default feature-store-stream-processor)",
-      "  FS_PROCESSOR_STATE_DIR       local state directory",
-      "  FS_PROCESSOR_THREADS         stream threads (default 1)",
-      "  FS_SINK_FLUSH_MS             flush and window re-evaluation interval (default 100)",
-      "  FS_SINK_RETRY_SECONDS        how long a failing Redis write is retried before the task fails (default 30)",
-      "  FS_COMMIT_INTERVAL_MS        longest time between offset commits while idle (default 1000)",
-      "  FS_MAX_FUTURE_SKEW_SECONDS   events stamped further ahead of the clock go to the DLQ as ts_in_future (default 300)",
-      "  FS_PROCESSOR_STALL_SECONDS   records waiting and none consumed for this long = STALLED on /health (default 30)",
-      "  FS_PROCESSOR_METRICS_PORT    port of /metrics and /health (default 9464, 0 = off)",
-      "  FS_HEARTBEAT_TTL_SECONDS     TTL of the liveness heartbeat in Redis (default 5)");
 }

@@ -1,33 +1,26 @@
 package io.featurestore.processor;
 
-import io.featurestore.core.InvalidInputException;
+import io.featurestore.cli.Cli;
+import io.featurestore.cli.KafkaOptions;
+import io.featurestore.cli.Numbers;
+import io.featurestore.cli.StoreOptions;
 import io.featurestore.core.StoreSettings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * The stream processor's settings, from the environment (the names docker-compose and the
- * local stack use). Kafka keys are set only through the clients' {@code *_CONFIG} constants.
- *
- * @param bootstrapServers   {@code KAFKA_BOOTSTRAP_SERVERS} (localhost:9092)
- * @param applicationId      {@code FS_PROCESSOR_APPLICATION_ID} (feature-store-stream-processor): consumer group and state prefix
- * @param stateDir           {@code FS_PROCESSOR_STATE_DIR} (state/stream-processor, relative to the working directory)
- * @param exactlyOnce        {@code FS_PROCESSING_GUARANTEE} = exactly_once_v2 (default at_least_once)
- * @param threads            {@code FS_PROCESSOR_THREADS} (1)
- * @param flushInterval      {@code FS_SINK_FLUSH_MS} (100): how often writes go to Redis and windows are re-evaluated
- * @param commitInterval     {@code FS_COMMIT_INTERVAL_MS} (1000): longest time between commits when idle
- * @param sinkRetryBudget    {@code FS_SINK_RETRY_SECONDS} (30): how long a failing Redis write is retried
- * @param metricsPort        {@code FS_PROCESSOR_METRICS_PORT} (9464; 0 = off): /metrics and /health
- * @param heartbeatTtl       {@code FS_HEARTBEAT_TTL_SECONDS} (5): a stopped processor disappears from the heartbeat after this
- * @param maxFutureSkew      {@code FS_MAX_FUTURE_SKEW_SECONDS} (300): events stamped further ahead of the clock go to the DLQ
- * @param stallAfter         {@code FS_PROCESSOR_STALL_SECONDS} (30): no progress for this long while records wait = stalled
- * @param store              REDIS_URL, FS_KEY_PREFIX, FS_STREAM_TTL_SECONDS, FS_REGISTRY_FILE
+ * The stream processor's settings. Each is declared once, in {@link Flags}: its flag, its
+ * environment variable (the name docker-compose and the local stack set), default and meaning.
+ * Kafka keys are set only through the clients' {@code *_CONFIG} constants.
  */
 public record StreamProcessorConfig(String bootstrapServers, String applicationId, Path stateDir, boolean exactlyOnce,
     int threads, Duration flushInterval, Duration commitInterval, Duration sinkRetryBudget, int metricsPort,
@@ -35,37 +28,11 @@ public record StreamProcessorConfig(String bootstrapServers, String applicationI
 
   static final Duration EOS_COMMIT_INTERVAL = Duration.ofSeconds(60);
   /** Every environment variable the stream processor reads. */
-  public static final java.util.Set<String> ENVIRONMENT = union(StoreSettings.ENVIRONMENT, java.util.Set.of(
-      "KAFKA_BOOTSTRAP_SERVERS", "FS_PROCESSOR_APPLICATION_ID", "FS_PROCESSOR_STATE_DIR", "FS_PROCESSING_GUARANTEE",
-      "FS_PROCESSOR_THREADS", "FS_SINK_FLUSH_MS", "FS_COMMIT_INTERVAL_MS", "FS_SINK_RETRY_SECONDS",
-      "FS_PROCESSOR_METRICS_PORT", "FS_HEARTBEAT_TTL_SECONDS", "FS_MAX_FUTURE_SKEW_SECONDS",
-      "FS_PROCESSOR_STALL_SECONDS"));
+  public static final java.util.Set<String> ENVIRONMENT = Cli.environment(new Flags());
 
-  private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
-    java.util.Set<String> all = new java.util.HashSet<>(a);
-    all.addAll(b);
-    return java.util.Set.copyOf(all);
-  }
-
+  /** The settings {@code env} gives; a bad value is an {@code InvalidInputException} naming its flag and variable. */
   public static StreamProcessorConfig fromEnv(Map<String, String> env) {
-    String guarantee = env.getOrDefault("FS_PROCESSING_GUARANTEE", "at_least_once").trim().toLowerCase(Locale.ROOT);
-    if (!guarantee.equals("at_least_once") && !guarantee.equals("exactly_once_v2")) {
-      throw new InvalidInputException("FS_PROCESSING_GUARANTEE must be at_least_once or exactly_once_v2, not '" + guarantee + "'");
-    }
-    return new StreamProcessorConfig(
-        env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
-        env.getOrDefault("FS_PROCESSOR_APPLICATION_ID", "feature-store-stream-processor"),
-        Path.of(env.getOrDefault("FS_PROCESSOR_STATE_DIR", "state/stream-processor")),
-        guarantee.equals("exactly_once_v2"),
-        (int) positive(env, "FS_PROCESSOR_THREADS", 1),
-        Duration.ofMillis(positive(env, "FS_SINK_FLUSH_MS", 100)),
-        Duration.ofMillis(positive(env, "FS_COMMIT_INTERVAL_MS", 1000)),
-        Duration.ofSeconds(positive(env, "FS_SINK_RETRY_SECONDS", 30)),
-        (int) number(env, "FS_PROCESSOR_METRICS_PORT", 9464),
-        Duration.ofSeconds(positive(env, "FS_HEARTBEAT_TTL_SECONDS", 5)),
-        Duration.ofSeconds(positive(env, "FS_MAX_FUTURE_SKEW_SECONDS", 300)),
-        Duration.ofSeconds(positive(env, "FS_PROCESSOR_STALL_SECONDS", 30)),
-        StoreSettings.fromEnv(env));
+    return Cli.parse(new Flags(), env).config();
   }
 
   public TopologySettings topologySettings() {
@@ -97,23 +64,69 @@ public record StreamProcessorConfig(String bootstrapServers, String applicationI
     return p;
   }
 
-  private static long positive(Map<String, String> env, String name, long defaultValue) {
-    long value = number(env, name, defaultValue);
-    if (value <= 0) {
-      throw new InvalidInputException(name + " must be > 0, not " + value);
+  /** The command line: every setting a flag whose default is its environment variable. */
+  @Command(name = "stream-processor", mixinStandardHelpOptions = true, version = "stream-processor 0.1.0",
+      description = {"Reads events.login and events.transaction, writes real-time features to Redis (HSET + HEXPIRE "
+          + "per field), sends unusable records to events.dlq. Runs until SIGTERM."})
+  static final class Flags {
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
+    @Mixin
+    StoreOptions store = new StoreOptions();
+    @Option(names = "--application-id", paramLabel = "ID",
+        defaultValue = "${env:FS_PROCESSOR_APPLICATION_ID:-feature-store-stream-processor}",
+        description = "Consumer group and state prefix; instances with the same id share the partitions.")
+    String applicationId;
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:FS_PROCESSOR_STATE_DIR:-state/stream-processor}",
+        description = "Local state directory (relative to the working directory).")
+    Path stateDir;
+    @Option(names = "--processing-guarantee", paramLabel = "G", converter = Guarantee.class,
+        defaultValue = "${env:FS_PROCESSING_GUARANTEE:-at_least_once}", description = "at_least_once or exactly_once_v2.")
+    String guarantee;
+    @Option(names = "--threads", paramLabel = "N", converter = Numbers.Positive.class,
+        defaultValue = "${env:FS_PROCESSOR_THREADS:-1}", description = "Stream threads.")
+    long threads;
+    @Option(names = "--sink-flush-ms", paramLabel = "MS", converter = Numbers.Positive.class,
+        defaultValue = "${env:FS_SINK_FLUSH_MS:-100}", description = "How often writes go to Redis and windows are re-evaluated.")
+    long flushMs;
+    @Option(names = "--commit-interval-ms", paramLabel = "MS", converter = Numbers.Positive.class,
+        defaultValue = "${env:FS_COMMIT_INTERVAL_MS:-1000}", description = "Longest time between offset commits while idle.")
+    long commitMs;
+    @Option(names = "--sink-retry-seconds", paramLabel = "S", converter = Numbers.Positive.class,
+        defaultValue = "${env:FS_SINK_RETRY_SECONDS:-30}", description = "How long a failing Redis write is retried before the task fails.")
+    long sinkRetrySeconds;
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "${env:FS_PROCESSOR_METRICS_PORT:-9464}",
+        description = "Port of /metrics and /health; 0 turns them off.")
+    int metricsPort;
+    @Option(names = "--heartbeat-ttl-seconds", paramLabel = "S", converter = Numbers.Positive.class,
+        defaultValue = "${env:FS_HEARTBEAT_TTL_SECONDS:-5}", description = "TTL of the liveness heartbeat in Redis.")
+    long heartbeatTtlSeconds;
+    @Option(names = "--max-future-skew-seconds", paramLabel = "S", converter = Numbers.Positive.class,
+        defaultValue = "${env:FS_MAX_FUTURE_SKEW_SECONDS:-300}",
+        description = "Events stamped further ahead of the clock go to the DLQ as ts_in_future.")
+    long maxFutureSkewSeconds;
+    @Option(names = "--stall-seconds", paramLabel = "S", converter = Numbers.Positive.class,
+        defaultValue = "${env:FS_PROCESSOR_STALL_SECONDS:-30}",
+        description = "No record consumed for this long while records wait: STALLED on /health.")
+    long stallSeconds;
+
+    StreamProcessorConfig config() {
+      return new StreamProcessorConfig(kafka.bootstrapServers(), applicationId, stateDir,
+          guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2), Math.toIntExact(threads), Duration.ofMillis(flushMs),
+          Duration.ofMillis(commitMs), Duration.ofSeconds(sinkRetrySeconds), metricsPort, Duration.ofSeconds(heartbeatTtlSeconds),
+          Duration.ofSeconds(maxFutureSkewSeconds), Duration.ofSeconds(stallSeconds), store.settings());
     }
-    return value;
   }
 
-  private static long number(Map<String, String> env, String name, long defaultValue) {
-    String raw = env.get(name);
-    if (raw == null || raw.isBlank()) {
-      return defaultValue;
-    }
-    try {
-      return Long.parseLong(raw.trim());
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException(name + " must be a whole number, not '" + raw + "'");
+  /** The two guarantees Kafka Streams offers, in any case. */
+  static final class Guarantee implements CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      String guarantee = value.trim().toLowerCase(java.util.Locale.ROOT);
+      if (guarantee.equals(StreamsConfig.AT_LEAST_ONCE) || guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2)) {
+        return guarantee;
+      }
+      throw new CommandLine.TypeConversionException("must be at_least_once or exactly_once_v2, not '" + value + "'");
     }
   }
 }

@@ -3,6 +3,8 @@ package io.featurestore.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.featurestore.cli.Cli;
+import io.featurestore.core.InvalidInputException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -10,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class StreamProcessorConfigTest {
 
@@ -61,12 +64,34 @@ class StreamProcessorConfigTest {
   }
 
   @Test
-  void shouldRejectBadValuesNamingTheVariable() {
+  void shouldRejectBadValuesNamingTheFlagAndTheVariable() {
     assertThatThrownBy(() -> StreamProcessorConfig.fromEnv(Map.of("FS_PROCESSING_GUARANTEE", "exactly_once")))
-        .hasMessageContaining("FS_PROCESSING_GUARANTEE must be at_least_once or exactly_once_v2");
+        .isInstanceOf(InvalidInputException.class).hasMessage("Invalid value for --processing-guarantee "
+            + "(FS_PROCESSING_GUARANTEE): must be at_least_once or exactly_once_v2, not 'exactly_once'");
     assertThatThrownBy(() -> StreamProcessorConfig.fromEnv(Map.of("FS_SINK_FLUSH_MS", "0")))
-        .hasMessageContaining("FS_SINK_FLUSH_MS must be > 0");
+        .hasMessage("Invalid value for --sink-flush-ms (FS_SINK_FLUSH_MS): must be > 0, not 0");
     assertThatThrownBy(() -> StreamProcessorConfig.fromEnv(Map.of("FS_PROCESSOR_THREADS", "two")))
-        .hasMessageContaining("FS_PROCESSOR_THREADS must be a whole number");
+        .hasMessage("Invalid value for --threads (FS_PROCESSOR_THREADS): 'two' is not a whole number");
+  }
+
+  @Test
+  void shouldTakeEverySettingAsAFlagThatWinsOverTheEnvironment() {
+    StreamProcessorConfig c = Cli.parse(new StreamProcessorConfig.Flags(), Map.of("FS_SINK_FLUSH_MS", "50",
+        "KAFKA_BOOTSTRAP_SERVERS", "k:1"), "--sink-flush-ms", "70", "--processing-guarantee=EXACTLY_ONCE_V2",
+        "--redis-url", "redis://r:3", "--stream-ttl-seconds", "9").config();
+    assertThat(c.flushInterval()).isEqualTo(Duration.ofMillis(70));
+    assertThat(c.exactlyOnce()).isTrue();
+    assertThat(c.bootstrapServers()).isEqualTo("k:1");
+    assertThat(c.store().redisUrl()).isEqualTo("redis://r:3");
+    assertThat(c.topologySettings().registry().streamTtlSeconds()).isEqualTo(9);
+  }
+
+  @Test
+  void shouldListEverySettingWithItsFlagVariableAndDefaultInHelp() {
+    String help = Cli.commandLine(new StreamProcessorConfig.Flags(), Map.of()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+    assertThat(StreamProcessorConfig.ENVIRONMENT).hasSize(17)
+        .allSatisfy(v -> assertThat(help).containsPattern("(?m)^  " + v + " +--[a-z-]+ "));
+    assertThat(help).containsPattern("(?m)^  FS_SINK_FLUSH_MS +--sink-flush-ms +100$")
+        .containsPattern("(?m)^  KAFKA_BOOTSTRAP_SERVERS +--bootstrap-servers +localhost:9092$");
   }
 }

@@ -1,4 +1,4 @@
-package io.featurestore.simulator;
+package io.featurestore.cli;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -8,10 +8,10 @@ import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /** Parses {@code --duration} values: {@code 30s}, {@code 5m}, {@code 1h}, {@code 1h30m}, {@code 500ms}, or ISO-8601 {@code PT30S}. */
-final class Durations {
+public final class Durations {
   private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:ms|s|m|h|d))+");
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-  static final String FORMAT_HINT = "a number with a unit (ms, s, m, h, d) like 30s, 5m, 1h or 1h30m";
+  private static final String FORMAT_HINT = "a number with a unit (ms, s, m, h, d) like 30s, 5m, 1h or 1h30m";
 
   private Durations() {}
 
@@ -57,7 +57,7 @@ final class Durations {
   }
 
   /** Lets picocli report a bad value as a usage error (exit code 2) with the reason. */
-  static final class Converter implements CommandLine.ITypeConverter<Duration> {
+  public static final class Converter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
       try {

@@ -1,4 +1,4 @@
-package io.featurestore.simulator;
+package io.featurestore.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -35,7 +35,8 @@ final class BenchRedis implements AutoCloseable {
 
   /** Its version and URL, and whether this benchmark started it. */
   String describe() {
-    return info(client, "server", "redis_version") + " at " + url + (own != null ? " (started by this benchmark, no persistence)" : "");
+    String owner = own != null ? " (started by this benchmark, no persistence)" : "";
+    return info(client, "server", "redis_version") + " at " + url + owner;
   }
 
   double cpuSeconds() {

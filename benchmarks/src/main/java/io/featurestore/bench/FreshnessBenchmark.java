@@ -32,8 +32,8 @@ public final class FreshnessBenchmark implements Callable<Integer> {
   LiveLoad.LoadOptions o;
   @Mixin
   Options.Runs runs = new Options.Runs(11);
-  @Option(names = "--duration-seconds", description = "Length of each measured run, back to back under the same load"
-      + " (default ${DEFAULT-VALUE}).")
+  @Option(names = "--duration-seconds",
+      description = "Length of each measured run, back to back under the same load (default ${DEFAULT-VALUE}).")
   int durationSeconds = 60;
   @Option(names = "--warmup-seconds", description = "Load before the first run, not measured (default ${DEFAULT-VALUE}).")
   int warmupSeconds = 20;
@@ -125,8 +125,9 @@ public final class FreshnessBenchmark implements Callable<Integer> {
         Stats.ms(pooled, 90), Stats.ms(pooled, 99), Stats.ms(pooled, 99.9), Stats.ms(pooled, 100));
     LiveLoad.printLegend(out);
     out.println();
-    if (phases.stream().anyMatch(ph -> ph.anomalies.get() > 0)) {
-      out.printf("WARNING: %d probes read a count above the expected one%n", phases.stream().mapToLong(ph -> ph.anomalies.get()).sum());
+    long anomalies = phases.stream().mapToLong(ph -> ph.anomalies.get()).sum();
+    if (anomalies > 0) {
+      out.printf("WARNING: %d probes read a count above the expected one%n", anomalies);
     }
     double p50 = Stats.median(measured, r -> r[5]);
     double p99 = Stats.median(measured, r -> r[7]);

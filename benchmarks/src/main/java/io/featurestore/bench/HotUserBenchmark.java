@@ -48,27 +48,27 @@ public final class HotUserBenchmark implements Callable<Integer> {
   Options.Runs runs = new Options.Runs(11);
   @Option(names = "--hot-events", description = "Events per burst, N (default ${DEFAULT-VALUE}).")
   int hotEvents = 1_000_000;
-  @Option(names = "--hot-rate-ratio", description = "Pace of the paced hot burst, as a share of the normal events/s"
-      + " measured in the same run (default ${DEFAULT-VALUE}).")
+  @Option(names = "--hot-rate-ratio",
+      description = "Pace of the paced hot burst, a share of the normal events/s of the same run (default ${DEFAULT-VALUE}).")
   double hotRateRatio = 0.5;
-  @Option(names = "--hot-ts-spread-seconds", description = "A hot event's time is its send time minus a uniform random"
-      + " 0..this (default ${DEFAULT-VALUE}).")
+  @Option(names = "--hot-ts-spread-seconds",
+      description = "A hot event's time is its send time minus a uniform random 0..this (default ${DEFAULT-VALUE}).")
   int spreadSeconds = 60;
-  @Option(names = "--warmup-seconds", description = "Steady load before the first run, then until less than 1 s of it"
-      + " waits uncommitted (default ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup-seconds",
+      description = "Load before the first burst, then until less than 1 s of it is uncommitted (default ${DEFAULT-VALUE}).")
   int warmupSeconds = 30;
   @Option(names = "--settle-seconds", description = "Steady load only, after each burst (default ${DEFAULT-VALUE}).")
   int settleSeconds = 10;
-  @Option(names = "--burst-timeout-seconds", description = "Give up waiting for a burst to be applied after this long"
-      + " (default ${DEFAULT-VALUE}).")
+  @Option(names = "--burst-timeout-seconds",
+      description = "Give up waiting for a burst to be applied after this long (default ${DEFAULT-VALUE}).")
   int timeoutSeconds = 200;
   @Option(names = "--key-prefix", description = "Prefix of the processor's keys (default ${DEFAULT-VALUE}).")
   String keyPrefix = "bench:hot:";
-  @Option(names = "--target-ratio", description = "Target: hot user's events/s over the normal events/s (default"
-      + " ${DEFAULT-VALUE}).")
+  @Option(names = "--target-ratio",
+      description = "Target: hot user's events/s over the normal events/s (default ${DEFAULT-VALUE}).")
   double targetRatio = 0.5;
-  @Option(names = "--target-p99-ms", defaultValue = "500", description = "Target: other users' freshness p99 during the"
-      + " paced burst (default ${DEFAULT-VALUE}).")
+  @Option(names = "--target-p99-ms", defaultValue = "500",
+      description = "Target: other users' freshness p99 during the paced burst (default ${DEFAULT-VALUE}).")
   double targetP99Ms;
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -250,7 +250,8 @@ public final class HotUserBenchmark implements Callable<Integer> {
       b.committed.add(new long[] {System.nanoTime(), c});
       b.committedAtEnd = c;
       // Applied: everything sent, the hot count at N, and the processor back to less than 1 s of the load behind.
-      return b.sent && (hotUser == null || b.count.get(b.count.size() - 1)[1] >= hotEvents) && rig.stream.endOffsets() - c <= o.rate;
+      boolean counted = hotUser == null || b.count.get(b.count.size() - 1)[1] >= hotEvents;
+      return b.sent && counted && rig.stream.endOffsets() - c <= o.rate;
     });
     if (failure.get() != null) {
       throw new IllegalStateException("the burst failed: " + failure.get(), failure.get());

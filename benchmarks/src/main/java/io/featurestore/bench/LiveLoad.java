@@ -49,14 +49,17 @@ final class LiveLoad {
     Options.Events events;
     @Option(names = "--rate", description = "Events per second of the steady load, probes included (default ${DEFAULT-VALUE}).")
     int rate = 5000;
-    @Option(names = "--probe-interval-ms", description = "Mean gap between probes, exponentially distributed (default ${DEFAULT-VALUE}).")
+    @Option(names = "--probe-interval-ms",
+        description = "Mean gap between probes, exponentially distributed (default ${DEFAULT-VALUE}).")
     int probeIntervalMs = 20;
-    @Option(names = "--probe-users", description = "Probe users per phase, each with at most one probe in flight (default ${DEFAULT-VALUE}).")
+    @Option(names = "--probe-users",
+        description = "Probe users per phase, each with at most one probe in flight (default ${DEFAULT-VALUE}).")
     int probeUsers = 64;
-    @Option(names = "--poll-interval-us", description = "Poll period of the probe users' field (default ${DEFAULT-VALUE} us).")
+    @Option(names = "--poll-interval-us",
+        description = "Poll period of the probe users' field, microseconds (default ${DEFAULT-VALUE}).")
     int pollIntervalMicros = 1000;
-    @Option(names = "--probe-timeout-seconds", description = "A probe not visible after this long counts as a timeout, recorded"
-        + " at this value (default ${DEFAULT-VALUE}).")
+    @Option(names = "--probe-timeout-seconds",
+        description = "A probe not seen after this long is a timeout, recorded at this value (default ${DEFAULT-VALUE}).")
     int probeTimeoutSeconds = 10;
 
     boolean valid() {
@@ -194,13 +197,13 @@ final class LiveLoad {
   }
 
   static void printLegend(PrintWriter out) {
-    out.println("(sent/s: the steady load's events per second, probes included; behind: its producer's worst lag behind schedule,");
-    out.println(" ms; probes, t/o: probes recorded, and of them not visible within the timeout (recorded at it); p50 … max: producer");
-    out.println(" send -> value visible in Redis, ms; same / other: probes on the hot user's partition / the others; lag: the");
-    out.println(" processor's fs_processor_end_to_end_lag (event ts -> Redis write, its Prometheus buckets interpolated); poll: the");
-    out.println(" poller's pipelined HGET round trip under load; proc … other: cores busy, 1.00 = one core, bench = this JVM, other =");
-    out.println(" the rest of the machine; backlog: records not committed at the end; ev/s, writes/s: events the processor applied");
-    out.println(" and users it wrote to Redis per second, from its metrics)");
+    out.println("(sent/s: the steady load's events per second, probes included; behind: its producer's worst lag behind");
+    out.println(" schedule, ms; probes, t/o: probes recorded, and of them not seen within the timeout (recorded at it); p50 … max:");
+    out.println(" producer send -> value visible in Redis, ms; same / other: probes on the hot user's partition / the others;");
+    out.println(" lag: the processor's fs_processor_end_to_end_lag (event ts -> Redis write, its Prometheus buckets interpolated);");
+    out.println(" poll: the poller's pipelined HGET round trip under load; proc … other: cores busy, 1.00 = one core, bench =");
+    out.println(" this JVM, other = the rest of the machine; backlog: records not committed at the end; ev/s, writes/s: events");
+    out.println(" the processor applied and users it wrote to Redis per second, from its metrics)");
   }
 
   /** One probe event in flight; {@code polledNanos[0]}: when the poller last read its user's field. */
@@ -276,7 +279,7 @@ final class LiveLoad {
         Duration.ofMillis(10), () -> System.nanoTime() >= deadline);
   }
 
-  /** Waits, the load running, until {@code condition} holds (polled every {@code poll}); fails as soon as the load or the processor does. */
+  /** Waits, the load running, until {@code condition} holds (polled every {@code poll}); fails once the load or processor does. */
   void await(String what, Duration timeout, Duration poll, BooleanSupplier condition) {
     rig.stream.processor.await(what, timeout, poll, () -> failure.get() != null || condition.getAsBoolean());
     requireHealthy();
@@ -312,7 +315,8 @@ final class LiveLoad {
           if (System.nanoTime() >= nextProbe) {
             // Poisson arrivals (exponential gaps, mean --probe-interval-ms): probes sample every phase of
             // the processor's flush cycle, not a few fixed ones (a 20 ms grid against a 100 ms flush would).
-            nextProbe += Math.max(TimeUnit.MICROSECONDS.toNanos(100), (long) (-Math.log(1 - probeTiming.nextDouble()) * probeEvery));
+            long gap = (long) (-Math.log(1 - probeTiming.nextDouble()) * probeEvery);
+            nextProbe += Math.max(TimeUnit.MICROSECONDS.toNanos(100), gap);
             for (int k = 0; k < o.probeUsers && slot < 0; k++) {
               slot = slotBusy.get((nextSlot + k) % o.probeUsers) == 0 ? (nextSlot + k) % o.probeUsers : -1;
             }
@@ -400,9 +404,10 @@ final class LiveLoad {
   }
 
   private static void record(Probe p, long micros) {
-    Stats.record(p.phase().latencyMicros, micros);
-    if (p.phase().hotPartition >= 0) {
-      Stats.record(p.partition() == p.phase().hotPartition ? p.phase().samePartitionMicros : p.phase().otherPartitionMicros, micros);
+    Phase phase = p.phase();
+    Stats.record(phase.latencyMicros, micros);
+    if (phase.hotPartition >= 0) {
+      Stats.record(p.partition() == phase.hotPartition ? phase.samePartitionMicros : phase.otherPartitionMicros, micros);
     }
   }
 }

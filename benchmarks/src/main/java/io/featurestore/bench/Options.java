@@ -34,10 +34,10 @@ final class Options {
   static final class Stream {
     @Option(names = "--partitions", description = "Partitions of each topic (default ${DEFAULT-VALUE}).")
     int partitions = 3;
-    @Option(names = "--processor-jar", paramLabel = "JAR",
-        description = "The stream processor jar (default: $" + StreamRig.JAR_ENV + ", else " + StreamRig.DEFAULT_JAR + " in this checkout).")
+    @Option(names = "--processor-jar", paramLabel = "JAR", description = "The stream processor jar (default: $"
+        + StreamRig.JAR_ENV + ", else " + StreamRig.DEFAULT_JAR + " in this checkout).")
     Path processorJar;
-    @Option(names = "--processor-java-opts", paramLabel = "OPTS", description = "JVM options of the processor process, e.g. for JFR.")
+    @Option(names = "--processor-java-opts", paramLabel = "OPTS", description = "JVM options of the processor process.")
     String processorJavaOpts = "";
     @Option(names = "--processor-env", paramLabel = "KEY=VALUE",
         description = "Extra processor setting, repeatable, e.g. FS_PROCESSOR_THREADS=2 (default: the processor's defaults).")

@@ -58,8 +58,8 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
   String sinkPrefix = "bench:sink:";
   @Option(names = "--skip-baselines", description = "Measure only the processor.")
   boolean skipBaselines;
-  @Option(names = "--verify-users", description = "Users whose features are checked against the produced events after each"
-      + " run (default ${DEFAULT-VALUE}); 0 = off.")
+  @Option(names = "--verify-users",
+      description = "Users checked against the produced events after each run, 0 = off (default ${DEFAULT-VALUE}).")
   int verifyUsers = 5000;
   @Option(names = "--target", defaultValue = "50000", description = "Target events/s (default ${DEFAULT-VALUE}).")
   double target;
@@ -128,7 +128,7 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
           + " kafka-clients = producer/consumer network threads, gc, jit = compiler threads):");
       for (int i = 0; i < results.size(); i++) {
         StringBuilder line = new StringBuilder(String.format("%-6d", i + 1));
-        results.get(i).threadCpu().forEach((group, seconds) -> line.append(String.format(" %s %.2f", group, seconds / events * 1e6)));
+        results.get(i).threadCpu().forEach((group, s) -> line.append(String.format(" %s %.2f", group, s / events * 1e6)));
         out.println(line);
       }
       out.println();
@@ -223,7 +223,8 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
     Map<String, Object> p = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, rig.bootstrapServers,
         ConsumerConfig.CLIENT_ID_CONFIG, "bench-plain-consumer", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000); // Kafka Streams' default
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    ByteArrayDeserializer raw = new ByteArrayDeserializer();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, raw, raw)) {
       consumer.assign(rig.inputPartitions());
       consumer.seekToBeginning(rig.inputPartitions());
       long start = System.nanoTime();

@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
 final class RedisBenchmarkTool {
   static final String ENV = "REDIS_BENCHMARK";
   private static final Pattern RATE = Pattern.compile("([0-9]+(?:\\.[0-9]+)?) requests per second");
-  private static final Pattern SUMMARY = Pattern.compile(
-      "avg\\s+min\\s+p50\\s+p95\\s+p99\\s+max\\s*\\n\\s*([0-9.]+)\\s+([0-9.]+)\\s+([0-9.]+)\\s+([0-9.]+)\\s+([0-9.]+)\\s+([0-9.]+)");
+  /** Its latency summary: avg, min, p50, p95, p99, max. */
+  private static final Pattern SUMMARY = Pattern.compile("avg\\s+min\\s+p50\\s+p95\\s+p99\\s+max\\s*\\n\\s*"
+      + "([0-9.]+)\\s+([0-9.]+)\\s+([0-9.]+)\\s+([0-9.]+)\\s+([0-9.]+)\\s+([0-9.]+)");
   private static final Pattern PERCENTILE = Pattern.compile("(?m)^\\s*([0-9.]+)% <= ([0-9.]+) milliseconds");
 
   private final Path binary;
@@ -37,7 +38,7 @@ final class RedisBenchmarkTool {
     Path binary = configured != null && !configured.isBlank() ? Path.of(configured.trim())
         : redisServer().resolveSibling("redis-benchmark");
     if (!Files.isExecutable(binary)) {
-      throw new IllegalStateException("no executable redis-benchmark at " + binary + " (set " + ENV + "=/path/to/redis-benchmark)");
+      throw new IllegalStateException("no executable redis-benchmark at " + binary + " (set " + ENV + "=PATH)");
     }
     return new RedisBenchmarkTool(binary);
   }

@@ -46,7 +46,7 @@ public final class ServingBenchmark implements Callable<Integer> {
   /** The 5 features of a single read: batch features, present for every loaded user. */
   static final List<String> FEATURES = List.of("country_iso", "risk_segment", "account_age_days", "tx_count_7d",
       "avg_amount_30d");
-  /** A phase's row; after the printed columns: service p99, lag p99, errors, reconnects, redis-benchmark's server and own cores. */
+  /** A phase's row; after the printed columns: service p99, lag p99, errors, reconnects, redis-benchmark's server / own cores. */
   private static final Table TABLE = new Table("phase:16", "req/s:0", "p50:3", "p99:3", "p99.9:3", "max:2", "store p50:3",
       "store p99:3", "rb req/s:0", "ratio:3", "rb p50:3", "rb p99:3", "rb p99.9:3", "serv us:1", "redis us:1", "clnt us:1",
       "serv:2", "redis:2", "clnt:2", "other:2");
@@ -59,19 +59,19 @@ public final class ServingBenchmark implements Callable<Integer> {
   Options.Runs runs = new Options.Runs(42);
   @Mixin
   Options.Redis redisOptions;
-  @Option(names = "--serving-jar", description = "The serving API's runnable jar (default ${DEFAULT-VALUE}), relative to"
-      + " the working directory.")
+  @Option(names = "--serving-jar",
+      description = "The serving API's runnable jar, relative to the working directory (default ${DEFAULT-VALUE}).")
   Path servingJar = Path.of("serving-api/target/serving-api.jar");
-  @Option(names = "--serving-java-opts", paramLabel = "OPTS", description = "JVM options of the serving API, split at"
-      + " spaces (default: none, as `java -jar`), e.g. -XX:StartFlightRecording=filename=serving.jfr")
+  @Option(names = "--serving-java-opts", paramLabel = "OPTS",
+      description = "JVM options of the serving API, split at spaces, e.g. -XX:StartFlightRecording=filename=serving.jfr")
   String servingJavaOpts = "";
-  @Option(names = "--serving-threads", paramLabel = "N", description = "SERVING_THREADS of the serving API (default: its"
-      + " own default).")
+  @Option(names = "--serving-threads", paramLabel = "N",
+      description = "SERVING_THREADS of the serving API (default: its own default).")
   Integer servingThreads;
   @Option(names = "--key-prefix", description = "Key prefix of the loaded users (default ${DEFAULT-VALUE}).")
   String keyPrefix = "bench:serving:";
-  @Option(names = "--levels", split = ",", defaultValue = "1,4,16,32", description = "Closed-loop concurrency levels"
-      + " (default ${DEFAULT-VALUE}).")
+  @Option(names = "--levels", split = ",", defaultValue = "1,4,16,32",
+      description = "Closed-loop concurrency levels (default ${DEFAULT-VALUE}).")
   int[] levels;
   @Option(names = "--batch-size", description = "Users per batch request (default ${DEFAULT-VALUE}).")
   int batchSize = 100;
@@ -79,36 +79,34 @@ public final class ServingBenchmark implements Callable<Integer> {
   int singleRate = 1000;
   @Option(names = "--batch-rate", description = "Fixed rate of batch reads, requests/s (default ${DEFAULT-VALUE}).")
   int batchRate = 200;
-  @Option(names = "--rate-connections", description = "Keep-alive connections of the fixed-rate phases (default"
-      + " ${DEFAULT-VALUE}); a request waits for a free one.")
+  @Option(names = "--rate-connections",
+      description = "Connections of the fixed-rate phases; a request waits for a free one (default ${DEFAULT-VALUE}).")
   int rateConnections = 16;
   @Option(names = "--rate-seconds", description = "Measured seconds of a fixed-rate phase (default ${DEFAULT-VALUE}).")
   int rateSeconds = 30;
-  @Option(names = "--rate-warmup-seconds", description = "Unrecorded seconds before each fixed-rate phase (default"
-      + " ${DEFAULT-VALUE}).")
+  @Option(names = "--rate-warmup-seconds",
+      description = "Unrecorded seconds before each fixed-rate phase (default ${DEFAULT-VALUE}).")
   int rateWarmupSeconds = 3;
   @Option(names = "--level-seconds", description = "Measured seconds per closed-loop level (default ${DEFAULT-VALUE}).")
   int levelSeconds = 8;
-  @Option(names = "--level-warmup-seconds", description = "Unrecorded seconds before each closed-loop level (default"
-      + " ${DEFAULT-VALUE}).")
+  @Option(names = "--level-warmup-seconds",
+      description = "Unrecorded seconds before each closed-loop level (default ${DEFAULT-VALUE}).")
   int levelWarmupSeconds = 2;
-  @Option(names = "--warmup-seconds", description = "Warm-up of the serving JVM before the first run: half single, half"
-      + " batch reads, closed loop (default ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup-seconds",
+      description = "Closed-loop warm-up before the first run, half single, half batch reads (default ${DEFAULT-VALUE}).")
   int warmupSeconds = 20;
-  @Option(names = "--baseline-requests", description = "redis-benchmark -n of the single HMGET baseline (default"
-      + " ${DEFAULT-VALUE}).")
+  @Option(names = "--baseline-requests",
+      description = "redis-benchmark -n of the single HMGET baseline (default ${DEFAULT-VALUE}).")
   int baselineRequests = 150_000;
-  @Option(names = "--baseline-batches", description = "Pipelines of the batch baseline: redis-benchmark -P BATCH-SIZE -n"
-      + " BATCHES*BATCH-SIZE (default ${DEFAULT-VALUE}).")
+  @Option(names = "--baseline-batches",
+      description = "Pipelines of the batch baseline: -P BATCH-SIZE -n BATCHES*BATCH-SIZE (default ${DEFAULT-VALUE}).")
   int baselineBatches = 20_000;
-  @Option(names = "--target-single-p99-ms", description = "Target: single read p99 at the fixed rate (default"
-      + " ${DEFAULT-VALUE}).")
+  @Option(names = "--target-single-p99-ms", description = "Target: single read p99 at the fixed rate (default ${DEFAULT-VALUE}).")
   double targetSingleP99 = 1.0;
-  @Option(names = "--target-single-throughput", defaultValue = "15000", description = "Target: single reads/s at"
-      + " saturation (default ${DEFAULT-VALUE}).")
+  @Option(names = "--target-single-throughput", defaultValue = "15000",
+      description = "Target: single reads/s at saturation (default ${DEFAULT-VALUE}).")
   double targetThroughput;
-  @Option(names = "--target-batch-p99-ms", description = "Target: batch read p99 at the fixed rate (default"
-      + " ${DEFAULT-VALUE}).")
+  @Option(names = "--target-batch-p99-ms", description = "Target: batch read p99 at the fixed rate (default ${DEFAULT-VALUE}).")
   double targetBatchP99 = 3.0;
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -152,53 +150,53 @@ public final class ServingBenchmark implements Callable<Integer> {
       try (ChildProcess serving = ChildProcess.jar("serving-api", Options.split(servingJavaOpts), servingJar, List.of(), env,
           workspace.dir.resolve("serving.log"))) {
         serving.awaitOutput("Serving API ready", Duration.ofSeconds(60));
+        String query = "?features=" + String.join(",", FEATURES);
         byte[][] single = new byte[users][];
         for (int i = 0; i < users; i++) {
-          single[i] = HttpLoad.get(host, port, "/v1/features/" + SyntheticUsers.userId(i + 1L) + "?features=" + String.join(",", FEATURES));
+          single[i] = HttpLoad.get(host, port, "/v1/features/" + SyntheticUsers.userId(i + 1L) + query);
         }
         byte[][] batch = batchRequests(host, port, new SplittableRandom(runs.seed), 1024);
         checkAnswers(host, port, single[0], batch[0]);
-
         Machine.header(out, "serving");
-        out.printf("redis     : %s; %,d users loaded under %s in %.1f s (bulkLoad)%n", redis.describe(), users, keyPrefix, loadSeconds);
+        out.printf("redis     : %s; %,d users under %s loaded in %.1f s (bulkLoad)%n", redis.describe(), users, keyPrefix,
+            loadSeconds);
         out.printf("serving   : java %s-jar %s (pid %d) on %s:%d, %s%n", servingJavaOpts.isBlank() ? "" : servingJavaOpts + " ",
-            servingJar, serving.pid(), host, port, servingThreads == null ? "default SERVING_THREADS" : "SERVING_THREADS=" + servingThreads);
+            servingJar, serving.pid(), host, port, servingThreads == null ? "default threads" : "SERVING_THREADS=" + servingThreads);
         out.printf("client    : this JVM, plain-socket HTTP/1.1 keep-alive, one request in flight per connection%n");
-        out.printf("single    : GET /v1/features/{random of %,d users}?features=%s%n", users, String.join(",", FEATURES));
-        out.printf("batch     : POST /v1/features/batch, %d random users (of 1,024 prepared bodies), the same 5 features%n", batchSize);
-        out.printf("fixed rate: open loop over %d connections, %d s warm-up + %d s measured, latency from the intended send time%n",
-            rateConnections, rateWarmupSeconds, rateSeconds);
-        out.printf("closed    : levels %s, %d s warm-up + %d s measured per level%n", Arrays.toString(levels), levelWarmupSeconds, levelSeconds);
-        out.printf("baseline  : redis-benchmark -c C -n %d HMGET %s%s %s (single); -c C -P %d -n %d (batch; per pipeline = per batch)%n%n",
-            baselineRequests, keyPrefix, SyntheticUsers.userId(1), String.join(" ", FEATURES), batchSize, baselineBatches * batchSize);
-        out.flush();
+        out.printf("requests  : GET /v1/features/{random of %,d users}%s; POST /v1/features/batch of %d random users (1,024"
+            + " prepared bodies), the same features%n", users, query, batchSize);
+        out.printf("phases    : fixed rate, open loop over %d connections, %d s warm-up + %d s measured, latency from the intended"
+            + " send time; closed loop at %s connections, %d s warm-up + %d s measured%n", rateConnections, rateWarmupSeconds,
+            rateSeconds, Arrays.toString(levels), levelWarmupSeconds, levelSeconds);
+        out.printf("baseline  : redis-benchmark -c C -n %d HMGET %s%s %s (single); -c C -P %d -n %d (batch; a pipeline per"
+            + " batch)%n%n", baselineRequests, keyPrefix, SyntheticUsers.userId(1), String.join(" ", FEATURES), batchSize,
+            baselineBatches * batchSize);
         if (warmupSeconds > 0) { // JIT and pools: both endpoints, closed loop, unrecorded
           out.printf("warm-up: %d s%n", warmupSeconds);
           out.flush();
           HttpLoad.run(host, port, single, 16, 0, 0, TimeUnit.SECONDS.toNanos(warmupSeconds) / 2);
           HttpLoad.run(host, port, batch, 8, 0, 0, TimeUnit.SECONDS.toNanos(warmupSeconds) / 2);
         }
-        List<List<double[]>> allRuns = new ArrayList<>();
         List<String> labels = new ArrayList<>();
+        for (String kind : List.of("single", "batch")) {
+          labels.add(kind + " @" + (kind.equals("batch") ? batchRate : singleRate) + "/s");
+          Arrays.stream(levels).forEach(level -> labels.add(kind + " c=" + level));
+        }
+        List<List<double[]>> allRuns = new ArrayList<>();
         for (int r = 1; r <= runs.runs; r++) {
           out.printf("%nrun %d of %d%n", r, runs.runs);
           TABLE.header(out);
           List<double[]> phases = new ArrayList<>();
           Map<String, double[]> baselines = new HashMap<>();
-          labels.clear();
           for (boolean isBatch : new boolean[] {false, true}) {
             byte[][] requests = isBatch ? batch : single;
-            int rate = isBatch ? batchRate : singleRate;
-            String kind = isBatch ? "batch" : "single";
             // Fixed rate: one request in flight most of the time, so the baseline runs at -c 1.
-            labels.add(kind + " @" + rate + "/s");
-            phases.add(measure(out, labels.get(labels.size() - 1), serving, redis, baseline(tool, redis, isBatch, 1, baselines), true,
-                () -> HttpLoad.run(host, port, requests, rateConnections, rate, TimeUnit.SECONDS.toNanos(rateWarmupSeconds),
-                    TimeUnit.SECONDS.toNanos(rateSeconds))));
+            phases.add(measure(out, labels.get(phases.size()), serving, redis, baseline(tool, redis, isBatch, 1, baselines),
+                () -> HttpLoad.run(host, port, requests, rateConnections, isBatch ? batchRate : singleRate,
+                    TimeUnit.SECONDS.toNanos(rateWarmupSeconds), TimeUnit.SECONDS.toNanos(rateSeconds))));
             for (int level : levels) {
-              labels.add(kind + " c=" + level);
-              phases.add(measure(out, labels.get(labels.size() - 1), serving, redis, baseline(tool, redis, isBatch, level, baselines),
-                  false, () -> HttpLoad.run(host, port, requests, level, 0, TimeUnit.SECONDS.toNanos(levelWarmupSeconds),
+              phases.add(measure(out, labels.get(phases.size()), serving, redis, baseline(tool, redis, isBatch, level, baselines),
+                  () -> HttpLoad.run(host, port, requests, level, 0, TimeUnit.SECONDS.toNanos(levelWarmupSeconds),
                       TimeUnit.SECONDS.toNanos(levelSeconds))));
             }
           }
@@ -212,8 +210,9 @@ public final class ServingBenchmark implements Callable<Integer> {
   }
 
   /** Runs one phase, prints its row and returns it. */
-  private double[] measure(PrintWriter out, String label, ChildProcess serving, BenchRedis redis, double[] base,
-      boolean fixedRate, Load load) throws InterruptedException {
+  private double[] measure(PrintWriter out, String label, ChildProcess serving, BenchRedis redis, double[] base, Load load)
+      throws InterruptedException {
+    boolean fixedRate = label.contains("@");
     System.gc();
     Machine.Cpu before = Machine.Cpu.now(serving::cpuSeconds, redis::cpuSeconds);
     HttpLoad.Result r = load.run();
@@ -222,7 +221,8 @@ public final class ServingBenchmark implements Callable<Integer> {
     double exchanged = Math.max(1, r.exchanged) / 1e6;
     // At a fixed rate the throughput is the schedule's, so a ratio to the baseline's rate means nothing.
     double[] row = {r.throughput(), Stats.ms(r.latency, 50), Stats.ms(r.latency, 99), Stats.ms(r.latency, 99.9),
-        Stats.ms(r.latency, 100), Stats.ms(r.store, 50), Stats.ms(r.store, 99), base[0], fixedRate ? Double.NaN : r.throughput() / base[0],
+        Stats.ms(r.latency, 100), Stats.ms(r.store, 50), Stats.ms(r.store, 99), base[0],
+        fixedRate ? Double.NaN : r.throughput() / base[0],
         base[1], base[2], base[3], before.used(after, 0) / exchanged, before.used(after, 1) / exchanged,
         before.used(after, 2) / exchanged, busy[0], busy[1], busy[2], busy[3], Stats.ms(r.service, 99),
         fixedRate ? Stats.ms(r.lag, 99) : Double.NaN, r.errors, r.reconnects, base[4], base[5]};
@@ -325,7 +325,8 @@ public final class ServingBenchmark implements Callable<Integer> {
     for (int i = 2; i <= levels.length; i++) {
       best = medians.get(i)[0] > medians.get(best)[0] ? i : best;
     }
-    verdict(out, String.format("single read p99 at %,d req/s", singleRate), singleFixed[2], targetSingleP99, singleFixed, singleRate);
+    verdict(out, String.format("single read p99 at %,d req/s", singleRate), singleFixed[2], targetSingleP99, singleFixed,
+        singleRate);
     verdict(out, "single reads/s at saturation (" + labels.get(best) + ")", medians.get(best)[0], targetThroughput, null, 0);
     verdict(out, String.format("%d-user batch p99 at %,d req/s", batchSize, batchRate), batchFixed[2], targetBatchP99, batchFixed,
         batchRate);
@@ -345,8 +346,8 @@ public final class ServingBenchmark implements Callable<Integer> {
       pass = false;
       note += String.format(" (%.0f errors)", fixed[ERRORS]);
     }
-    out.printf("%-52s: %s (target %s %s) %s%s%n", what, latency ? String.format("%.3f ms", value) : String.format("%,.0f req/s", value),
-        latency ? "<=" : ">=", latency ? String.format("%.1f ms", target) : String.format("%,.0f req/s", target),
-        Stats.verdict(pass), note);
+    String format = latency ? "%.3f ms" : "%,.0f req/s";
+    out.printf("%-52s: %s (target %s %s) %s%s%n", what, String.format(format, value), latency ? "<=" : ">=",
+        String.format(latency ? "%.1f ms" : format, target), Stats.verdict(pass), note);
   }
 }

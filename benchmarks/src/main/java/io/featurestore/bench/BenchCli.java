@@ -29,6 +29,7 @@ public final class BenchCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a benchmark: bulk-load, processor-throughput, freshness, hot-user, serving");
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "name a benchmark: bulk-load, processor-throughput, freshness, hot-user, serving");
   }
 }

@@ -1,5 +1,13 @@
 package io.featurestore.bench;
 
+import static io.featurestore.bench.BenchRedis.info;
+import static io.featurestore.bench.BenchRedis.serverCpuSeconds;
+import static io.featurestore.bench.Machine.cpuModel;
+import static io.featurestore.bench.Machine.loadAverage;
+import static io.featurestore.bench.Machine.machineCpuSeconds;
+import static io.featurestore.bench.Machine.processCpuSeconds;
+import static io.featurestore.bench.Stats.median;
+
 import io.featurestore.core.BulkLoadResult;
 import io.featurestore.core.BulkLoader;
 import io.featurestore.core.FeatureRegistry;
@@ -9,18 +17,12 @@ import io.featurestore.core.StoreStats;
 import io.featurestore.infra.FreePorts;
 import io.featurestore.infra.RedisServer;
 import io.featurestore.materializer.SyntheticUsers;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -301,68 +303,6 @@ public final class BulkLoadBenchmark implements Callable<Integer> {
     try (FeatureStore raw = FeatureStore.connect(url, FeatureRegistry.bundled().withOverrides(prefix, 1, 1))) {
       return raw.admin().reset();
     }
-  }
-
-  static String info(RedisClient redis, String section, String field) {
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(field) + ":(.*?)\\r?$").matcher(redis.info(section));
-    return m.find() ? m.group(1) : "?";
-  }
-
-  /** CPU seconds the server process has used (all its threads), from INFO cpu. */
-  static double serverCpuSeconds(RedisClient redis) {
-    return Double.parseDouble(info(redis, "cpu", "used_cpu_user")) + Double.parseDouble(info(redis, "cpu", "used_cpu_sys"));
-  }
-
-  static double processCpuSeconds() {
-    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.OperatingSystemMXBean) {
-      return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1e9;
-    }
-    return Double.NaN;
-  }
-
-  /** CPU seconds the whole machine spent busy (all cores; /proc/stat), NaN where unknown. */
-  static double machineCpuSeconds() {
-    try {
-      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-      // cpu user nice system idle iowait irq softirq steal ...; in USER_HZ (100 on Linux) ticks.
-      long busy = 0;
-      for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
-        busy += Long.parseLong(f[i]);
-      }
-      return busy / 100.0;
-    } catch (IOException | RuntimeException e) {
-      return Double.NaN;
-    }
-  }
-
-  static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
-
-  static String cpuModel() {
-    try {
-      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-          .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
-    } catch (IOException | RuntimeException e) {
-      return System.getProperty("os.arch");
-    }
-  }
-
-  static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> figure) {
-    return median(runs.stream().mapToDouble(figure).toArray());
-  }
-
-  static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   private static List<String> redact(List<String> command) {

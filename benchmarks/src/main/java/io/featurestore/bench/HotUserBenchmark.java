@@ -1,17 +1,10 @@
 package io.featurestore.bench;
 
-import static io.featurestore.bench.BulkLoadBenchmark.cpuModel;
-import static io.featurestore.bench.BulkLoadBenchmark.loadAverage;
-import static io.featurestore.bench.BulkLoadBenchmark.median;
 import static io.featurestore.bench.LiveLoad.FIELD;
-import static io.featurestore.bench.LiveLoad.ms;
 
 import io.featurestore.bench.LiveLoad.Phase;
-import io.featurestore.events.Event;
-import io.featurestore.events.EventJson;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -19,10 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.ToDoubleFunction;
-import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,46 +43,37 @@ import picocli.CommandLine.Option;
         "exits 0 either way."})
 public final class HotUserBenchmark implements Callable<Integer> {
   @Mixin
-  LiveLoad.Options o;
-
-  @Option(names = "--hot-events", defaultValue = "1000000", description = "Events per burst, N (default ${DEFAULT-VALUE}).")
-  int hotEvents;
-
-  @Option(names = "--hot-rate-ratio", defaultValue = "0.5",
-      description = "Pace of the paced hot burst, as a share of the normal events/s measured in the same run (default ${DEFAULT-VALUE}).")
-  double hotRateRatio;
-
-  @Option(names = "--hot-ts-spread-seconds", defaultValue = "60",
+  LiveLoad.LoadOptions o;
+  @Mixin
+  Options.Runs runs = new Options.Runs(11);
+  @Option(names = "--hot-events", description = "Events per burst, N (default ${DEFAULT-VALUE}).")
+  int hotEvents = 1_000_000;
+  @Option(names = "--hot-rate-ratio",
+      description = "Pace of the paced hot burst, a share of the normal events/s of the same run (default ${DEFAULT-VALUE}).")
+  double hotRateRatio = 0.5;
+  @Option(names = "--hot-ts-spread-seconds",
       description = "A hot event's time is its send time minus a uniform random 0..this (default ${DEFAULT-VALUE}).")
-  int spreadSeconds;
-
-  @Option(names = "--runs", defaultValue = "3", description = "Runs (three bursts each); medians are reported (default ${DEFAULT-VALUE}).")
-  int runs;
-
-  @Option(names = "--warmup-seconds", defaultValue = "30",
-      description = "Steady load before the first run, then until less than 1 s of it waits uncommitted (default ${DEFAULT-VALUE}).")
-  int warmupSeconds;
-
-  @Option(names = "--settle-seconds", defaultValue = "10", description = "Steady load only, after each burst (default ${DEFAULT-VALUE}).")
-  int settleSeconds;
-
-  @Option(names = "--burst-timeout-seconds", defaultValue = "200",
+  int spreadSeconds = 60;
+  @Option(names = "--warmup-seconds",
+      description = "Load before the first burst, then until less than 1 s of it is uncommitted (default ${DEFAULT-VALUE}).")
+  int warmupSeconds = 30;
+  @Option(names = "--settle-seconds", description = "Steady load only, after each burst (default ${DEFAULT-VALUE}).")
+  int settleSeconds = 10;
+  @Option(names = "--burst-timeout-seconds",
       description = "Give up waiting for a burst to be applied after this long (default ${DEFAULT-VALUE}).")
-  int timeoutSeconds;
-
-  @Option(names = "--key-prefix", defaultValue = "bench:hot:", description = "Prefix of the processor's keys (default ${DEFAULT-VALUE}).")
-  String keyPrefix;
-
-  @Option(names = "--target-ratio", defaultValue = "0.5", description = "Target: hot user's events/s over the normal events/s (default ${DEFAULT-VALUE}).")
-  double targetRatio;
-
-  @Option(names = "--target-p99-ms", defaultValue = "500", description = "Target: other users' freshness p99 during the paced burst (default ${DEFAULT-VALUE}).")
+  int timeoutSeconds = 200;
+  @Option(names = "--key-prefix", description = "Prefix of the processor's keys (default ${DEFAULT-VALUE}).")
+  String keyPrefix = "bench:hot:";
+  @Option(names = "--target-ratio",
+      description = "Target: hot user's events/s over the normal events/s (default ${DEFAULT-VALUE}).")
+  double targetRatio = 0.5;
+  @Option(names = "--target-p99-ms", defaultValue = "500",
+      description = "Target: other users' freshness p99 during the paced burst (default ${DEFAULT-VALUE}).")
   double targetP99Ms;
-
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  /** One burst: what was sent, and samples of the committed offsets and (hot) of the user's count. */
+  /** One burst: what was sent, and samples {time, value} of the committed offsets and (hot) of the user's count. */
   private static final class Burst {
     final Phase phase;
     final String hotUser;
@@ -113,7 +94,7 @@ public final class HotUserBenchmark implements Callable<Integer> {
       this.pace = pace;
     }
 
-    /** Events/s between 10 % and 90 % of the way from the first to the last sample's value; NaN if not reached. */
+    /** Events/s between 10 % and 90 % of the way from {@code from} to {@code to}; NaN if not reached. */
     static double rate(List<long[]> samples, long from, long to) {
       long t10 = at(samples, from + (to - from) / 10);
       long t90 = at(samples, from + (to - from) * 9 / 10);
@@ -127,20 +108,11 @@ public final class HotUserBenchmark implements Callable<Integer> {
     }
 
     private static long at(List<long[]> samples, long value) {
-      for (long[] s : samples) {
-        if (s[1] >= value) {
-          return s[0];
-        }
-      }
-      return -1;
+      return samples.stream().filter(s -> s[1] >= value).mapToLong(s -> s[0]).findFirst().orElse(-1);
     }
 
     double totalRate() {
       return rate(committed, committedAtStart, committedAtEnd);
-    }
-
-    double hotRate(long n) {
-      return rate(count, 0, n);
     }
 
     double sendSeconds() {
@@ -150,7 +122,7 @@ public final class HotUserBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!o.valid() || hotEvents < 10 || runs < 1 || warmupSeconds < 0 || settleSeconds < 1 || hotRateRatio <= 0
+    if (!o.valid() || hotEvents < 10 || runs.runs < 1 || warmupSeconds < 0 || settleSeconds < 1 || hotRateRatio <= 0
         || spreadSeconds < 0 || timeoutSeconds < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "every count, rate and duration must be >= 1");
     }
@@ -163,45 +135,49 @@ public final class HotUserBenchmark implements Callable<Integer> {
     List<Phase> phases = new ArrayList<>();
     List<Burst[]> results = new ArrayList<>();
     List<String> totals = new ArrayList<>();
-    for (int r = 1; r <= runs; r++) {
+    for (int r = 1; r <= runs.runs; r++) {
       // A fresh broker, Redis and processor per run: otherwise the events of one run's bursts leave their windows
       // (each leaving bucket is an evaluation and a Redis write) during the next run's bursts.
       try (LiveLoad.Rig rig = new LiveLoad.Rig(o, keyPrefix, "hot-user", spec.commandLine().getErr());
-           KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-               SyntheticEvents.producerProperties(rig.broker.bootstrapServers(), "bench-burst"))) {
+           EventSender sender = new EventSender(rig.stream.bootstrapServers, "bench-burst")) {
         if (r == 1) {
           printHeader(out, rig);
         }
-        LiveLoad load = new LiveLoad(rig);
+        LiveLoad load = new LiveLoad(rig, runs.seed);
         Phase warmup = new Phase(phases.size(), r + " warm-up");
         phases.add(warmup);
         long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
         load.start(warmup, at);
-        load.sleepUntil(at, rig.processor);
-        warmup.snapshot(rig, true);
-        load.sleepUntil(at + TimeUnit.SECONDS.toNanos(warmupSeconds), rig.processor);
-        // A cold processor, broker and producer share the cores: the bursts must not start on a backlog.
-        awaitCaughtUp(rig, load, System.nanoTime() + TimeUnit.SECONDS.toNanos(180));
-        warmup.snapshot(rig, false);
+        load.runUntil(at);
+        warmup.start(rig);
+        load.runUntil(at + TimeUnit.SECONDS.toNanos(warmupSeconds));
+        // A cold processor, broker and producer share the cores: the bursts should not start on a backlog.
+        if (!applied(rig, load, "the processor to catch up with the load", 180, 100, () -> {
+          long lag = rig.stream.lag();
+          return lag >= 0 && lag <= o.rate;
+        })) {
+          spec.commandLine().getErr().printf("warning: run %d: still more than 1 s of the load behind after 180 s%n", r);
+        }
+        warmup.end(rig);
         // Hot first (its user's events leave their window at ~1 bucket per 100 ms, a negligible cost), then
         // the normal burst, whose events leave only after the run (>= 5 min later), then the paced one.
-        Burst hot = burst(rig, load, producer, phases, r + " hot", "hot-r" + r + "-a", 0);
-        Burst normal = burst(rig, load, producer, phases, r + " normal", null, 0);
+        Burst hot = burst(rig, load, sender, phases, r + " hot", "hot-r" + r + "-a", 0);
+        Burst normal = burst(rig, load, sender, phases, r + " normal", null, 0);
         if (!(normal.totalRate() > 0)) {
           throw new IllegalStateException("run " + r + ": the normal burst gave no events/s; cannot pace the hot user");
         }
-        Burst paced = burst(rig, load, producer, phases, r + " paced", "hot-r" + r + "-b", hotRateRatio * normal.totalRate());
+        Burst paced = burst(rig, load, sender, phases, r + " paced", "hot-r" + r + "-b", hotRateRatio * normal.totalRate());
         load.stop();
         results.add(new Burst[] {normal, hot, paced});
-        PrometheusText m = rig.processor.metrics();
+        PrometheusText m = rig.stream.metrics();
         totals.add(String.format("run %d: %.0f events, %.0f late, %.0f dead letters, %.0f Redis writes rejected", r,
             m.sum("fs_processor_events_total"), m.sum("fs_processor_late_events_total"),
             m.sum("fs_processor_dead_letters_total"), m.sum("fs_processor_sink_rejected_total")));
         out.printf("run %d done: warm-up %.1f s; hot %,.0f events/s, normal %,.0f events/s, paced at %,.0f: freshness p99"
-            + " %.1f ms%n", r, warmup.seconds(), hot.hotRate(hotEvents), normal.totalRate(), paced.pace,
-            ms(paced.phase.latencyMicros.getValueAtPercentile(99)));
+            + " %.1f ms%n", r, warmup.seconds(), Burst.rate(hot.count, 0, hotEvents), normal.totalRate(), paced.pace,
+            Stats.ms(paced.phase.latencyMicros, 99));
         out.flush();
-        rig.processor.requireAlive();
+        rig.stream.processor.requireAlive();
         rig.succeeded();
       }
     }
@@ -209,39 +185,35 @@ public final class HotUserBenchmark implements Callable<Integer> {
     return 0;
   }
 
-  /** Waits until less than one second of the steady load is uncommitted, or {@code deadline}; returns that committed offset sum. */
-  private long awaitCaughtUp(LiveLoad.Rig rig, LiveLoad load, long deadline) throws Exception {
-    while (true) {
-      long committed = rig.committed();
-      if (rig.endOffsets() - committed <= o.rate || System.nanoTime() > deadline) {
-        return committed;
-      }
-      load.sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100), rig.processor);
+  /** Waits until {@code condition} holds (polled every {@code pollMs}), the load running; false if not within {@code seconds}. */
+  private static boolean applied(LiveLoad.Rig rig, LiveLoad load, String what, int seconds, int pollMs,
+      BooleanSupplier condition) {
+    try {
+      load.await(what, Duration.ofSeconds(seconds), Duration.ofMillis(pollMs), condition);
+      return true;
+    } catch (IllegalStateException e) {
+      load.requireHealthy();
+      rig.stream.processor.requireAlive();
+      return false;
     }
   }
 
   private void printHeader(PrintWriter out, LiveLoad.Rig rig) {
-    out.printf("hot-user benchmark, %s%n", LocalDate.now());
-    out.printf("machine   : %d cores (nproc), %s, Java %s, load average %s%n", Runtime.getRuntime().availableProcessors(),
-        cpuModel(), System.getProperty("java.version"), loadAverage());
-    out.printf("redis     : %s at %s%n", rig.redisInfo("redis_version"), rig.url);
-    out.printf("kafka     : single-node KRaft broker, own process (KafkaBrokerMain), %d partitions per topic%n", o.partitions);
-    out.printf("processor : java %s-jar %s, own process, prefix %s%s%n", o.processorJavaOpts.isBlank() ? "" : o.processorJavaOpts + " ",
-        rig.jar, keyPrefix, rig.overrides.isEmpty() ? " (its default settings)" : ", " + rig.overrides);
+    Machine.header(out, "hot-user");
+    rig.describe(out, true);
     out.printf("load      : %,d events/s paced over %,d users with probes (mean gap %d ms, %d probe users per phase), all the"
         + " time; per run a fresh broker, Redis and processor, warm-up >= %d s and until less than 1 s of load is behind%n",
-        o.rate, o.users, o.probeIntervalMs, o.probeUsers, warmupSeconds);
+        o.rate, o.events.users, o.probeIntervalMs, o.probeUsers, warmupSeconds);
     out.printf("bursts    : per run, %,d events each from a second producer, each until applied, then %d s of the load alone:"
         + " hot (one user's transactions, unpaced), normal (over the load's users, unpaced), paced (another user's, at %.2f x"
-        + " the run's normal events/s); hot event times = send time - uniform 0..%d s%n", hotEvents, settleSeconds,
+        + " the run's normal events/s); hot event times = send time - uniform 0..%d s%n%n", hotEvents, settleSeconds,
         hotRateRatio, spreadSeconds);
-    out.println();
     out.flush();
   }
 
   /** Sends one burst, waits until it is applied (all committed; the hot user's count at N), then settles. */
-  private Burst burst(LiveLoad.Rig rig, LiveLoad load, KafkaProducer<byte[], byte[]> producer, List<Phase> phases,
-      String name, String hotUser, double pace) throws Exception {
+  private Burst burst(LiveLoad.Rig rig, LiveLoad load, EventSender sender, List<Phase> phases, String name, String hotUser,
+      double pace) throws Exception {
     Phase phase = new Phase(phases.size(), name);
     phases.add(phase);
     Burst b = new Burst(phase, hotUser, pace);
@@ -249,157 +221,128 @@ public final class HotUserBenchmark implements Callable<Integer> {
       phase.hotPartition = o.partitionOf(hotUser);
     }
     load.switchTo(phase);
-    phase.snapshot(rig, true);
-    b.committedAtStart = rig.committed();
+    phase.start(rig);
+    b.committedAtStart = rig.stream.committed();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     long salt = phases.size();
-    Thread sender = new Thread(() -> {
+    Thread thread = new Thread(() -> {
       try {
-        send(producer, b, salt);
+        send(sender, b, salt);
       } catch (Throwable t) {
         failure.compareAndSet(null, t);
       }
     }, "burst-sender");
-    sender.start();
+    thread.start();
     String key = rig.registry.keyOf(hotUser == null ? "nobody" : hotUser);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    for (int i = 0; ; i++) {
-      long now = System.nanoTime();
-      if (hotUser != null) {
-        String v = rig.admin.hget(key, FIELD);
-        b.count.add(new long[] {now, v == null ? 0 : Long.parseLong(v)});
-      }
-      if (i % 5 == 0) {
-        long c = rig.committed();
-        b.committed.add(new long[] {System.nanoTime(), c});
-        boolean countDone = hotUser == null || b.count.get(b.count.size() - 1)[1] >= hotEvents;
-        // Applied: everything sent, the hot count at N, and the processor back to less than 1 s of the steady load behind.
-        if (b.sent && countDone && rig.endOffsets() - c <= o.rate) {
-          b.committedAtEnd = c;
-          break;
-        }
-      }
+    long[] polls = {0};
+    // The hot user's count every 10 ms, the committed offsets every 50 ms.
+    boolean applied = applied(rig, load, "burst '" + name + "' applied", timeoutSeconds, 10, () -> {
       if (failure.get() != null) {
-        throw new IllegalStateException("the burst failed: " + failure.get(), failure.get());
+        return true;
       }
-      load.requireHealthy();
-      rig.processor.requireAlive();
-      if (now > deadline) {
-        spec.commandLine().getErr().printf("warning: burst '%s' not applied within %d s%n", name, timeoutSeconds);
-        b.committedAtEnd = b.committed.get(b.committed.size() - 1)[1];
-        break;
+      if (hotUser != null) {
+        b.count.add(new long[] {System.nanoTime(), count(rig, key)});
       }
-      Thread.sleep(10);
+      if (polls[0]++ % 5 != 0) {
+        return false;
+      }
+      long c = rig.stream.committed();
+      b.committed.add(new long[] {System.nanoTime(), c});
+      b.committedAtEnd = c;
+      // Applied: everything sent, the hot count at N, and the processor back to less than 1 s of the load behind.
+      boolean counted = hotUser == null || b.count.get(b.count.size() - 1)[1] >= hotEvents;
+      return b.sent && counted && rig.stream.endOffsets() - c <= o.rate;
+    });
+    if (failure.get() != null) {
+      throw new IllegalStateException("the burst failed: " + failure.get(), failure.get());
     }
-    sender.join();
-    phase.snapshot(rig, false);
+    if (!applied) {
+      spec.commandLine().getErr().printf("warning: burst '%s' not applied within %d s%n", name, timeoutSeconds);
+    }
+    thread.join();
+    phase.end(rig);
     Phase settle = new Phase(phases.size(), name + " settle");
     phases.add(settle);
     load.switchTo(settle);
-    settle.snapshot(rig, true);
-    load.sleepUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(settleSeconds), rig.processor);
-    settle.snapshot(rig, false);
+    settle.start(rig);
+    load.runUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(settleSeconds));
+    settle.end(rig);
     if (hotUser != null) {
-      String v = rig.admin.hget(key, FIELD);
-      b.finalCount = v == null ? 0 : Long.parseLong(v);
+      b.finalCount = count(rig, key);
     }
     return b;
   }
 
+  private static long count(LiveLoad.Rig rig, String key) {
+    String v = rig.redis.client().hget(key, FIELD);
+    return v == null ? 0 : Long.parseLong(v);
+  }
+
   /** The burst's events: over the load's users, or the hot user's transactions; paced at {@code b.pace} if > 0. */
-  private void send(KafkaProducer<byte[], byte[]> producer, Burst b, long salt) {
-    EventJson json = new EventJson(io.featurestore.core.FeatureRegistry.bundled());
-    SyntheticEvents events = new SyntheticEvents(o.seed * 31 + salt, o.users, o.txShare, o.failedLoginShare, false);
-    SplittableRandom spread = new SplittableRandom(o.seed ^ salt);
+  private void send(EventSender sender, Burst b, long salt) {
+    SyntheticEvents events = o.events.generator(runs.seed * 31 + salt, false);
+    SplittableRandom spread = new SplittableRandom(runs.seed ^ salt);
     long spreadMs = TimeUnit.SECONDS.toMillis(spreadSeconds);
-    AtomicReference<Exception> error = new AtomicReference<>();
     b.firstSend = System.nanoTime();
-    for (long n = 0; n < hotEvents && error.get() == null; n++) {
+    for (long n = 0; n < hotEvents && sender.error() == null; n++) {
       if (b.pace > 0) {
-        long wait = b.firstSend + (long) (n * 1e9 / b.pace) - System.nanoTime();
-        if (wait > 0) {
-          LockSupport.parkNanos(wait);
-        }
+        LockSupport.parkNanos(b.firstSend + (long) (n * 1e9 / b.pace) - System.nanoTime());
       }
       long now = System.currentTimeMillis();
-      Event event = b.hotUser == null ? events.next(now)
-          : events.transaction(b.hotUser, now - (spreadMs == 0 ? 0 : spread.nextLong(spreadMs + 1)), "US");
-      producer.send(new ProducerRecord<>(SyntheticEvents.topicOf(event), event.userId().getBytes(StandardCharsets.UTF_8),
-          json.write(event)), (m, e) -> {
-            if (e != null) {
-              error.compareAndSet(null, e);
-            }
-          });
+      sender.send(b.hotUser == null ? events.next(now)
+          : events.transaction(b.hotUser, now - (spreadMs == 0 ? 0 : spread.nextLong(spreadMs + 1)), "US"));
     }
-    producer.flush();
+    sender.flush();
     b.lastSend = System.nanoTime();
-    if (error.get() != null) {
-      throw new IllegalStateException("a burst send failed", error.get());
-    }
+    sender.requireNoError("a burst send");
     b.sent = true;
   }
 
   private void report(PrintWriter out, List<Phase> phases, List<Burst[]> results, List<String> totals) {
     out.println();
-    out.println("phases (latency = probe producer send -> value visible in Redis, ms; same/other = probes on the hot user's"
-        + " partition / the others; lag = the processor's fs_processor_end_to_end_lag)");
-    out.printf("%-16s %6s %7s %6s %6s %4s | %7s %7s %8s | %5s %7s %8s | %8s | %7s %7s | %5s %5s %5s %5s %5s %7s | %8s %8s%n", "phase",
-        "s", "load/s", "behind", "probes", "t/o", "p50", "p99", "max", "same", "p50", "p99", "other p99", "lag p50", "lag p99",
-        "proc", "brokr", "redis", "bench", "other", "backlog", "ev/s", "writes/s");
-    for (Phase ph : phases) {
-      Histogram h = ph.latencyMicros;
-      Histogram same = ph.samePartitionMicros;
-      out.printf("%-16s %6.1f %,7.0f %6.1f %6d %4d | %7.1f %7.1f %8.1f | %5d %7.1f %8.1f | %8.1f | %7.1f %7.1f | %5.2f %5.2f"
-          + " %5.2f %5.2f %5.2f %,7d | %,8.0f %,8.0f%n", ph.name, ph.seconds(), ph.sent.get() / ph.seconds(), ph.maxBehindNanos / 1e6,
-          h.getTotalCount(), ph.timeouts.get(), ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)),
-          ms(h.getMaxValue()), same.getTotalCount(), ms(same.getValueAtPercentile(50)), ms(same.getValueAtPercentile(99)),
-          ms(ph.otherPartitionMicros.getValueAtPercentile(99)), ph.processorLagMs(0.5), ph.processorLagMs(0.99),
-          ph.procBusy(), ph.brokerBusy(), ph.redisBusy(), ph.benchBusy(), ph.otherBusy(), ph.lagAtEnd,
-          ph.delta("fs_processor_events_total") / ph.seconds(), ph.delta("fs_processor_sink_flush_users_sum") / ph.seconds());
-    }
-    out.println("(load/s: the steady load's events/s, probes included; behind: its producer's worst lag behind schedule, ms;"
-        + " cores busy: 1.00 = one core, bench = this JVM, other = the rest of the machine; backlog: records not committed"
-        + " at the phase's end; ev/s and writes/s: events the processor applied and users it wrote to Redis per second, from its metrics)");
+    Table phaseTable = LiveLoad.table();
+    phaseTable.header(out);
+    phases.forEach(ph -> phaseTable.row(out, ph.name, ph.figures()));
+    LiveLoad.printLegend(out);
     out.println();
     out.println("bursts (events/s between 10 % and 90 % of the burst applied: 'total' from the processor's committed offsets,"
         + " the steady load included; 'hot' from the hot user's tx_count_5m in Redis, polled every 10 ms)");
-    out.printf("%-4s | %7s %9s %7s | %4s %7s %9s %9s %7s %6s %9s | %9s %9s %7s %9s %9s | %s%n", "run", "send s",
-        "normal/s", "all s", "part", "send s", "hot/s", "total/s", "to N s", "ratio", "count", "pace/s", "hot/s", "to N s",
-        "p99 ms", "same p99", "counts");
+    Table bursts = new Table("run:6", "normal send s:2", "normal/s:0", "normal all s:2", "hot part:0", "hot send s:2",
+        "hot/s:0", "hot total/s:0", "hot to N s:2", "ratio:3", "hot count:0", "pace/s:0", "paced hot/s:0", "paced to N s:2",
+        "p50 ms:1", "p99 ms:1", "same p99:1");
+    bursts.header(out);
     List<double[]> rows = new ArrayList<>();
     boolean exact = true;
     for (int i = 0; i < results.size(); i++) {
       Burst normal = results.get(i)[0];
       Burst hot = results.get(i)[1];
       Burst paced = results.get(i)[2];
-      double ratio = hot.hotRate(hotEvents) / normal.totalRate();
-      boolean ok = hot.finalCount == hotEvents && paced.finalCount == hotEvents;
-      exact &= ok;
-      Histogram pacedLatency = paced.phase.latencyMicros;
-      out.printf("%-4d | %7.2f %,9.0f %7.2f | %4d %7.2f %,9.0f %,9.0f %7.2f %6.3f %,9d | %,9.0f %,9.0f %7.2f %9.1f %9.1f | %s%n",
-          i + 1, normal.sendSeconds(), normal.totalRate(), normal.secondsTo(normal.committed, normal.committedAtEnd),
-          hot.phase.hotPartition, hot.sendSeconds(), hot.hotRate(hotEvents), hot.totalRate(),
-          hot.secondsTo(hot.count, hotEvents), ratio, hot.finalCount, paced.pace, paced.hotRate(hotEvents),
-          paced.secondsTo(paced.count, hotEvents), ms(pacedLatency.getValueAtPercentile(99)),
-          ms(paced.phase.samePartitionMicros.getValueAtPercentile(99)),
-          ok ? "exact" : "hot " + hot.finalCount + ", paced " + paced.finalCount + " (expected " + hotEvents + ")");
-      rows.add(new double[] {normal.totalRate(), hot.hotRate(hotEvents), ratio, ms(pacedLatency.getValueAtPercentile(50)),
-          ms(pacedLatency.getValueAtPercentile(99)), ms(paced.phase.samePartitionMicros.getValueAtPercentile(99)),
-          paced.hotRate(hotEvents), paced.pace});
+      double hotRate = Burst.rate(hot.count, 0, hotEvents);
+      exact &= hot.finalCount == hotEvents && paced.finalCount == hotEvents;
+      double[] row = {normal.sendSeconds(), normal.totalRate(), normal.secondsTo(normal.committed, normal.committedAtEnd),
+          hot.phase.hotPartition, hot.sendSeconds(), hotRate, hot.totalRate(), hot.secondsTo(hot.count, hotEvents),
+          hotRate / normal.totalRate(), hot.finalCount, paced.pace, Burst.rate(paced.count, 0, hotEvents),
+          paced.secondsTo(paced.count, hotEvents), Stats.ms(paced.phase.latencyMicros, 50),
+          Stats.ms(paced.phase.latencyMicros, 99), Stats.ms(paced.phase.samePartitionMicros, 99)};
+      bursts.row(out, Integer.toString(i + 1), row);
+      if (paced.finalCount != hotEvents) {
+        out.printf("       paced user's count %,d, expected %,d%n", paced.finalCount, hotEvents);
+      }
+      rows.add(row);
     }
+    bursts.medians(out, rows);
     out.println("(normal: send s = the producer's time for the burst, all s = first send -> every offset committed; hot: part ="
         + " its partition, to N s = first send -> count N in Redis, ratio = hot/s over normal/s, count = tx_count_5m after"
         + " the settle; paced: the others' freshness during it, all probes and those on its partition)");
-    ToDoubleFunction<Integer> med = c -> median(rows.stream().mapToDouble(r -> r[c]).toArray());
     totals.forEach(t -> out.println("processor totals, " + t));
+    double[] med = Stats.medians(rows);
     out.println();
-    out.printf("normal events/s (baseline, median): %,.0f%n", med.applyAsDouble(0));
-    out.printf("hot user events/s (median): %,.0f; ratio to normal (median of runs) %.3f (target >= %.2f) %s%n",
-        med.applyAsDouble(1), med.applyAsDouble(2), targetRatio, med.applyAsDouble(2) >= targetRatio ? "PASS" : "MISS");
+    out.printf("normal events/s (baseline, median): %,.0f%n", med[1]);
+    out.printf("hot user events/s (median): %,.0f; ratio to normal (median of runs) %.3f (target >= %.2f) %s%n", med[5], med[8],
+        targetRatio, Stats.verdict(med[8] >= targetRatio));
     out.printf("others' freshness while a hot user gets %,.0f events/s (paced at %,.0f): median p50 %.1f ms, p99 %.1f ms"
-        + " (its partition: p99 %.1f ms) (target p99 <= %.0f ms) %s%n", med.applyAsDouble(6), med.applyAsDouble(7),
-        med.applyAsDouble(3), med.applyAsDouble(4), med.applyAsDouble(5), targetP99Ms,
-        med.applyAsDouble(4) <= targetP99Ms ? "PASS" : "MISS");
+        + " (its partition: p99 %.1f ms) (target p99 <= %.0f ms) %s%n", med[11], med[10], med[13], med[14], med[15],
+        targetP99Ms, Stats.verdict(med[14] <= targetP99Ms));
     out.printf("hot users' final counts: %s%n", exact ? "exact (" + hotEvents + " each)" : "NOT EXACT (see above)");
     long anomalies = phases.stream().mapToLong(ph -> ph.anomalies.get()).sum();
     if (anomalies > 0) {

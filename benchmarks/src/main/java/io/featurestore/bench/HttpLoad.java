@@ -12,51 +12,45 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
- * A small HTTP/1.1 load generator for the serving benchmark: one plain socket per
- * connection, kept alive for the whole phase, one request in flight per connection (no
- * pipelining, as a real client does), the request bytes built in advance, the response
- * read by its {@code Content-Length} and thrown away. Latencies go to HdrHistograms in
- * microseconds, one per thread, merged at the end.
+ * A small HTTP/1.1 load generator for the serving benchmark: one plain socket per connection,
+ * kept alive for the whole phase, one request in flight per connection (no pipelining, as a
+ * real client does), the request bytes built in advance, the response read by its
+ * {@code Content-Length} and thrown away. Latencies go to HdrHistograms in microseconds, one
+ * per thread, merged at the end.
  *
- * <p>Why not {@code java.net.http.HttpClient} or Jetty's client: both are asynchronous
- * clients with their own selector threads, connection pools and per-request objects; on a
- * two-core machine that shares its CPU with the server under test, that overhead and its
- * scheduling hops land in the measured latency. A blocking socket per connection costs one
- * {@code write} and usually one {@code read} system call per request, and it is plain what
- * a keep-alive connection is (the generator counts every reconnect).
+ * <p>Why not {@code java.net.http.HttpClient} or Jetty's client: both are asynchronous clients
+ * with their own selector threads, connection pools and per-request objects; on a two-core
+ * machine that shares its CPU with the server under test, that overhead and its scheduling hops
+ * land in the measured latency. A blocking socket per connection costs one {@code write} and
+ * usually one {@code read} system call per request (the generator counts every reconnect).
  *
- * <p>Two modes:
- * <ul>
- *   <li>{@link #fixedRate}: open loop. Request {@code i} is due at {@code t0 + i/rate}; a free
- *   connection waits until then and sends it. Latency is taken from the <em>intended</em> send
- *   time, so a stall that delays later requests is charged to them (no coordinated omission),
- *   and the service time (from the actual send) and the sender's lag are kept apart.</li>
- *   <li>{@link #closedLoop}: {@code concurrency} connections, each sending its next request as
- *   soon as the previous answer is in: the saturation throughput at that concurrency.</li>
- * </ul>
+ * <p>Two modes: <b>open loop</b> at a fixed rate, where request {@code i} is due at
+ * {@code t0 + i/rate} and a free connection waits until then to send it; its latency is taken
+ * from the <em>intended</em> send time, so a stall that delays later requests is charged to them
+ * (no coordinated omission), and the service time (from the actual send) and the sender's lag
+ * are kept apart. <b>Closed loop</b>: each connection sends its next request as soon as the
+ * previous answer is in, which gives the saturation throughput at that concurrency.
  */
 final class HttpLoad {
   /** Sleep until this close to the due time, then spin: parkNanos alone wakes 50-100 us late. */
   private static final long SPIN_NANOS = 100_000;
-  private static final long HIGHEST_MICROS = TimeUnit.SECONDS.toMicros(60);
 
   private HttpLoad() {}
 
-  /** Latencies and counts of one phase. All histograms are in microseconds. */
+  /** Latencies (microseconds) and counts of one phase. */
   static final class Result {
-    final Histogram latency = histogram();
-    /** From the actual send (fixed rate only; in the closed loop it equals {@link #latency}). */
-    final Histogram service = histogram();
-    /** How late the sender was against the schedule (fixed rate only). */
-    final Histogram lag = histogram();
+    final Histogram latency = Stats.histogram(60);
+    /** From the actual send; in the closed loop the same as {@link #latency}. */
+    final Histogram service = Stats.histogram(60);
+    /** How late the sender was against the schedule (open loop only). */
+    final Histogram lag = Stats.histogram(60);
     /** The server's own {@code Server-Timing: store;dur=} (Redis round trip and decoding). */
-    final Histogram store = histogram();
+    final Histogram store = Stats.histogram(60);
     /** Answered with 200 in the measured window. */
     long requests;
     /** Every exchange of the phase, warm-up included (for CPU per request). */
@@ -79,97 +73,35 @@ final class HttpLoad {
       exchanged += other.exchanged;
       errors += other.errors;
       reconnects += other.reconnects;
-      if (firstError == null) {
-        firstError = other.firstError;
-      }
+      firstError = firstError == null ? other.firstError : firstError;
     }
   }
 
-  static Histogram histogram() {
-    return new Histogram(HIGHEST_MICROS, 3);
-  }
-
   /**
-   * Closed loop: {@code concurrency} connections send back to back for {@code warmupNanos}
-   * (not recorded) and then {@code measureNanos}.
+   * Sends {@code requests} (picked at random) over {@code connectionCount} connections for
+   * {@code warmupNanos}, not recorded, then {@code measureNanos}: open loop at {@code rate}
+   * requests/s, or closed loop when {@code rate} is 0.
    */
-  static Result closedLoop(String host, int port, byte[][] requests, int concurrency, long warmupNanos,
+  static Result run(String host, int port, byte[][] requests, int connectionCount, int rate, long warmupNanos,
       long measureNanos) throws InterruptedException {
-    List<Connection> connections = open(host, port, concurrency);
-    Result total = new Result();
-    CountDownLatch ready = new CountDownLatch(concurrency);
-    CountDownLatch go = new CountDownLatch(1);
-    long[] times = new long[2];
-    List<Thread> threads = new ArrayList<>();
-    for (int t = 0; t < concurrency; t++) {
-      Connection connection = connections.get(t);
-      Thread thread = new Thread(() -> {
-        Result mine = new Result();
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        ready.countDown();
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          return;
-        }
-        long measureFrom = times[0];
-        long end = times[1];
-        long now = System.nanoTime();
-        while (now < end) {
-          byte[] request = requests[random.nextInt(requests.length)];
-          long sent = now;
-          boolean ok = connection.exchange(request, mine);
-          now = System.nanoTime();
-          mine.exchanged++;
-          if (sent >= measureFrom) {
-            long micros = (now - sent + 999) / 1000;
-            if (ok) {
-              mine.requests++;
-              mine.latency.recordValue(Math.min(micros, HIGHEST_MICROS));
-              mine.service.recordValue(Math.min(micros, HIGHEST_MICROS));
-              connection.recordStore(mine);
-            } else {
-              mine.errors++;
-            }
-          }
-        }
-        total.add(mine);
-      }, "load-" + t);
-      thread.setDaemon(true);
-      threads.add(thread);
-      thread.start();
+    List<Connection> connections = new ArrayList<>();
+    try {
+      for (int i = 0; i < connectionCount; i++) {
+        connections.add(new Connection(host, port));
+      }
+    } catch (IOException e) {
+      connections.forEach(Connection::close);
+      throw new IllegalStateException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
     }
-    ready.await();
-    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
-    times[0] = start + warmupNanos;
-    times[1] = start + warmupNanos + measureNanos;
-    go.countDown();
-    for (Thread thread : threads) {
-      thread.join();
-    }
-    total.seconds = measureNanos / 1e9;
-    close(connections);
-    return total;
-  }
-
-  /**
-   * Open loop at {@code rate} requests/s over {@code connections} connections: the first
-   * {@code warmupSeconds} of the schedule are sent but not recorded.
-   */
-  static Result fixedRate(String host, int port, byte[][] requests, int connectionCount, int rate, int warmupSeconds,
-      int measureSeconds) throws InterruptedException {
-    List<Connection> connections = open(host, port, connectionCount);
-    long warmSlots = (long) rate * warmupSeconds;
-    long totalSlots = warmSlots + (long) rate * measureSeconds;
+    long warmSlots = rate * warmupNanos / 1_000_000_000L;
+    long totalSlots = warmSlots + rate * measureNanos / 1_000_000_000L;
     AtomicLong nextSlot = new AtomicLong();
     Result total = new Result();
     CountDownLatch ready = new CountDownLatch(connectionCount);
     CountDownLatch go = new CountDownLatch(1);
-    long[] t0 = new long[1];
-    long[] lastDone = new long[1];
+    long[] times = new long[4]; // start, first measured instant, end (closed loop), last answer
     List<Thread> threads = new ArrayList<>();
-    for (int t = 0; t < connectionCount; t++) {
-      Connection connection = connections.get(t);
+    for (Connection connection : connections) {
       Thread thread = new Thread(() -> {
         Result mine = new Result();
         ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -179,78 +111,74 @@ final class HttpLoad {
         } catch (InterruptedException e) {
           return;
         }
-        long start = t0[0];
         long done = 0;
-        long slot;
-        while ((slot = nextSlot.getAndIncrement()) < totalSlots) {
-          long intended = start + slot * 1_000_000_000L / rate;
-          waitUntil(intended);
+        while (true) {
+          long intended;
+          boolean recorded;
+          if (rate > 0) {
+            long slot = nextSlot.getAndIncrement();
+            if (slot >= totalSlots) {
+              break;
+            }
+            intended = times[0] + slot * 1_000_000_000L / rate;
+            waitUntil(intended);
+            recorded = slot >= warmSlots;
+          } else {
+            intended = System.nanoTime();
+            if (intended >= times[2]) {
+              break;
+            }
+            recorded = intended >= times[1];
+          }
           byte[] request = requests[random.nextInt(requests.length)];
-          long sent = System.nanoTime();
+          long sent = rate > 0 ? System.nanoTime() : intended;
           boolean ok = connection.exchange(request, mine);
           done = System.nanoTime();
           mine.exchanged++;
-          if (slot >= warmSlots) {
-            if (ok) {
-              mine.requests++;
-              mine.latency.recordValue(Math.min((done - intended + 999) / 1000, HIGHEST_MICROS));
-              mine.service.recordValue(Math.min((done - sent + 999) / 1000, HIGHEST_MICROS));
-              mine.lag.recordValue(Math.min(Math.max(0, sent - intended) / 1000, HIGHEST_MICROS));
-              connection.recordStore(mine);
-            } else {
-              mine.errors++;
+          if (recorded && ok) {
+            mine.requests++;
+            mine.latency.recordValue(Math.min((done - intended + 999) / 1000, mine.latency.getHighestTrackableValue()));
+            mine.service.recordValue(Math.min((done - sent + 999) / 1000, mine.service.getHighestTrackableValue()));
+            if (rate > 0) {
+              mine.lag.recordValue(Math.min(Math.max(0, sent - intended) / 1000, mine.lag.getHighestTrackableValue()));
             }
+            if (connection.storeMicros >= 0) {
+              mine.store.recordValue(Math.min(Math.max(connection.storeMicros, 1), mine.store.getHighestTrackableValue()));
+            }
+          } else if (recorded) {
+            mine.errors++;
           }
         }
-        synchronized (lastDone) {
-          lastDone[0] = Math.max(lastDone[0], done);
+        synchronized (times) {
+          times[3] = Math.max(times[3], done);
         }
         total.add(mine);
-      }, "paced-" + t);
+      }, (rate > 0 ? "paced-" : "load-") + threads.size());
       thread.setDaemon(true);
       threads.add(thread);
       thread.start();
     }
     ready.await();
-    t0[0] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+    times[0] = System.nanoTime() + 20_000_000L;
+    times[1] = times[0] + warmupNanos;
+    times[2] = times[1] + measureNanos;
     go.countDown();
     for (Thread thread : threads) {
       thread.join();
     }
-    // Achieved rate: recorded requests over the time from the first measured slot to the last answer.
-    long measuredFrom = t0[0] + warmSlots * 1_000_000_000L / rate;
-    total.seconds = Math.max(measureSeconds, (lastDone[0] - measuredFrom) / 1e9);
-    close(connections);
+    // Open loop: recorded requests over the time from the first measured slot to the last answer.
+    total.seconds = rate > 0 ? Math.max(measureNanos, times[3] - times[1]) / 1e9 : measureNanos / 1e9;
+    connections.forEach(Connection::close);
     return total;
   }
 
   private static void waitUntil(long deadline) {
-    long remaining;
-    while ((remaining = deadline - System.nanoTime()) > 0) {
+    for (long remaining; (remaining = deadline - System.nanoTime()) > 0; ) {
       if (remaining > SPIN_NANOS) {
         LockSupport.parkNanos(remaining - SPIN_NANOS);
       } else {
         Thread.onSpinWait();
       }
-    }
-  }
-
-  private static List<Connection> open(String host, int port, int count) {
-    List<Connection> connections = new ArrayList<>(count);
-    try {
-      for (int i = 0; i < count; i++) {
-        connections.add(new Connection(host, port));
-      }
-    } catch (IOException e) {
-      close(connections);
-      throw new IllegalStateException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
-    }
-    return connections;
-  }
-
-  private static void close(List<Connection> connections) {
-    for (Connection c : connections) {
-      c.close();
     }
   }
 
@@ -262,9 +190,8 @@ final class HttpLoad {
   /** {@code POST path HTTP/1.1} with a JSON body. */
   static byte[] postJson(String host, int port, String path, String json) {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII);
+    byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nContent-Type: application/json"
+        + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     byte[] request = new byte[head.length + body.length];
     System.arraycopy(head, 0, request, 0, head.length);
     System.arraycopy(body, 0, request, head.length, body.length);
@@ -289,7 +216,7 @@ final class HttpLoad {
     private int pos;
     private int lim;
     private final byte[] line = new byte[8 * 1024];
-    /** Status and Server-Timing (microseconds, -1 when absent) of the last answer. */
+    /** Status and Server-Timing (microseconds, -1 when absent) of the last answer; its body if {@code keepBody}. */
     int status;
     long storeMicros;
     boolean keepBody;
@@ -318,11 +245,10 @@ final class HttpLoad {
       try {
         out.write(request);
         readResponse();
-        if (status != 200) {
-          note(result, "HTTP " + status);
-          return false;
+        if (status == 200) {
+          return true;
         }
-        return true;
+        note(result, "HTTP " + status);
       } catch (IOException e) {
         note(result, e.toString());
         result.reconnects++;
@@ -332,20 +258,12 @@ final class HttpLoad {
         } catch (IOException again) {
           note(result, "reconnect failed: " + again);
         }
-        return false;
       }
-    }
-
-    void recordStore(Result result) {
-      if (storeMicros >= 0) {
-        result.store.recordValue(Math.min(Math.max(storeMicros, 1), HIGHEST_MICROS));
-      }
+      return false;
     }
 
     private static void note(Result result, String what) {
-      if (result.firstError == null) {
-        result.firstError = what;
-      }
+      result.firstError = result.firstError == null ? what : result.firstError;
     }
 
     private void readResponse() throws IOException {
@@ -358,39 +276,28 @@ final class HttpLoad {
       boolean closeAfter = false;
       storeMicros = -1;
       while ((n = readLine()) > 0) {
-        if (startsWithIgnoreCase(n, CONTENT_LENGTH)) {
-          length = parseLong(CONTENT_LENGTH.length, n);
-        } else if (startsWithIgnoreCase(n, SERVER_TIMING)) {
-          storeMicros = parseMillisAsMicros(SERVER_TIMING.length, n);
-        } else if (startsWithIgnoreCase(n, CONNECTION_CLOSE)) {
-          closeAfter = true;
+        if (startsWith(n, CONTENT_LENGTH)) {
+          length = number(CONTENT_LENGTH.length, n, 0);
+        } else if (startsWith(n, SERVER_TIMING)) {
+          storeMicros = number(SERVER_TIMING.length, n, 3);
+        } else {
+          closeAfter |= startsWith(n, CONNECTION_CLOSE);
         }
       }
       if (length < 0) {
         throw new IOException("answer without Content-Length (status " + status + ")");
       }
-      if (keepBody) {
-        body = new byte[(int) length];
-        int off = 0;
-        while (off < length) {
-          if (pos == lim) {
-            fill();
-          }
-          int take = (int) Math.min(lim - pos, length - off);
+      body = keepBody ? new byte[(int) length] : null;
+      for (int off = 0; off < length; ) {
+        if (pos == lim) {
+          fill();
+        }
+        int take = (int) Math.min(lim - pos, length - off);
+        if (body != null) {
           System.arraycopy(buf, pos, body, off, take);
-          pos += take;
-          off += take;
         }
-      } else {
-        long left = length;
-        while (left > 0) {
-          if (pos == lim) {
-            fill();
-          }
-          int take = (int) Math.min(lim - pos, left);
-          pos += take;
-          left -= take;
-        }
+        pos += take;
+        off += take;
       }
       if (closeAfter) {
         throw new IOException("the server closed the keep-alive connection (status " + status + ")");
@@ -408,8 +315,7 @@ final class HttpLoad {
 
     /** Reads one header line without its CRLF into {@link #line}; returns its length. */
     private int readLine() throws IOException {
-      int n = 0;
-      while (true) {
+      for (int n = 0; ; n++) {
         if (pos == lim) {
           fill();
         }
@@ -420,69 +326,44 @@ final class HttpLoad {
         if (n == line.length) {
           throw new IOException("header line longer than " + line.length + " bytes");
         }
-        line[n++] = b;
+        line[n] = b;
       }
     }
 
-    private boolean startsWithIgnoreCase(int n, byte[] prefix) {
-      if (n < prefix.length) {
-        return false;
-      }
+    /** Whether the line starts with {@code prefix} (lower case), ignoring case. */
+    private boolean startsWith(int n, byte[] prefix) {
       for (int i = 0; i < prefix.length; i++) {
-        byte b = line[i];
-        if (b >= 'A' && b <= 'Z') {
-          b += 'a' - 'A';
-        }
-        if (b != prefix[i]) {
+        if (i >= n || (line[i] >= 'A' && line[i] <= 'Z' ? line[i] + ('a' - 'A') : line[i]) != prefix[i]) {
           return false;
         }
       }
       return true;
     }
 
-    private long parseLong(int from, int n) throws IOException {
+    /**
+     * The decimal number in {@code line[from, n)}, leading blanks skipped, times 10^{@code scale}
+     * (its first {@code scale} decimals kept: "0.231" with scale 3 is 231); -1 when there is none.
+     */
+    private long number(int from, int n, int scale) {
       long value = 0;
+      int decimals = -1;
       boolean any = false;
-      for (int i = from; i < n; i++) {
+      for (int i = from; i < n && decimals < scale; i++) {
         byte b = line[i];
-        if (b >= '0' && b <= '9') {
+        if (b == '.' && decimals < 0) {
+          decimals = 0;
+        } else if (b >= '0' && b <= '9') {
           value = value * 10 + (b - '0');
           any = true;
-        } else if (b != ' ' && b != '\t') {
+          decimals += decimals >= 0 ? 1 : 0;
+        } else if (any || (b != ' ' && b != '\t')) {
           break;
         }
       }
-      if (!any) {
-        throw new IOException("bad Content-Length");
+      for (decimals = Math.max(decimals, 0); decimals < scale; decimals++) {
+        value *= 10;
       }
-      return value;
-    }
-
-    /** {@code 0.231} (milliseconds) → 231 (microseconds); -1 when it does not parse. */
-    private long parseMillisAsMicros(int from, int n) {
-      long whole = 0;
-      long fraction = 0;
-      int digits = 0;
-      boolean dot = false;
-      for (int i = from; i < n; i++) {
-        byte b = line[i];
-        if (b == '.') {
-          dot = true;
-        } else if (b >= '0' && b <= '9') {
-          if (!dot) {
-            whole = whole * 10 + (b - '0');
-          } else if (digits < 3) {
-            fraction = fraction * 10 + (b - '0');
-            digits++;
-          }
-        } else {
-          break;
-        }
-      }
-      while (digits++ < 3) {
-        fraction *= 10;
-      }
-      return whole * 1000 + fraction;
+      return any ? value : -1;
     }
 
     @Override

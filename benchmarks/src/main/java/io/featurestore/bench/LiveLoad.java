@@ -1,43 +1,25 @@
 package io.featurestore.bench;
 
-import static io.featurestore.bench.BulkLoadBenchmark.machineCpuSeconds;
-import static io.featurestore.bench.BulkLoadBenchmark.processCpuSeconds;
-
 import io.featurestore.core.FeatureRegistry;
-import io.featurestore.core.FeatureStore;
-import io.featurestore.events.Event;
-import io.featurestore.events.EventJson;
-import io.featurestore.events.Topics;
 import io.featurestore.events.TransactionEvent;
-import io.featurestore.infra.FreePorts;
-import io.featurestore.infra.RedisServer;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -55,364 +37,187 @@ import redis.clients.jedis.Response;
  */
 final class LiveLoad {
   static final String FIELD = "tx_count_5m";
+  private static final int TIMED_OUT = 2;
 
-  /** Options of the load, the processor and the infrastructure (a picocli mixin). */
-  static final class Options {
-    @Option(names = "--rate", defaultValue = "5000", description = "Events per second of the steady load, probes included (default ${DEFAULT-VALUE}).")
-    int rate;
-
-    @Option(names = "--users", defaultValue = "100000", description = "Users of the steady load (default ${DEFAULT-VALUE}).")
-    int users;
-
-    @Option(names = "--tx-share", defaultValue = "0.6", description = "Share of transactions in the load (default ${DEFAULT-VALUE}).")
-    double txShare;
-
-    @Option(names = "--failed-login-share", defaultValue = "0.08", description = "Share of failed logins in the load (default ${DEFAULT-VALUE}).")
-    double failedLoginShare;
-
-    @Option(names = "--probe-interval-ms", defaultValue = "20",
-        description = "Mean gap between probes, exponentially distributed (default ${DEFAULT-VALUE}: 50 probes/s).")
-    int probeIntervalMs;
-
-    @Option(names = "--probe-users", defaultValue = "64", description = "Probe users per phase; each has at most one probe in flight (default ${DEFAULT-VALUE}).")
-    int probeUsers;
-
-    @Option(names = "--poll-interval-us", defaultValue = "1000", description = "Poll period of the probe users' field (default ${DEFAULT-VALUE} us).")
-    int pollIntervalMicros;
-
-    @Option(names = "--probe-timeout-seconds", defaultValue = "10", description = "A probe not visible after this long counts as a timeout, recorded at this value (default ${DEFAULT-VALUE}).")
-    int probeTimeoutSeconds;
-
-    @Option(names = "--partitions", defaultValue = "3", description = "Partitions of each topic (default ${DEFAULT-VALUE}).")
-    int partitions;
-
-    @Option(names = "--seed", defaultValue = "11", description = "Seed of the load (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--redis-url", paramLabel = "URL",
-        description = "Redis to use; without it, a redis-server of its own is started on a free loopback port and stopped at the end.")
-    String redisUrl;
-
-    @Option(names = "--processor-jar", paramLabel = "JAR",
-        description = "The stream processor jar (default: $FS_PROCESSOR_JAR, else " + ProcessorProcess.DEFAULT_JAR + " in this checkout).")
-    Path processorJar;
-
-    @Option(names = "--processor-java-opts", defaultValue = "", paramLabel = "OPTS", description = "JVM options of the processor process.")
-    String processorJavaOpts;
-
-    @Option(names = "--processor-env", paramLabel = "KEY=VALUE", description = "Extra processor setting, repeatable (default: its defaults).")
-    List<String> processorEnv;
-
-    @Option(names = "--broker-java-opts", defaultValue = "", paramLabel = "OPTS", description = "JVM options of the broker process.")
-    String brokerJavaOpts;
-
-    @Option(names = "--keep-logs", description = "Keep the broker and processor logs (their folder is printed).")
-    boolean keepLogs;
+  /** Options of the load and its probes, with those of Redis, the broker and the processor (a picocli mixin). */
+  static final class LoadOptions {
+    @Mixin
+    Options.Redis redis;
+    @Mixin
+    Options.Stream stream;
+    @Mixin
+    Options.Events events;
+    @Option(names = "--rate", description = "Events per second of the steady load, probes included (default ${DEFAULT-VALUE}).")
+    int rate = 5000;
+    @Option(names = "--probe-interval-ms",
+        description = "Mean gap between probes, exponentially distributed (default ${DEFAULT-VALUE}).")
+    int probeIntervalMs = 20;
+    @Option(names = "--probe-users",
+        description = "Probe users per phase, each with at most one probe in flight (default ${DEFAULT-VALUE}).")
+    int probeUsers = 64;
+    @Option(names = "--poll-interval-us",
+        description = "Poll period of the probe users' field, microseconds (default ${DEFAULT-VALUE}).")
+    int pollIntervalMicros = 1000;
+    @Option(names = "--probe-timeout-seconds",
+        description = "A probe not seen after this long is a timeout, recorded at this value (default ${DEFAULT-VALUE}).")
+    int probeTimeoutSeconds = 10;
 
     boolean valid() {
-      return rate >= 1 && users >= 1 && probeIntervalMs >= 1 && probeUsers >= 1 && pollIntervalMicros >= 1
-          && probeTimeoutSeconds >= 1 && partitions >= 1;
+      return rate >= 1 && events.users >= 1 && probeIntervalMs >= 1 && probeUsers >= 1 && pollIntervalMicros >= 1
+          && probeTimeoutSeconds >= 1 && stream.partitions >= 1;
     }
 
     /** The partition Kafka's default partitioner picks for a record keyed {@code key}. */
     int partitionOf(String key) {
-      return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+      return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % stream.partitions;
     }
   }
 
   /**
    * Redis (its own unless {@code --redis-url}), a fresh KRaft broker and the real processor
-   * (each its own process), with the connections the benchmarks use. Closing it stops them,
-   * removes the keys under the prefix and the temporary folder (logs kept on failure or
-   * {@code --keep-logs}).
+   * (each its own process), and the poller's connection. Closing stops them and removes the keys
+   * under the prefix and the temporary folder (logs kept on failure or {@code --keep-logs}).
    */
   static final class Rig implements AutoCloseable {
-    final Options options;
-    final Path temp;
-    final String url;
+    final LoadOptions options;
     final FeatureRegistry registry;
-    final Path jar;
-    final Map<String, String> overrides;
+    private final String keyPrefix;
     private final PrintWriter err;
-    private RedisServer own;
-    BrokerProcess broker;
-    Admin kafka;
-    Jedis admin;
+    private final Workspace workspace;
+    BenchRedis redis;
+    StreamRig stream;
     Jedis poll;
-    ProcessorProcess processor;
-    private boolean succeeded;
 
-    Rig(Options options, String keyPrefix, String name, PrintWriter err) throws Exception {
+    Rig(LoadOptions options, String keyPrefix, String name, PrintWriter err) {
       this.options = options;
+      this.keyPrefix = keyPrefix;
       this.err = err;
-      this.jar = ProcessorProcess.locateJar(options.processorJar);
-      this.overrides = ProcessorProcess.parseOverrides(options.processorEnv);
-      FeatureRegistry bundled = FeatureRegistry.bundled();
-      this.registry = bundled.withOverrides(keyPrefix, bundled.batchTtlSeconds(), bundled.streamTtlSeconds());
-      this.temp = Files.createTempDirectory("fs-bench-" + name + "-");
-      String u = options.redisUrl;
-      if (u == null) {
-        own = RedisServer.start(RedisBenchmarkTool.redisServer(), FreePorts.next());
-        u = own.url();
-      }
-      this.url = u;
+      this.registry = BenchRedis.registry(keyPrefix);
+      this.workspace = new Workspace(name, options.stream.keepLogs, err);
       try {
-        try (FeatureStore store = FeatureStore.connect(url, registry)) {
-          store.admin().reset();
-        }
-        broker = BrokerProcess.start(ProcessorProcess.splitOptions(options.brokerJavaOpts), temp.resolve("kafka"),
-            temp.resolve("broker.log"), options.partitions, Topics.ALL);
-        kafka = Admin.create(BrokerProcess.adminProperties(broker.bootstrapServers()));
-        admin = new Jedis(URI.create(url));
-        poll = new Jedis(URI.create(url));
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
-        env.put("REDIS_URL", url);
-        env.put("FS_KEY_PREFIX", keyPrefix);
-        env.put("FS_PROCESSOR_APPLICATION_ID", "bench-" + name + "-" + UUID.randomUUID().toString().substring(0, 8));
-        env.put("FS_PROCESSOR_STATE_DIR", temp.resolve("state").toString());
-        processor = ProcessorProcess.start(jar, ProcessorProcess.splitOptions(options.processorJavaOpts), env, overrides,
-            temp.resolve("processor.log"));
-        processor.awaitRunning(180);
-      } catch (Exception | Error e) {
+        redis = new BenchRedis(options.redis, err, keyPrefix);
+        redis.reset();
+        stream = new StreamRig(options.stream, workspace.dir);
+        poll = new Jedis(URI.create(redis.url));
+        stream.startProcessor(redis.url, keyPrefix, name);
+        stream.awaitRunning();
+      } catch (RuntimeException | Error e) {
         close();
         throw e;
       }
     }
 
-    /** Marks the measurement as complete: the logs are then deleted unless {@code --keep-logs}. */
+    /** The measurement is complete: the logs are then deleted unless {@code --keep-logs}. */
     void succeeded() {
-      succeeded = true;
+      workspace.succeeded();
     }
 
-    /** Records of the input topics not yet committed by the processor, -1 when unknown. */
-    long lag() {
-      try {
-        return endOffsets() - committed();
-      } catch (Exception e) {
-        return -1;
-      }
+    /** CPU of the processor, the broker and redis-server (then this JVM and the rest, see {@link Machine.Cpu}). */
+    Machine.Cpu cpu() {
+      return Machine.Cpu.now(stream.processor::cpuSeconds, stream.broker::cpuSeconds, redis::cpuSeconds);
     }
 
-    /** Offsets committed by the processor's group on the input partitions, summed. */
-    long committed() throws Exception {
-      Map<TopicPartition, OffsetAndMetadata> offsets = kafka.listConsumerGroupOffsets(processor.applicationId())
-          .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-      long sum = 0;
-      for (TopicPartition tp : inputPartitions()) {
-        OffsetAndMetadata o = offsets.get(tp);
-        sum += o == null ? 0 : o.offset();
-      }
-      return sum;
-    }
-
-    /** End offsets of the input partitions, summed. */
-    long endOffsets() throws Exception {
-      Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-      for (TopicPartition tp : inputPartitions()) {
-        request.put(tp, OffsetSpec.latest());
-      }
-      long sum = 0;
-      for (var info : kafka.listOffsets(request).all().get(10, TimeUnit.SECONDS).values()) {
-        sum += info.offset();
-      }
-      return sum;
-    }
-
-    private List<TopicPartition> inputPartitions() {
-      List<TopicPartition> out = new ArrayList<>();
-      for (String topic : List.of(Topics.LOGIN, Topics.TRANSACTION)) {
-        for (int p = 0; p < options.partitions; p++) {
-          out.add(new TopicPartition(topic, p));
-        }
-      }
-      return out;
-    }
-
-    String redisInfo(String field) {
-      for (String line : admin.info("server").split("\r?\n")) {
-        if (line.startsWith(field + ":")) {
-          return line.substring(field.length() + 1);
-        }
-      }
-      return "?";
-    }
-
-    double redisCpuSeconds() {
-      double total = 0;
-      for (String line : admin.info("cpu").split("\r?\n")) {
-        if (line.startsWith("used_cpu_user:") || line.startsWith("used_cpu_sys:")) {
-          total += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
-        }
-      }
-      return total;
+    /** The report's lines on Redis, Kafka and the processor. */
+    void describe(PrintWriter out, boolean freshPerRun) {
+      StreamRig.describe(out, redis, options.stream, keyPrefix, freshPerRun);
     }
 
     @Override
     public void close() {
-      for (AutoCloseable c : new AutoCloseable[] {processor, poll, admin, kafka, broker}) {
-        try {
-          if (c != null) {
-            c.close();
-          }
-        } catch (Exception e) {
-          err.println("warning: closing " + c + ": " + e.getMessage());
-        }
-      }
-      try (FeatureStore store = FeatureStore.connect(url, registry)) {
-        store.admin().reset();
-      } catch (RuntimeException e) {
-        err.println("warning: could not remove the benchmark's keys: " + e.getMessage());
-      }
-      if (own != null) {
-        own.close();
-        ProcessorThroughputBenchmark.delete(own.logFile().getParent()); // its temporary folder (logs)
-      }
-      if (options.keepLogs || !succeeded) {
-        ProcessorThroughputBenchmark.deleteExcept(temp, ".log");
-        err.println("logs kept in " + temp);
-      } else {
-        ProcessorThroughputBenchmark.delete(temp);
-      }
-      err.flush();
+      Workspace.closeAll(err, stream, poll, redis, workspace);
     }
   }
 
-  /** One phase of the load: what its probes measured, and CPU and metrics snapshots at its start and end. */
+  /** One phase of the load: what its probes measured, and CPU and the processor's metrics at its start and end. */
   static final class Phase {
     final int id;
     final String name;
-    final Histogram latencyMicros = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
-    /** Probes on the partition of {@link #hotPartition} (none when it is -1). */
-    final Histogram samePartitionMicros = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
-    final Histogram otherPartitionMicros = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
-    final Histogram pollRttMicros = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
+    final Histogram latencyMicros = Stats.histogram(120);
+    /** Probes on the partition of {@link #hotPartition}, and on the others (none when it is -1). */
+    final Histogram samePartitionMicros = Stats.histogram(120);
+    final Histogram otherPartitionMicros = Stats.histogram(120);
+    final Histogram pollRttMicros = Stats.histogram(120);
     final AtomicLong sent = new AtomicLong();
-    final AtomicLong probes = new AtomicLong();
     final AtomicLong timeouts = new AtomicLong();
     final AtomicLong anomalies = new AtomicLong();
     volatile long maxBehindNanos;
     volatile int hotPartition = -1;
-    long t0;
-    long t1;
-    PrometheusText metrics0;
-    PrometheusText metrics1;
-    double proc0;
-    double proc1;
-    double broker0;
-    double broker1;
-    double redis0;
-    double redis1;
-    double bench0;
-    double bench1;
-    double machine0;
-    double machine1;
-    long lagAtEnd;
+    private Machine.Cpu cpu0;
+    private Machine.Cpu cpu1;
+    private PrometheusText metrics0;
+    private PrometheusText metrics1;
+    private long lagAtEnd;
 
     Phase(int id, String name) {
       this.id = id;
       this.name = name;
     }
 
+    void start(Rig rig) {
+      cpu0 = rig.cpu();
+      metrics0 = rig.stream.metrics();
+    }
+
+    void end(Rig rig) {
+      cpu1 = rig.cpu();
+      metrics1 = rig.stream.metrics();
+      lagAtEnd = rig.stream.lag();
+    }
+
     double seconds() {
-      return (t1 - t0) / 1e9;
-    }
-
-    /** Snapshot at the phase's start ({@code atStart}) or end: CPU of every process, the processor's metrics. */
-    void snapshot(Rig rig, boolean atStart) {
-      double machine = machineCpuSeconds();
-      double bench = processCpuSeconds();
-      double redis = rig.redisCpuSeconds();
-      double brokerCpu = rig.broker.cpuSeconds();
-      double proc = rig.processor.cpuSeconds();
-      PrometheusText metrics = rig.processor.metrics();
-      if (atStart) {
-        t0 = System.nanoTime();
-        machine0 = machine;
-        bench0 = bench;
-        redis0 = redis;
-        broker0 = brokerCpu;
-        proc0 = proc;
-        metrics0 = metrics;
-      } else {
-        t1 = System.nanoTime();
-        machine1 = machine;
-        bench1 = bench;
-        redis1 = redis;
-        broker1 = brokerCpu;
-        proc1 = proc;
-        metrics1 = metrics;
-        lagAtEnd = rig.lag();
-      }
-    }
-
-    double procBusy() {
-      return (proc1 - proc0) / seconds();
-    }
-
-    double brokerBusy() {
-      return (broker1 - broker0) / seconds();
-    }
-
-    double redisBusy() {
-      return (redis1 - redis0) / seconds();
-    }
-
-    double benchBusy() {
-      return (bench1 - bench0) / seconds();
-    }
-
-    double otherBusy() {
-      return Math.max(0, (machine1 - machine0) / seconds() - procBusy() - brokerBusy() - redisBusy() - benchBusy());
+      return cpu0.seconds(cpu1);
     }
 
     /** How much a counter of the processor's metrics grew over the phase. */
-    double delta(String name) {
-      return metrics1.sum(name) - metrics0.sum(name);
+    double delta(String metric) {
+      return metrics1.sum(metric) - metrics0.sum(metric);
     }
 
     /** A quantile of the processor's fs_processor_end_to_end_lag over the phase, in ms. */
     double processorLagMs(double q) {
       return PrometheusText.quantile("fs_processor_end_to_end_lag_seconds", metrics0, metrics1, q) * 1000;
     }
+
+    double[] figures() {
+      Histogram h = latencyMicros;
+      double[] busy = cpu0.busy(cpu1);
+      return new double[] {seconds(), sent.get() / seconds(), maxBehindNanos / 1e6, h.getTotalCount(), timeouts.get(),
+          Stats.ms(h, 50), Stats.ms(h, 90), Stats.ms(h, 99), Stats.ms(h, 99.9), Stats.ms(h, 100),
+          Stats.ms(samePartitionMicros, 99), Stats.ms(otherPartitionMicros, 99), processorLagMs(0.5), processorLagMs(0.99),
+          Stats.ms(pollRttMicros, 50), Stats.ms(pollRttMicros, 99), busy[0], busy[1], busy[2], busy[3], busy[4], lagAtEnd,
+          delta("fs_processor_events_total") / seconds(), delta("fs_processor_sink_flush_users_sum") / seconds()};
+    }
   }
 
-  /** One probe event in flight. */
-  private static final class Probe {
-    final Phase phase;
-    final int slot;
-    final String key;
-    final int partition;
-    final long expected;
-    final long sentNanos;
-    long polledNanos;
+  /** The table of each phase's figures. */
+  static Table table() {
+    return new Table("phase:16", "s:1", "sent/s:0", "behind:1", "probes:0", "t/o:0", "p50:1", "p90:1", "p99:1", "p99.9:1",
+        "max:1", "same p99:1", "other p99:1", "lag p50:1", "lag p99:1", "poll p50:3", "poll p99:3", "proc:2", "brokr:2",
+        "redis:2", "bench:2", "other:2", "backlog:0", "ev/s:0", "writes/s:0");
+  }
 
-    Probe(Phase phase, int slot, String key, int partition, long expected, long sentNanos) {
-      this.phase = phase;
-      this.slot = slot;
-      this.key = key;
-      this.partition = partition;
-      this.expected = expected;
-      this.sentNanos = sentNanos;
-    }
+  static void printLegend(PrintWriter out) {
+    out.println("(sent/s: the steady load's events per second, probes included; behind: its producer's worst lag behind");
+    out.println(" schedule, ms; probes, t/o: probes recorded, and of them not seen within the timeout (recorded at it); p50 … max:");
+    out.println(" producer send -> value visible in Redis, ms; same / other: probes on the hot user's partition / the others;");
+    out.println(" lag: the processor's fs_processor_end_to_end_lag (event ts -> Redis write, its Prometheus buckets interpolated);");
+    out.println(" poll: the poller's pipelined HGET round trip under load; proc … other: cores busy, 1.00 = one core, bench =");
+    out.println(" this JVM, other = the rest of the machine; backlog: records not committed at the end; ev/s, writes/s: events");
+    out.println(" the processor applied and users it wrote to Redis per second, from its metrics)");
+  }
 
-    /**
-     * Polled every cycle for its first 100 ms, then once its age has grown by 2 % since the last
-     * poll: the same resolution relative to its latency, without hammering Redis with probes
-     * stuck behind a backlog.
-     */
+  /** One probe event in flight; {@code polledNanos[0]}: when the poller last read its user's field. */
+  private record Probe(Phase phase, int slot, String key, int partition, long expected, long sentNanos, long[] polledNanos) {
+    /** Every cycle for its first 100 ms, then once its age has grown by 2 %: resolution relative to its latency. */
     boolean due(long now) {
       long age = now - sentNanos;
-      return age < 100_000_000L || now - polledNanos >= age / 50;
+      return age < 100_000_000L || now - polledNanos[0] >= age / 50;
     }
   }
 
-  private static final int TIMED_OUT = 2;
-
-  private final Options o;
-  private final FeatureRegistry registry;
-  private final String bootstrapServers;
-  private final Jedis poll;
+  private final LoadOptions o;
+  private final Rig rig;
+  private final long seed;
   private final ConcurrentLinkedQueue<Probe> sentProbes = new ConcurrentLinkedQueue<>();
   private final AtomicLongArray slotBusy;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -423,11 +228,10 @@ final class LiveLoad {
   private Thread generator;
   private Thread poller;
 
-  LiveLoad(Rig rig) {
+  LiveLoad(Rig rig, long seed) {
     this.o = rig.options;
-    this.registry = rig.registry;
-    this.bootstrapServers = rig.broker.bootstrapServers();
-    this.poll = rig.poll;
+    this.rig = rig;
+    this.seed = seed;
     this.slotBusy = new AtomicLongArray(o.probeUsers);
   }
 
@@ -436,10 +240,10 @@ final class LiveLoad {
     current = first;
     generator = new Thread(() -> run(() -> generate(startNanos)), "load-generator");
     poller = new Thread(() -> run(this::pollProbes), "probe-poller");
-    generator.setPriority(Thread.MAX_PRIORITY);
-    poller.setPriority(Thread.MAX_PRIORITY);
-    generator.start();
-    poller.start();
+    for (Thread t : new Thread[] {generator, poller}) {
+      t.setPriority(Thread.MAX_PRIORITY);
+      t.start();
+    }
   }
 
   private void run(Runnable body) {
@@ -469,31 +273,27 @@ final class LiveLoad {
     }
   }
 
-  /** Sleeps until {@code deadline} (nanoTime), checking the load and the processor. */
-  void sleepUntil(long deadline, ProcessorProcess processor) throws InterruptedException {
-    while (System.nanoTime() < deadline) {
-      requireHealthy();
-      processor.requireAlive();
-      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      Thread.sleep(Math.max(1, Math.min(200, left)));
-    }
+  /** Keeps the load running until {@code deadline} (nanoTime); fails as soon as the load or the processor does. */
+  void runUntil(long deadline) {
+    await("the load to run its course", Duration.ofNanos(Math.max(0, deadline - System.nanoTime())).plusSeconds(30),
+        Duration.ofMillis(10), () -> System.nanoTime() >= deadline);
+  }
+
+  /** Waits, the load running, until {@code condition} holds (polled every {@code poll}); fails once the load or processor does. */
+  void await(String what, Duration timeout, Duration poll, BooleanSupplier condition) {
+    rig.stream.processor.await(what, timeout, poll, () -> failure.get() != null || condition.getAsBoolean());
+    requireHealthy();
   }
 
   private void generate(long start) {
-    EventJson json = new EventJson(registry);
-    SyntheticEvents load = new SyntheticEvents(o.seed, o.users, o.txShare, o.failedLoginShare, false);
-    AtomicReference<Exception> sendError = new AtomicReference<>();
+    SyntheticEvents load = o.events.generator(seed, false);
     long[] probeCount = new long[o.probeUsers];
     Phase probePhase = null;
     int nextSlot = 0;
     long tickNanos = TimeUnit.MILLISECONDS.toNanos(1);
     long probeEvery = TimeUnit.MILLISECONDS.toNanos(o.probeIntervalMs);
-    SplittableRandom probeTiming = new SplittableRandom(o.seed ^ 0x5DEECE66DL);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-        SyntheticEvents.producerProperties(bootstrapServers, "bench-live-load"))) {
-      // Metadata fetched before the clock starts.
-      producer.partitionsFor(Topics.LOGIN);
-      producer.partitionsFor(Topics.TRANSACTION);
+    SplittableRandom probeTiming = new SplittableRandom(seed ^ 0x5DEECE66DL);
+    try (EventSender sender = new EventSender(rig.stream.bootstrapServers, "bench-live-load")) {
       LockSupport.parkNanos(start - System.nanoTime());
       long sent = 0;
       long nextProbe = start;
@@ -508,68 +308,41 @@ final class LiveLoad {
           }
         }
         long due = (now - start) * o.rate / 1_000_000_000L;
-        long behind = (due - sent) * 1_000_000_000L / o.rate;
-        if (behind > phase.maxBehindNanos) {
-          phase.maxBehindNanos = behind;
-        }
-        while (sent < due) {
-          long t = System.nanoTime();
-          if (t >= nextProbe) {
+        phase.maxBehindNanos = Math.max(phase.maxBehindNanos, (due - sent) * 1_000_000_000L / o.rate);
+        for (; sent < due; sent++) {
+          phase.sent.incrementAndGet();
+          int slot = -1;
+          if (System.nanoTime() >= nextProbe) {
             // Poisson arrivals (exponential gaps, mean --probe-interval-ms): probes sample every phase of
             // the processor's flush cycle, not a few fixed ones (a 20 ms grid against a 100 ms flush would).
-            nextProbe += Math.max(TimeUnit.MICROSECONDS.toNanos(100),
-                (long) (-Math.log(1 - probeTiming.nextDouble()) * probeEvery));
-            int slot = -1;
-            for (int k = 0; k < o.probeUsers; k++) {
-              int s = (nextSlot + k) % o.probeUsers;
-              if (slotBusy.get(s) == 0) {
-                slot = s;
-                break;
-              }
-            }
-            if (slot >= 0) {
-              nextSlot = (slot + 1) % o.probeUsers;
-              String user = "probe-r" + phase.id + "-" + slot;
-              long expected = ++probeCount[slot];
-              TransactionEvent probe = load.transaction(user, System.currentTimeMillis(), "US");
-              byte[] value = json.write(probe);
-              slotBusy.set(slot, 1);
-              long sentNanos = System.nanoTime();
-              producer.send(new ProducerRecord<>(Topics.TRANSACTION, user.getBytes(StandardCharsets.UTF_8), value),
-                  (m, e) -> {
-                    if (e != null) {
-                      sendError.compareAndSet(null, e);
-                    }
-                  });
-              sentProbes.add(new Probe(phase, slot, registry.keyOf(user), o.partitionOf(user), expected, sentNanos));
-              phase.probes.incrementAndGet();
-              phase.sent.incrementAndGet();
-              sent++;
-              continue;
+            long gap = (long) (-Math.log(1 - probeTiming.nextDouble()) * probeEvery);
+            nextProbe += Math.max(TimeUnit.MICROSECONDS.toNanos(100), gap);
+            for (int k = 0; k < o.probeUsers && slot < 0; k++) {
+              slot = slotBusy.get((nextSlot + k) % o.probeUsers) == 0 ? (nextSlot + k) % o.probeUsers : -1;
             }
           }
-          Event event = load.next(System.currentTimeMillis());
-          producer.send(new ProducerRecord<>(SyntheticEvents.topicOf(event), event.userId().getBytes(StandardCharsets.UTF_8),
-              json.write(event)), (m, e) -> {
-                if (e != null) {
-                  sendError.compareAndSet(null, e);
-                }
-              });
-          phase.sent.incrementAndGet();
-          sent++;
+          if (slot < 0) {
+            sender.send(load.next(System.currentTimeMillis()));
+            continue;
+          }
+          nextSlot = (slot + 1) % o.probeUsers;
+          String user = "probe-r" + phase.id + "-" + slot;
+          long expected = ++probeCount[slot];
+          TransactionEvent probe = load.transaction(user, System.currentTimeMillis(), "US");
+          slotBusy.set(slot, 1);
+          long sentNanos = System.nanoTime();
+          sender.send(probe);
+          sentProbes.add(new Probe(phase, slot, rig.registry.keyOf(user), o.partitionOf(user), expected, sentNanos, new long[1]));
         }
-        if (sendError.get() != null) {
-          throw new IllegalStateException("a send failed", sendError.get());
-        }
-        long nextTick = start + (tick + 1) * tickNanos;
-        long wait = nextTick - System.nanoTime();
+        sender.requireNoError("a send");
+        long wait = start + (tick + 1) * tickNanos - System.nanoTime();
         if (wait > 0) {
           LockSupport.parkNanos(wait);
         } else {
           tick = (System.nanoTime() - start) / tickNanos;
         }
       }
-      producer.flush();
+      sender.flush();
     } finally {
       generating = false;
     }
@@ -588,41 +361,34 @@ final class LiveLoad {
       }
       long t1 = System.nanoTime();
       polled.clear();
-      for (Probe p : inFlight) {
-        if (p.due(t1)) {
-          polled.add(p);
-        }
-      }
+      inFlight.stream().filter(p -> p.due(t1)).forEach(polled::add);
       if (!polled.isEmpty()) {
         replies.clear();
         Phase now = current;
-        Pipeline pipeline = poll.pipelined();
-        for (Probe p : polled) {
-          replies.add(pipeline.hget(p.key, FIELD));
-        }
+        Pipeline pipeline = rig.poll.pipelined();
+        polled.forEach(p -> replies.add(pipeline.hget(p.key(), FIELD)));
         pipeline.sync();
         long t2 = System.nanoTime();
         if (generating) {
-          record(now.pollRttMicros, (t2 - t1) / 1000);
+          Stats.record(now.pollRttMicros, (t2 - t1) / 1000);
         }
-        int i = 0;
-        for (Probe p : polled) {
-          p.polledNanos = t2;
-          String value = replies.get(i++).get();
+        for (int i = 0; i < polled.size(); i++) {
+          Probe p = polled.get(i);
+          p.polledNanos()[0] = t2;
+          String value = replies.get(i).get();
           long seen = value == null ? 0 : Long.parseLong(value);
-          Phase phase = p.phase;
-          if (seen >= p.expected) {
-            record(phase, p, (t2 - p.sentNanos) / 1000);
-            if (seen > p.expected) {
-              phase.anomalies.incrementAndGet();
+          if (seen >= p.expected()) {
+            record(p, (t2 - p.sentNanos()) / 1000);
+            if (seen > p.expected()) {
+              p.phase().anomalies.incrementAndGet();
             }
-            slotBusy.set(p.slot, 0);
+            slotBusy.set(p.slot(), 0);
             inFlight.remove(p);
-          } else if (t2 - p.sentNanos > timeout) {
-            record(phase, p, timeout / 1000);
-            phase.timeouts.incrementAndGet();
+          } else if (t2 - p.sentNanos() > timeout) {
+            record(p, timeout / 1000);
+            p.phase().timeouts.incrementAndGet();
             // Its count is now unknown: the slot takes no further probes until the next phase.
-            slotBusy.set(p.slot, TIMED_OUT);
+            slotBusy.set(p.slot(), TIMED_OUT);
             inFlight.remove(p);
           }
         }
@@ -637,20 +403,11 @@ final class LiveLoad {
     }
   }
 
-  private static void record(Phase phase, Probe p, long micros) {
-    record(phase.latencyMicros, micros);
+  private static void record(Probe p, long micros) {
+    Phase phase = p.phase();
+    Stats.record(phase.latencyMicros, micros);
     if (phase.hotPartition >= 0) {
-      record(p.partition == phase.hotPartition ? phase.samePartitionMicros : phase.otherPartitionMicros, micros);
+      Stats.record(p.partition() == phase.hotPartition ? phase.samePartitionMicros : phase.otherPartitionMicros, micros);
     }
-  }
-
-  private static void record(Histogram h, long micros) {
-    synchronized (h) {
-      h.recordValue(Math.min(Math.max(1, micros), h.getHighestTrackableValue()));
-    }
-  }
-
-  static double ms(double micros) {
-    return micros / 1000.0;
   }
 }

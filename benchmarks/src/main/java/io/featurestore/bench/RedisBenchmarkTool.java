@@ -1,25 +1,30 @@
 package io.featurestore.bench;
 
+import io.featurestore.infra.ChildProcess;
 import io.featurestore.infra.RedisBinary;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs Redis' own {@code redis-benchmark} as a child process and parses its rate: the raw
- * figure of the server that a client-side path is compared with.
+ * Runs Redis' own {@code redis-benchmark} as a child process and reads its figures: the raw rate
+ * (and latency) of the server that a client-side path is compared with.
  */
 final class RedisBenchmarkTool {
   static final String ENV = "REDIS_BENCHMARK";
   private static final Pattern RATE = Pattern.compile("([0-9]+(?:\\.[0-9]+)?) requests per second");
+  /** Its latency summary: avg, min, p50, p95, p99, max. */
+  private static final Pattern SUMMARY = Pattern.compile("avg\\s+min\\s+p50\\s+p95\\s+p99\\s+max\\s*\\n\\s*"
+      + "([0-9.]+)\\s+([0-9.]+)\\s+([0-9.]+)\\s+([0-9.]+)\\s+([0-9.]+)\\s+([0-9.]+)");
+  private static final Pattern PERCENTILE = Pattern.compile("(?m)^\\s*([0-9.]+)% <= ([0-9.]+) milliseconds");
 
   private final Path binary;
 
@@ -27,27 +32,18 @@ final class RedisBenchmarkTool {
     this.binary = binary;
   }
 
-  Path binary() {
-    return binary;
-  }
-
   /** {@code REDIS_BENCHMARK}, else the redis-benchmark beside {@link #redisServer()}. */
   static RedisBenchmarkTool locate() {
     String configured = System.getenv(ENV);
-    Path binary = configured != null && !configured.isBlank()
-        ? Path.of(configured.trim())
+    Path binary = configured != null && !configured.isBlank() ? Path.of(configured.trim())
         : redisServer().resolveSibling("redis-benchmark");
     if (!Files.isExecutable(binary)) {
-      throw new IllegalStateException("no executable redis-benchmark at " + binary
-          + " (set " + ENV + "=/path/to/redis-benchmark)");
+      throw new IllegalStateException("no executable redis-benchmark at " + binary + " (set " + ENV + "=PATH)");
     }
     return new RedisBenchmarkTool(binary);
   }
 
-  /**
-   * The redis-server binary: {@code REDIS_SERVER} as it is (so the jar also runs outside the
-   * checkout), else what scripts/provide-redis.sh provides.
-   */
+  /** {@code REDIS_SERVER} as it is (so the jar also runs outside the checkout), else what scripts/provide-redis.sh provides. */
   static Path redisServer() {
     String configured = System.getenv("REDIS_SERVER");
     return configured != null && !configured.isBlank() ? Path.of(configured.trim()) : RedisBinary.locate();
@@ -56,90 +52,76 @@ final class RedisBenchmarkTool {
   /** The command line for {@code redisUrl}: host, port, user/password and db from the URL, then {@code args}. */
   List<String> command(String redisUrl, List<String> args) {
     URI uri = URI.create(redisUrl);
-    List<String> command = new ArrayList<>();
-    command.add(binary.toString());
-    command.add("-h");
-    command.add(uri.getHost() == null ? "127.0.0.1" : uri.getHost());
-    command.add("-p");
-    command.add(Integer.toString(uri.getPort() < 0 ? 6379 : uri.getPort()));
+    List<String> command = new ArrayList<>(List.of(binary.toString(), "-h", uri.getHost() == null ? "127.0.0.1" : uri.getHost(),
+        "-p", Integer.toString(uri.getPort() < 0 ? 6379 : uri.getPort())));
     if (uri.getUserInfo() != null && !uri.getUserInfo().isEmpty()) {
       String[] userInfo = uri.getUserInfo().split(":", 2);
-      if (userInfo.length == 2) {
-        if (!userInfo[0].isEmpty()) {
-          command.add("--user");
-          command.add(userInfo[0]);
-        }
-        command.add("-a");
-        command.add(userInfo[1]);
-      } else {
-        command.add("-a");
-        command.add(userInfo[0]);
+      if (userInfo.length == 2 && !userInfo[0].isEmpty()) {
+        command.addAll(List.of("--user", userInfo[0]));
       }
+      command.addAll(List.of("-a", userInfo[userInfo.length - 1]));
     }
-    String path = uri.getPath();
-    if (path != null && path.length() > 1) {
-      command.add("--dbnum");
-      command.add(path.substring(1));
+    if (uri.getPath() != null && uri.getPath().length() > 1) {
+      command.addAll(List.of("--dbnum", uri.getPath().substring(1)));
     }
     command.addAll(args);
     return command;
   }
 
-  /** One redis-benchmark test: its rate, and the CPU time its own process used (sampled every 20 ms). */
-  record Result(double requestsPerSecond, double cpuSeconds, double wallSeconds) {}
-
-  /** Runs one redis-benchmark test and returns its requests per second. */
-  Result run(List<String> command) {
-    StringBuilder output = new StringBuilder();
-    int exit;
-    double cpuSeconds = 0;
-    long start = System.nanoTime();
-    try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      Thread reader = new Thread(() -> {
-        try (InputStream in = process.getInputStream()) {
-          String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-          synchronized (output) {
-            output.append(text);
-          }
-        } catch (IOException e) {
-          // the exit code and the missing rate report it
-        }
-      }, "redis-benchmark-output");
-      reader.setDaemon(true);
-      reader.start();
-      long deadline = start + TimeUnit.MINUTES.toNanos(30);
-      while (!process.waitFor(20, TimeUnit.MILLISECONDS)) {
-        cpuSeconds = process.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(cpuSeconds);
-        if (System.nanoTime() > deadline) {
-          process.destroyForcibly();
-          throw new IllegalStateException("redis-benchmark did not finish within 30 minutes");
-        }
+  /** What one redis-benchmark test printed, and the CPU time of its own process (sampled every 20 ms). */
+  record Result(String output, double cpuSeconds, double wallSeconds) {
+    /** Its rate; with {@code -q} it rewrites a progress line, so the final figure is the last one. */
+    double requestsPerSecond() {
+      Matcher m = RATE.matcher(output);
+      String rate = null;
+      while (m.find()) {
+        rate = m.group(1);
       }
-      exit = process.exitValue();
-      reader.join(TimeUnit.SECONDS.toMillis(10));
+      return Double.parseDouble(rate);
+    }
+
+    /**
+     * Latency in ms from its full output: p50, p99 and max from its summary, p99.9 the first line
+     * of its percentile distribution at or above 99.9 % (an upper bound).
+     */
+    double[] latency() {
+      Matcher summary = SUMMARY.matcher(output);
+      if (!summary.find()) {
+        throw new IllegalStateException("no latency summary in redis-benchmark's output: " + tail(output));
+      }
+      double p999 = Double.NaN;
+      for (Matcher p = PERCENTILE.matcher(output); p.find() && Double.isNaN(p999); ) {
+        p999 = Double.parseDouble(p.group(1)) >= 99.9 ? Double.parseDouble(p.group(2)) : Double.NaN;
+      }
+      return new double[] {Double.parseDouble(summary.group(3)), Double.parseDouble(summary.group(5)), p999,
+          Double.parseDouble(summary.group(6))};
+    }
+  }
+
+  /** Runs one redis-benchmark test to its end. */
+  Result run(List<String> command) {
+    Path log;
+    try {
+      log = Files.createTempFile("fs-bench-redis-benchmark-", ".log");
     } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + binary + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while running redis-benchmark", e);
+      throw new UncheckedIOException(e);
     }
-    double wallSeconds = (System.nanoTime() - start) / 1e9;
-    String text;
-    synchronized (output) {
-      text = output.toString();
+    long start = System.nanoTime();
+    try (ChildProcess child = ChildProcess.start("redis-benchmark", command, Map.of(), log)) {
+      int exit = child.waitFor(Duration.ofMinutes(30));
+      double wallSeconds = (System.nanoTime() - start) / 1e9;
+      String text = child.output().replace('\r', '\n');
+      if (exit != 0 || !RATE.matcher(text).find()) {
+        throw new IllegalStateException("redis-benchmark exited with " + exit + " without a rate: " + tail(text));
+      }
+      return new Result(text, child.cpuSeconds(), wallSeconds);
+    } finally {
+      Workspace.delete(log);
     }
-    // With -q it rewrites a progress line with \r; the final figure is the last match.
-    Matcher m = RATE.matcher(text);
-    String rate = null;
-    while (m.find()) {
-      rate = m.group(1);
-    }
-    if (exit != 0 || rate == null) {
-      String tail = text.replace('\r', '\n').strip();
-      tail = tail.length() > 600 ? "…" + tail.substring(tail.length() - 600) : tail;
-      throw new IllegalStateException("redis-benchmark exited with " + exit + " without a rate: " + tail);
-    }
-    return new Result(Double.parseDouble(rate), cpuSeconds, wallSeconds);
+  }
+
+  private static String tail(String text) {
+    String tail = text.strip();
+    return tail.length() > 600 ? "…" + tail.substring(tail.length() - 600) : tail;
   }
 }

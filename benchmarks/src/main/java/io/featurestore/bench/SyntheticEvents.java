@@ -2,16 +2,11 @@ package io.featurestore.bench;
 
 import io.featurestore.events.Event;
 import io.featurestore.events.LoginEvent;
-import io.featurestore.events.Topics;
 import io.featurestore.events.TransactionEvent;
 import io.featurestore.population.Countries;
 import io.featurestore.population.Population;
 import java.math.BigDecimal;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.SplittableRandom;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Valid events for the stream benchmarks, reproducible from a seed: transactions,
@@ -47,10 +42,6 @@ final class SyntheticEvents {
 
   static String userId(int index) {
     return Population.userId(index + 1L);
-  }
-
-  static String topicOf(Event event) {
-    return event instanceof TransactionEvent ? Topics.TRANSACTION : Topics.LOGIN;
   }
 
   /** The next event, for a random user, stamped {@code ts}. */
@@ -102,23 +93,5 @@ final class SyntheticEvents {
 
   String expectedLastDevice(int index) {
     return lastDevice[index];
-  }
-
-  /**
-   * The event simulator's producer settings (acks=all with idempotence, linger 5 ms,
-   * 64 KiB batches, lz4), so the processor reads what production producers write.
-   */
-  static Map<String, Object> producerProperties(String bootstrapServers, String clientId) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    return p;
   }
 }

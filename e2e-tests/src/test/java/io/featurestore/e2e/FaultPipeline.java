@@ -6,11 +6,11 @@ import io.featurestore.core.FeatureVector;
 import io.featurestore.events.EventJson;
 import io.featurestore.events.Topics;
 import io.featurestore.events.TransactionEvent;
+import io.featurestore.infra.ChildProcess;
 import io.featurestore.infra.FreePorts;
 import io.featurestore.infra.ProjectScripts;
 import io.featurestore.infra.RedisBinary;
 import io.featurestore.infra.RedisServer;
-import io.featurestore.infra.junit.Await;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -120,7 +120,7 @@ final class FaultPipeline implements AutoCloseable {
 
   /** Starts the broker (creating the topics on its first start) and waits for its ready line. */
   void startBroker() {
-    broker = ChildProcess.java("kafka-broker", List.of("-Xmx512m"), jar("local-infra"), List.of(
+    broker = ChildProcess.jar("kafka-broker", List.of("-Xmx512m"), jar("local-infra"), List.of(
         "--port", Integer.toString(kafkaPort), "--controller-port", Integer.toString(controllerPort),
         "--data-dir", kafkaData.toString(), "--topics", String.join(",", Topics.ALL),
         "--partitions", Integer.toString(PARTITIONS)), Map.of(), nextLog("kafka-broker"));
@@ -160,7 +160,7 @@ final class FaultPipeline implements AutoCloseable {
     env.put("FS_PROCESSOR_APPLICATION_ID", applicationId);
     env.put("FS_PROCESSOR_STATE_DIR", stateDir.toString());
     env.put("FS_PROCESSOR_METRICS_PORT", Integer.toString(processorMetricsPort));
-    processor = ChildProcess.java("stream-processor", List.of("-Xmx512m"), jar("stream-processor"), List.of(), env,
+    processor = ChildProcess.jar("stream-processor", List.of("-Xmx512m"), jar("stream-processor"), List.of(), env,
         nextLog("stream-processor"));
   }
 
@@ -180,7 +180,7 @@ final class FaultPipeline implements AutoCloseable {
 
   /** Starts {@code event-simulator.jar run} and waits for its "Producing" line. */
   void startSimulator(int users, double rate) {
-    simulator = ChildProcess.java("event-simulator", List.of("-Xmx256m"), jar("event-simulator"), List.of("run",
+    simulator = ChildProcess.jar("event-simulator", List.of("-Xmx256m"), jar("event-simulator"), List.of("run",
         "--users", Integer.toString(users), "--rate", Double.toString(rate), "--seed", "42",
         "--bootstrap-servers", bootstrapServers()), Map.of(), nextLog("event-simulator"));
     await("the simulator's Producing line", Duration.ofSeconds(60), simulator,
@@ -407,13 +407,8 @@ final class FaultPipeline implements AutoCloseable {
   /** Waits until {@code condition} holds; fails at once if {@code mustLive} exits meanwhile. */
   void await(String what, Duration timeout, ChildProcess mustLive, BooleanSupplier condition) {
     try {
-      Await.until(what, timeout, () -> {
-        if (mustLive != null && !mustLive.isAlive()) {
-          throw new AssertionError(mustLive.name() + " exited while waiting for " + what);
-        }
-        return condition.getAsBoolean();
-      });
-    } catch (AssertionError e) {
+      mustLive.await(what, timeout, condition);
+    } catch (IllegalStateException e) {
       throw new AssertionError(name + ": " + e.getMessage() + diagnostics(), e);
     }
   }

@@ -27,27 +27,15 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * and the reference values of the streaming features computed from them with the window rule
  * of the design contract: at time T a count is the number of events with
  * {@code T - window < ts <= T}; {@code last_login_ts} is the newest successful login.
+ *
+ * @param records  records read back, usable or not
+ * @param unusable records the processor must send to the DLQ (invalid, or keyed by someone else)
+ * @param newestTs the newest event time in the topics
  */
-final class InputEvents {
+record InputEvents(Map<String, long[]> transactions, Map<String, long[]> failedLogins, Map<String, Long> lastLogin,
+    long records, long unusable, long newestTs) {
   static final long TX_WINDOW_MS = Duration.ofMinutes(5).toMillis();
   static final long FAILED_LOGIN_WINDOW_MS = Duration.ofMinutes(15).toMillis();
-
-  private final Map<String, long[]> transactions;
-  private final Map<String, long[]> failedLogins;
-  private final Map<String, Long> lastLogin;
-  private final long records;
-  private final long unusable;
-  private final long newestTs;
-
-  private InputEvents(Map<String, long[]> transactions, Map<String, long[]> failedLogins, Map<String, Long> lastLogin,
-      long records, long unusable, long newestTs) {
-    this.transactions = transactions;
-    this.failedLogins = failedLogins;
-    this.lastLogin = lastLogin;
-    this.records = records;
-    this.unusable = unusable;
-    this.newestTs = newestTs;
-  }
 
   /** Reads both input topics from the beginning to their end offsets as of now. */
   static InputEvents read(String bootstrapServers, EventJson json, Duration timeout) {
@@ -132,21 +120,6 @@ final class InputEvents {
       out.put(user, array);
     });
     return out;
-  }
-
-  /** Records read back, usable or not. */
-  long records() {
-    return records;
-  }
-
-  /** Records the processor must send to the DLQ (invalid, or keyed by someone else). */
-  long unusable() {
-    return unusable;
-  }
-
-  /** The newest event time in the topics. */
-  long newestTs() {
-    return newestTs;
   }
 
   /** Every user with at least one usable event. */

@@ -36,7 +36,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * throughput without giving up durability: {@code acks=all} with idempotence, a short linger
  * and lz4 batches. How long a send waits for an absent broker is its {@link Patience}.
  */
-final class EventPublisher implements AutoCloseable {
+public final class EventPublisher implements AutoCloseable {
   static final String CLIENT_ID = "event-simulator";
   /** How long {@link #checkTopics} waits for an answer before it says the broker cannot be reached. */
   static final Duration MAX_BLOCK = Duration.ofSeconds(10);
@@ -49,14 +49,14 @@ final class EventPublisher implements AutoCloseable {
    * @param maxBlock how long {@code send} may block for metadata or buffer space
    * @param delivery upper bound from send to acknowledgement, retries included
    */
-  record Patience(Duration maxBlock, Duration delivery) {
+  public record Patience(Duration maxBlock, Duration delivery) {
     /** {@code send}: someone at a terminal waits for the answer, so an absent broker fails it soon. */
     static final Patience ONE_SHOT = new Patience(MAX_BLOCK, Duration.ofSeconds(30));
     /**
      * {@code run}: a stream rides out a broker restart of up to a minute without dropping an
      * event (Kafka's own defaults); its sends wait meanwhile, then it resumes at its rate.
      */
-    static final Patience STREAM = new Patience(Duration.ofSeconds(60), Duration.ofSeconds(120));
+    public static final Patience STREAM = new Patience(Duration.ofSeconds(60), Duration.ofSeconds(120));
   }
 
   private final EventJson json;
@@ -72,7 +72,7 @@ final class EventPublisher implements AutoCloseable {
     }
   }
 
-  static Map<String, Object> producerConfig(String bootstrapServers, Patience patience) {
+  public static Map<String, Object> producerConfig(String bootstrapServers, Patience patience) {
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, CLIENT_ID);
@@ -87,7 +87,7 @@ final class EventPublisher implements AutoCloseable {
     return config;
   }
 
-  static String topicOf(Event event) {
+  public static String topicOf(Event event) {
     return event instanceof LoginEvent ? Topics.LOGIN : Topics.TRANSACTION;
   }
 

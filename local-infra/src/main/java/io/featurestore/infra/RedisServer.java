@@ -8,24 +8,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A real {@code redis-server} child process on a loopback port, without persistence unless
- * started with {@link #startPersistent}. Stopped by {@link #close()}, and by a JVM shutdown
- * hook as a safety net.
+ * started with {@link #startPersistent}. Stopped by {@link #close()} (SIGTERM), and by a JVM
+ * shutdown hook as a safety net.
  */
 public final class RedisServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisServer.class);
 
-  private final Process process;
+  private final ChildProcess process;
   private final int port;
   private final Path logFile;
 
-  private RedisServer(Process process, int port, Path logFile) {
+  private RedisServer(ChildProcess process, int port, Path logFile) {
     this.process = process;
     this.port = port;
     this.logFile = logFile;
@@ -56,45 +56,23 @@ public final class RedisServer implements AutoCloseable {
   private static RedisServer start(Path binary, int port, Path dir, String appendOnly) {
     try {
       Files.createDirectories(dir);
-      Path logFile = dir.resolve("redis.log");
-      List<String> command = new ArrayList<>(List.of(
-          binary.toString(),
-          "--port", Integer.toString(port),
-          "--bind", "127.0.0.1",
-          "--save", "",
-          "--appendonly", appendOnly,
-          "--dir", dir.toString(),
-          "--logfile", logFile.toString()));
-      Process process = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(dir.resolve("stdout.log").toFile()).start();
-      RedisServer server = new RedisServer(process, port, logFile);
-      Runtime.getRuntime().addShutdownHook(new Thread(server::close, "redis-server-stop"));
-      server.awaitReady(Duration.ofSeconds(20));
-      LOG.info("redis-server ready on 127.0.0.1:{} ({})", port, binary);
-      return server;
     } catch (IOException e) {
-      throw new IllegalStateException("cannot start " + binary, e);
+      throw new IllegalStateException("cannot create " + dir + " for " + binary, e);
     }
-  }
-
-  private void awaitReady(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("redis-server exited with " + process.exitValue() + "; see " + logFile);
-      }
-      if (answersPing()) {
-        return;
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for redis-server", e);
-      }
+    Path logFile = dir.resolve("redis.log");
+    ChildProcess process = ChildProcess.start("redis-server", List.of(binary.toString(), "--port", Integer.toString(port),
+        "--bind", "127.0.0.1", "--save", "", "--appendonly", appendOnly, "--dir", dir.toString(),
+        "--logfile", logFile.toString()), Map.of(), dir.resolve("stdout.log"));
+    RedisServer server = new RedisServer(process, port, logFile);
+    try {
+      process.await("redis-server to answer PING on port " + port, Duration.ofSeconds(20), Duration.ofMillis(20),
+          server::answersPing);
+    } catch (RuntimeException e) {
+      process.close();
+      throw new IllegalStateException(e.getMessage() + "; see " + logFile, e);
     }
-    close();
-    throw new IllegalStateException("redis-server did not answer PING on port " + port + " within " + timeout);
+    LOG.info("redis-server ready on 127.0.0.1:{} ({})", port, binary);
+    return server;
   }
 
   private boolean answersPing() {
@@ -126,16 +104,6 @@ public final class RedisServer implements AutoCloseable {
 
   @Override
   public void close() {
-    if (process.isAlive()) {
-      process.destroy();
-      try {
-        if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
-    }
+    process.close();
   }
 }

@@ -13,17 +13,26 @@ import java.util.function.Supplier;
  * A condition that fails an assertion (an {@link Error}) ends the wait at once with that failure.
  */
 public final class Await {
-  static final Duration POLL = Duration.ofMillis(50);
+  public static final Duration POLL = Duration.ofMillis(50);
 
   private Await() {}
 
   /** Waits until {@code condition} is true. */
   public static void until(String what, Duration timeout, BooleanSupplier condition) {
-    value(what, timeout, () -> condition.getAsBoolean(), ok -> ok);
+    until(what, timeout, POLL, condition);
+  }
+
+  /** Waits until {@code condition} is true, polling it every {@code poll}. */
+  public static void until(String what, Duration timeout, Duration poll, BooleanSupplier condition) {
+    value(what, timeout, poll, () -> condition.getAsBoolean(), ok -> ok);
   }
 
   /** Waits until {@code probe} returns a value that {@code accept}s, and returns that value. */
   public static <T> T value(String what, Duration timeout, Supplier<T> probe, Predicate<? super T> accept) {
+    return value(what, timeout, POLL, probe, accept);
+  }
+
+  private static <T> T value(String what, Duration timeout, Duration poll, Supplier<T> probe, Predicate<? super T> accept) {
     long deadline = System.nanoTime() + timeout.toNanos();
     T last = null;
     RuntimeException lastError = null;
@@ -46,7 +55,7 @@ public final class Await {
         throw timedOut;
       }
       try {
-        Thread.sleep(POLL.toMillis());
+        Thread.sleep(poll.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError("interrupted while waiting for: " + what, e);

@@ -1,0 +1,81 @@
+package io.featurestore.bench;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The options several benchmarks take, as picocli mixins. Where a default differs between
+ * benchmarks, each constructs its mixin with its own.
+ */
+final class Options {
+  private Options() {}
+
+  static final class Runs {
+    @Option(names = "--runs", description = "Runs; medians are reported (default ${DEFAULT-VALUE}).")
+    int runs = 3;
+    @Option(names = "--seed", description = "Seed of the generated data (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    Runs(long seed) {
+      this.seed = seed;
+    }
+  }
+
+  static final class Redis {
+    @Option(names = "--redis-url", paramLabel = "URL", description = "Redis to use; without it, a redis-server of its own"
+        + " is started on a free loopback port and stopped at the end.")
+    String url;
+  }
+
+  /** The Kafka broker and the stream processor, each its own process. */
+  static final class Stream {
+    @Option(names = "--partitions", description = "Partitions of each topic (default ${DEFAULT-VALUE}).")
+    int partitions = 3;
+    @Option(names = "--processor-jar", paramLabel = "JAR", description = "The stream processor jar (default: $"
+        + StreamRig.JAR_ENV + ", else " + StreamRig.DEFAULT_JAR + " in this checkout).")
+    Path processorJar;
+    @Option(names = "--processor-java-opts", paramLabel = "OPTS", description = "JVM options of the processor process.")
+    String processorJavaOpts = "";
+    @Option(names = "--processor-env", paramLabel = "KEY=VALUE",
+        description = "Extra processor setting, repeatable, e.g. FS_PROCESSOR_THREADS=2 (default: the processor's defaults).")
+    List<String> processorEnv;
+    @Option(names = "--broker-java-opts", paramLabel = "OPTS", description = "JVM options of the broker process.")
+    String brokerJavaOpts = "";
+    @Option(names = "--keep-logs", description = "Keep the broker and processor logs (their folder is printed).")
+    boolean keepLogs;
+  }
+
+  /** The synthetic events: users picked uniformly; transactions, failed logins, and successful logins for the rest. */
+  static final class Events {
+    @Option(names = "--users", description = "Users the events are spread over, uniformly (default ${DEFAULT-VALUE}).")
+    int users = 100_000;
+    @Option(names = "--tx-share", description = "Share of transactions (default ${DEFAULT-VALUE}).")
+    double txShare = 0.6;
+    @Option(names = "--failed-login-share", description = "Share of failed logins (default ${DEFAULT-VALUE}).")
+    double failedLoginShare = 0.08;
+
+    SyntheticEvents generator(long seed, boolean track) {
+      return new SyntheticEvents(seed, users, txShare, failedLoginShare, track);
+    }
+  }
+
+  /** JVM options, split at white space. */
+  static List<String> split(String options) {
+    return options == null || options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
+  }
+
+  /** {@code --processor-env}'s {@code KEY=VALUE} pairs. */
+  static Map<String, String> pairs(List<String> pairs) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String pair : pairs == null ? List.<String>of() : pairs) {
+      if (pair.indexOf('=') <= 0) {
+        throw new IllegalArgumentException("--processor-env takes KEY=VALUE, not '" + pair + "'");
+      }
+      out.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+    }
+    return out;
+  }
+}

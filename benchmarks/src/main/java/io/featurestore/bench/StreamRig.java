@@ -1,0 +1,209 @@
+package io.featurestore.bench;
+
+import io.featurestore.events.Topics;
+import io.featurestore.infra.ChildProcess;
+import io.featurestore.infra.FreePorts;
+import io.featurestore.infra.KafkaBrokerMain;
+import io.featurestore.infra.ProjectScripts;
+import io.featurestore.processor.StreamProcessorConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A fresh single-node KRaft broker as its own process (local-infra's {@code KafkaBrokerMain}, the
+ * one the local stack runs, from this jar's class path on free loopback ports, with a data dir of
+ * its own and every topic created), an admin client on it, and the real stream processor on it,
+ * exactly as deployed: {@code java -jar stream-processor.jar} with its settings in the
+ * environment. Its {@code /health} says when Kafka Streams is RUNNING, its {@code /metrics} what it
+ * did. Their own processes keep their CPU apart from the benchmark's, and measurable.
+ */
+final class StreamRig implements AutoCloseable {
+  static final String JAR_ENV = "FS_PROCESSOR_JAR";
+  static final String DEFAULT_JAR = "stream-processor/target/stream-processor.jar";
+
+  final String bootstrapServers;
+  final ChildProcess broker;
+  final Admin admin;
+  private final Options.Stream options;
+  private final Path dir;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  ChildProcess processor;
+  String applicationId;
+  private int metricsPort;
+
+  StreamRig(Options.Stream options, Path dir) {
+    this.options = options;
+    this.dir = dir;
+    int port = FreePorts.next();
+    int controllerPort = FreePorts.next();
+    while (controllerPort == port) {
+      controllerPort = FreePorts.next();
+    }
+    this.bootstrapServers = "127.0.0.1:" + port;
+    this.broker = ChildProcess.java("kafka-broker", Options.split(options.brokerJavaOpts), List.of("-cp",
+        System.getProperty("java.class.path"), KafkaBrokerMain.class.getName(), "--port", Integer.toString(port),
+        "--controller-port", Integer.toString(controllerPort), "--data-dir", dir.resolve("kafka").toString(),
+        "--topics", String.join(",", Topics.ALL), "--partitions", Integer.toString(options.partitions)), Map.of(),
+        dir.resolve("broker.log"));
+    try {
+      broker.awaitOutput("Kafka broker ready", Duration.ofSeconds(90));
+    } catch (RuntimeException e) {
+      broker.close();
+      throw e;
+    }
+    this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
+  }
+
+  /** {@code --processor-jar}, else {@code FS_PROCESSOR_JAR}, else the module's jar in this checkout. */
+  static Path processorJar(Path configured) {
+    String env = System.getenv(JAR_ENV);
+    Path jar = configured != null ? configured : env != null && !env.isBlank() ? Path.of(env.trim())
+        : ProjectScripts.root().resolve(DEFAULT_JAR);
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("no stream processor jar at " + jar
+          + "; build it (mvn -q install -DskipTests -DskipITs), or pass --processor-jar or set " + JAR_ENV);
+    }
+    return jar.toAbsolutePath().normalize();
+  }
+
+  /**
+   * Starts the processor on this broker and {@code redisUrl}, keys under {@code keyPrefix}, with a
+   * fresh application id and state dir; {@code --processor-env} wins over these settings, all of
+   * which the processor's own parser checks first. Returns at once: see {@link #awaitRunning()}.
+   */
+  void startProcessor(String redisUrl, String keyPrefix, String name) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
+    env.put("REDIS_URL", redisUrl);
+    env.put("FS_KEY_PREFIX", keyPrefix);
+    env.put("FS_PROCESSOR_APPLICATION_ID", "bench-" + name + "-" + UUID.randomUUID().toString().substring(0, 8));
+    env.put("FS_PROCESSOR_STATE_DIR", dir.resolve("state").toString());
+    env.put("FS_PROCESSOR_METRICS_PORT", Integer.toString(FreePorts.next()));
+    env.putAll(Options.pairs(options.processorEnv));
+    StreamProcessorConfig.fromEnv(env);
+    applicationId = env.get("FS_PROCESSOR_APPLICATION_ID");
+    metricsPort = Integer.parseInt(env.get("FS_PROCESSOR_METRICS_PORT"));
+    processor = ChildProcess.jar("stream-processor", Options.split(options.processorJavaOpts),
+        processorJar(options.processorJar), List.of(), env, dir.resolve("processor.log"));
+  }
+
+  /** Waits until Kafka Streams is RUNNING (its /health polled every 5 ms); returns the System.nanoTime() it was first seen so. */
+  long awaitRunning() {
+    processor.await("the stream processor to be RUNNING", Duration.ofSeconds(180), Duration.ofMillis(5),
+        () -> get("/health").contains("\"state\":\"RUNNING\""));
+    return System.nanoTime();
+  }
+
+  /** The processor's {@code /metrics}, parsed. */
+  PrometheusText metrics() {
+    return PrometheusText.parse(get("/metrics"));
+  }
+
+  private String get(String path) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + path))
+          .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      throw new IllegalStateException("the stream processor's " + path + " did not answer: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** The processor's CPU seconds by thread group: its stream threads (named after the application id), Kafka clients, GC, JIT. */
+  Map<String, Double> processorThreadCpu() {
+    Map<String, Double> groups = new TreeMap<>();
+    processor.threadCpuSeconds().forEach((thread, cpu) -> groups.merge(
+        thread.startsWith(applicationId.substring(0, Math.min(15, applicationId.length()))) ? "streams"
+            : thread.matches("kafka-(producer|coordinat|admin).*") ? "kafka-clients"
+            : thread.startsWith("GC Thread") || thread.startsWith("G1 ") ? "gc"
+            : thread.matches("C[12] Compiler.*") ? "jit" : "other", cpu, Double::sum));
+    return groups;
+  }
+
+  List<TopicPartition> inputPartitions() {
+    List<TopicPartition> out = new ArrayList<>();
+    for (String topic : List.of(Topics.LOGIN, Topics.TRANSACTION)) {
+      for (int p = 0; p < options.partitions; p++) {
+        out.add(new TopicPartition(topic, p));
+      }
+    }
+    return out;
+  }
+
+  /** End offsets of the input partitions, summed. */
+  long endOffsets() {
+    Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
+    inputPartitions().forEach(tp -> request.put(tp, OffsetSpec.latest()));
+    return answer(admin.listOffsets(request).all()).values().stream().mapToLong(i -> i.offset()).sum();
+  }
+
+  /** Offsets committed by the processor's group on the input partitions, summed. */
+  long committed() {
+    Map<TopicPartition, OffsetAndMetadata> offsets = answer(admin.listConsumerGroupOffsets(applicationId)
+        .partitionsToOffsetAndMetadata());
+    return inputPartitions().stream().map(offsets::get).mapToLong(o -> o == null ? 0 : o.offset()).sum();
+  }
+
+  private static <T> T answer(KafkaFuture<T> future) {
+    try {
+      return future.get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("the broker did not answer: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** Records of the input topics not yet committed by the processor, -1 when unknown. */
+  long lag() {
+    try {
+      return endOffsets() - committed();
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** The report's lines on Redis, Kafka and the processor. */
+  static void describe(PrintWriter out, BenchRedis redis, Options.Stream options, String keyPrefix, boolean freshPerRun) {
+    String javaOpts = options.processorJavaOpts;
+    Map<String, String> overrides = Options.pairs(options.processorEnv);
+    out.printf("redis     : %s%n", redis.describe());
+    out.printf("kafka     : %s, own process (KafkaBrokerMain), %d partitions per topic%n",
+        freshPerRun ? "a fresh single-node KRaft broker per run" : "single-node KRaft broker", options.partitions);
+    out.printf("processor : java %s-jar %s, own process, %sprefix %s%s%n", javaOpts.isBlank() ? "" : javaOpts + " ",
+        processorJar(options.processorJar), freshPerRun ? "fresh application id per run, " : "", keyPrefix,
+        overrides.isEmpty() ? " (its default settings: flush every 100 ms, 1 stream thread)" : ", " + overrides);
+  }
+
+  /** Stops the processor (SIGTERM) and the broker. */
+  @Override
+  public void close() {
+    Workspace.closeAll(new PrintWriter(System.err, true), processor, admin, broker);
+  }
+}

@@ -14,21 +14,12 @@ class PacerTest {
     Pacer pacer = new Pacer(1_000, 0);
     assertThat(pacer.permits(0)).isEqualTo(1);
     assertThat(pacer.permits(10 * MS)).isEqualTo(10);
-    long total = 11;
-    for (long t = 20; t <= 1_000; t += 10) {
-      total += pacer.permits(t * MS);
-    }
-    assertThat(total).isEqualTo(1_001);
+    assertThat(11 + permitsEvery10Ms(pacer, 20, 1_000)).isEqualTo(1_001);
   }
 
   @Test
   void shouldHoldFractionalRatesOnAverage() {
-    Pacer pacer = new Pacer(0.5, 0);
-    long total = 0;
-    for (long t = 0; t <= 60_000; t += 10) {
-      total += pacer.permits(t * MS);
-    }
-    assertThat(total).isEqualTo(31);
+    assertThat(permitsEvery10Ms(new Pacer(0.5, 0), 0, 60_000)).isEqualTo(31);
   }
 
   @Test
@@ -50,5 +41,14 @@ class PacerTest {
   void shouldRejectANonPositiveRate() {
     assertThatThrownBy(() -> new Pacer(0, 0)).hasMessageContaining("rate must be > 0");
     assertThatThrownBy(() -> new Pacer(Double.NaN, 0)).hasMessageContaining("rate must be > 0");
+  }
+
+  /** The permits granted when asked every 10 ms from {@code fromMs} to {@code toMs}, both included. */
+  private static long permitsEvery10Ms(Pacer pacer, long fromMs, long toMs) {
+    long total = 0;
+    for (long t = fromMs; t <= toMs; t += 10) {
+      total += pacer.permits(t * MS);
+    }
+    return total;
   }
 }

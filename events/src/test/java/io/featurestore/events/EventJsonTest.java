@@ -7,6 +7,8 @@ import io.featurestore.core.FeatureRegistry;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class EventJsonTest {
   private static final long TS = 1716998413541L;
@@ -42,22 +44,30 @@ class EventJsonTest {
         + "\"success\":false,\"ip\":\"10.0.0.1\"}")).success()).isFalse();
   }
 
+  /** A login with one field replaced: {@code "NAME":VALUE} for the field named, the rest valid. */
+  private static String login(String field, String value) {
+    String valid = "\"user_id\":\"u1\",\"ts\":1716998413541,\"device_id\":\"d\",\"country\":\"US\",\"success\":true";
+    String withField = valid.replaceFirst("\"" + field + "\":[^,]*", value == null ? "" : "\"" + field + "\":" + value);
+    return "{" + withField.replace(",,", ",").replaceAll("^,|,$", "") + "}";
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(delimiter = '|', value = {
+      "device_id|            |missing field 'device_id'",
+      "ts|                   |missing field 'ts'",
+      "ts|\"yesterday\"      |field 'ts'",
+      "success|\"yes\"       |field 'success'",
+      "user_id|\"u 1\"       |malformed user_id 'u 1'",
+      "ts|1716998413         |ts must be epoch milliseconds"})
+  void shouldNameTheProblemOfABadLoginField(String field, String value, String problem) {
+    assertThatThrownBy(() -> json.parseLogin(bytes(login(field, value)))).isInstanceOf(InvalidEventException.class)
+        .hasMessageContaining(problem);
+  }
+
   @Test
   void shouldNameTheProblemOfEveryBadRecord() {
     assertThatThrownBy(() -> json.parseLogin(bytes("{not json"))).isInstanceOf(InvalidEventException.class)
         .hasMessageStartingWith("malformed JSON");
-    assertThatThrownBy(() -> json.parseLogin(bytes("{\"user_id\":\"u1\",\"ts\":1716998413541,\"country\":\"US\",\"success\":true}")))
-        .hasMessage("missing field 'device_id'");
-    assertThatThrownBy(() -> json.parseLogin(bytes("{\"user_id\":\"u1\",\"device_id\":\"d\",\"country\":\"US\",\"success\":true}")))
-        .hasMessage("missing field 'ts'");
-    assertThatThrownBy(() -> json.parseLogin(bytes("{\"user_id\":\"u1\",\"ts\":\"yesterday\",\"device_id\":\"d\",\"country\":\"US\",\"success\":true}")))
-        .hasMessageContaining("field 'ts'");
-    assertThatThrownBy(() -> json.parseLogin(bytes("{\"user_id\":\"u1\",\"ts\":1716998413541,\"device_id\":\"d\",\"country\":\"US\",\"success\":\"yes\"}")))
-        .hasMessageContaining("field 'success'");
-    assertThatThrownBy(() -> json.parseLogin(bytes("{\"user_id\":\"u 1\",\"ts\":1716998413541,\"device_id\":\"d\",\"country\":\"US\",\"success\":true}")))
-        .hasMessageContaining("malformed user_id 'u 1'");
-    assertThatThrownBy(() -> json.parseLogin(bytes("{\"user_id\":\"u1\",\"ts\":1716998413,\"device_id\":\"d\",\"country\":\"US\",\"success\":true}")))
-        .hasMessageContaining("ts must be epoch milliseconds");
     assertThatThrownBy(() -> json.parseTransaction(bytes("{\"user_id\":\"u1\",\"ts\":1716998413541,\"amount\":-1,\"currency\":\"usd\",\"country\":\"USA\",\"merchant_id\":\"m\"}")))
         .hasMessageContaining("amount must be >= 0").hasMessageContaining("currency must be").hasMessageContaining("country must be");
     assertThatThrownBy(() -> json.parseTransaction(bytes("[1,2]"))).isInstanceOf(InvalidEventException.class);

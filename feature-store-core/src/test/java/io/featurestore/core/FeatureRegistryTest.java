@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.StringReader;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class FeatureRegistryTest {
   private static final String VALID = String.join("\n",
@@ -53,45 +55,29 @@ class FeatureRegistryTest {
     assertThat(registry.keyOf("u1")).isEqualTo("fs:user:u1");
   }
 
-  @Test
-  void shouldNameTheLineOfAnUnknownType() {
-    assertThatThrownBy(() -> parse(VALID.replace("type: int", "type: integer")))
-        .isInstanceOf(RegistryException.class)
-        .hasMessageStartingWith("test.yaml:12: feature 'tx_count_5m': unknown type 'integer'");
+  /**
+   * Each case: text of the valid registry, what replaces it ({@code \n} for a line break), the
+   * line the error must name, and what it must say.
+   */
+  @ParameterizedTest(name = "{1}")
+  @CsvSource(delimiter = '|', value = {
+      "type: int|type: integer|12|feature 'tx_count_5m': unknown type 'integer'",
+      "source: stream|source: kafka|13|feature 'tx_count_5m': unknown source 'kafka'; allowed: batch, stream",
+      "name: tx_count_5m|name: risk_segment|11|'risk_segment' is defined twice",
+      "[risk_segment, tx_count_5m]|[risk_segment, nope]|16|unknown feature 'nope'",
+      "'    source: batch'|'    source: batch\\n    ttl: 5'|11|unknown key 'ttl'",
+      "batch_ttl_seconds: 100|batch_ttl_seconds: -1|5|batch_ttl_seconds must be a whole number",
+      "[a-z0-9]+|[a-z|4|not a valid regular expression"})
+  void shouldNameTheLineAndTheProblemOfABadDeclaration(String text, String replacement, int line, String problem) {
+    assertThatThrownBy(() -> parse(VALID.replace(text, replacement.replace("\\n", "\n"))))
+        .isInstanceOf(RegistryException.class).hasMessageStartingWith("test.yaml:" + line + ":")
+        .hasMessageContaining(problem);
   }
 
   @Test
-  void shouldNameTheLineOfAnUnknownSource() {
-    assertThatThrownBy(() -> parse(VALID.replace("source: stream", "source: kafka")))
-        .hasMessageStartingWith("test.yaml:13:").hasMessageContaining("unknown source 'kafka'; allowed: batch, stream");
-  }
-
-  @Test
-  void shouldRejectADuplicateFeature() {
-    assertThatThrownBy(() -> parse(VALID.replace("name: tx_count_5m", "name: risk_segment")))
-        .hasMessageStartingWith("test.yaml:11:").hasMessageContaining("'risk_segment' is defined twice");
-  }
-
-  @Test
-  void shouldRejectAServiceNamingAnUnknownFeature() {
-    assertThatThrownBy(() -> parse(VALID.replace("[risk_segment, tx_count_5m]", "[risk_segment, nope]")))
-        .hasMessageStartingWith("test.yaml:16:").hasMessageContaining("unknown feature 'nope'");
-  }
-
-  @Test
-  void shouldRejectUnknownKeysAndMissingKeys() {
-    assertThatThrownBy(() -> parse(VALID.replace("    source: batch", "    source: batch\n    ttl: 5")))
-        .hasMessageStartingWith("test.yaml:11:").hasMessageContaining("unknown key 'ttl'");
+  void shouldNameAMissingKey() {
     assertThatThrownBy(() -> parse(VALID.replace("stream_ttl_seconds: 10\n", "")))
         .hasMessageContaining("missing required key 'stream_ttl_seconds'");
-  }
-
-  @Test
-  void shouldRejectBadTtlsAndBadPatterns() {
-    assertThatThrownBy(() -> parse(VALID.replace("batch_ttl_seconds: 100", "batch_ttl_seconds: -1")))
-        .hasMessageStartingWith("test.yaml:5:").hasMessageContaining("batch_ttl_seconds must be a whole number");
-    assertThatThrownBy(() -> parse(VALID.replace("[a-z0-9]+", "[a-z")))
-        .hasMessageStartingWith("test.yaml:4:").hasMessageContaining("not a valid regular expression");
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.featurestore.core.FeatureStore;
 import io.featurestore.events.EventJson;
 import io.featurestore.events.Topics;
 import io.featurestore.events.TransactionEvent;
+import io.featurestore.infra.ChildProcess;
 import io.featurestore.infra.KafkaBroker;
 import io.featurestore.infra.junit.Await;
 import io.featurestore.infra.junit.KafkaEndpoint;
@@ -143,33 +144,24 @@ class StartupIT {
   }
 
   /** The processor as its own OS process, to see what main() prints and how it exits. */
-  private Process launch(Map<String, String> env, Path stdout, Path stderr) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-cp", System.getProperty("java.class.path"), StreamProcessorApp.class.getName())
-        .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
-    pb.environment().putAll(env);
-    Process process = pb.start();
-    toClose.add(() -> {
-      process.destroyForcibly();
-      process.waitFor();
-    });
+  private ChildProcess launch(Map<String, String> env, Path log) {
+    ChildProcess process = ChildProcess.java("stream-processor", List.of("-Xmx256m"),
+        List.of("-cp", System.getProperty("java.class.path"), StreamProcessorApp.class.getName()), env, log);
+    toClose.add(process);
     return process;
   }
+
 
   @Test
   void shouldRefuseToStartWhenInputTopicsAreNotCoPartitioned() throws Exception {
     KafkaBroker broker = ownBroker();
     broker.createTopics(3, Topics.LOGIN, Topics.DLQ);
     broker.createTopics(4, Topics.TRANSACTION);
-    Path stdout = stateDir.resolve("stdout.log");
-    Path stderr = stateDir.resolve("stderr.log");
+    ChildProcess process = launch(env(broker.bootstrapServers()), stateDir.resolve("processor.log"));
 
-    Process process = launch(env(broker.bootstrapServers()), stdout, stderr);
-
-    assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the processor exits by itself").isTrue();
-    assertThat(process.exitValue()).as("exit status; stdout:%n%s", Files.readString(stdout)).isEqualTo(2);
-    List<String> refusal = Files.readAllLines(stderr).stream().filter(l -> l.contains("not starting")).toList();
-    assertThat(refusal).as("one line on stderr").hasSize(1);
+    assertThat(process.waitFor(Duration.ofSeconds(90))).as("exit status; output:%n%s", process.output()).isEqualTo(2);
+    List<String> refusal = process.output().lines().filter(l -> l.contains("not starting")).toList();
+    assertThat(refusal).as("one line").hasSize(1);
     assertThat(refusal.get(0)).startsWith("stream-processor: not starting: input topics are not co-partitioned")
         .contains("events.login has 3 partitions", "events.transaction has 4 partitions");
     assertThat(stateDir.resolve(appId).resolve(ClusterIdMarker.FILE_NAME)).as("no state touched").doesNotExist();

@@ -13,6 +13,7 @@ import io.featurestore.events.TransactionEvent;
 import io.featurestore.infra.RedisBinary;
 import io.featurestore.infra.RedisServer;
 import io.featurestore.infra.FreePorts;
+import io.featurestore.infra.ChildProcess;
 import io.featurestore.infra.junit.Await;
 import io.featurestore.infra.junit.KafkaEndpoint;
 import io.featurestore.infra.junit.KafkaExtension;
@@ -30,7 +31,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -249,21 +249,20 @@ class StreamProcessorIT {
     Map<String, Integer> failedReference = new HashMap<>();
     long start = System.currentTimeMillis();
 
-    Process first = launch(env, "first");
+    ChildProcess first = launch(env, "first");
     produceRandom(random, 3000, start, txReference, failedReference);
     awaitAnyFeature("u1");
-    first.destroyForcibly().waitFor(); // kill -9 mid-stream: no clean close, no final commit
+    first.kill(); // kill -9 mid-stream: no clean close, no final commit
     produceRandom(random, 3000, start, txReference, failedReference);
 
-    Process second = launch(env, "second");
+    ChildProcess second = launch(env, "second");
     try {
       await("counts equal the reference", Duration.ofSeconds(60), () -> matches(txReference, "tx_count_5m")
           && matches(failedReference, "failed_logins_15m"));
       // Read when the counts matched: no event had left its 5-minute window yet, so the reference held.
       assertThat(System.currentTimeMillis() - start).as("the test stayed inside the 5-minute window").isLessThan(240_000);
     } finally {
-      second.destroy();
-      second.waitFor(30, TimeUnit.SECONDS);
+      second.stop(Duration.ofSeconds(30));
     }
   }
 
@@ -299,17 +298,11 @@ class StreamProcessorIT {
   }
 
   /** The processor as its own OS process, so the test can kill it for real. */
-  private Process launch(Map<String, String> env, String name) throws IOException {
-    Path log = Files.createTempFile(stateDir, name, ".log");
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-cp", System.getProperty("java.class.path"), StreamProcessorApp.class.getName())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().putAll(env);
-    Process process = pb.start();
-    bed.closeLater(() -> {
-      process.destroyForcibly();
-      process.waitFor();
-    });
+  private ChildProcess launch(Map<String, String> env, String name) throws IOException {
+    ChildProcess process = ChildProcess.java(name, List.of("-Xmx512m"), List.of("-cp", System.getProperty("java.class.path"),
+        StreamProcessorApp.class.getName()), env, Files.createTempFile(stateDir, name, ".log"));
+    bed.closeLater(process);
     return process;
   }
+
 }

@@ -2,14 +2,13 @@ package io.featurestore.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.featurestore.infra.ChildProcess;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The command line of the runnable jar as users start it ({@code java -jar stream-processor/target/stream-processor.jar}). */
@@ -19,19 +18,12 @@ class StreamProcessorMainIT {
   private record Exit(int code, String output) {}
 
   /** Runs the jar to its end; only for arguments that end it before it connects to anything. */
-  private static Exit run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+  private static Exit run(Map<String, String> env, String... args) throws IOException {
     assertThat(JAR).as("built by the package phase").exists();
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
-    command.addAll(List.of(args));
-    Path output = Files.createTempFile("stream-processor-", ".log");
-    output.toFile().deleteOnExit();
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
-    builder.environment().keySet().removeIf(StreamProcessorConfig.ENVIRONMENT::contains);
-    builder.environment().putAll(env);
-    Process process = builder.start();
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
-    return new Exit(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+    Path log = Files.createTempFile("stream-processor-", ".log");
+    log.toFile().deleteOnExit();
+    ChildProcess process = ChildProcess.jar("stream-processor", List.of(), JAR, List.of(args), env, log);
+    return new Exit(process.waitFor(Duration.ofSeconds(60)), process.output());
   }
 
   @Test

@@ -26,14 +26,9 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 
 /**
- * A steady event load with freshness probes against a running stream processor, shared by
- * the freshness and hot-user benchmarks. A generator thread sends {@code --rate} events/s
- * (paced every millisecond) over {@code --users} users; some of them are probes: a
- * transaction for a probe user that gets only probe transactions, so its k-th probe must make
- * {@code tx_count_5m} read k. A poller with its own Redis connection reads the probe users'
- * field every {@code --poll-interval-us} and records, per {@link Phase}, the time from just
- * before {@code send()} to the reply that shows the new value. The caller moves the load from
- * one phase to the next ({@link #switchTo}); probes are counted in the phase they were sent in.
+ * The steady load with freshness probes of the freshness and hot-user benchmarks (docs/BENCHMARKS.md,
+ * "Freshness"): a generator paced every millisecond, and a poller that records, per {@link Phase},
+ * producer send -> new value read. The caller moves the load between phases ({@link #switchTo}).
  */
 final class LiveLoad {
   static final String FIELD = "tx_count_5m";

@@ -42,8 +42,6 @@ final class Options {
     @Option(names = "--processor-env", paramLabel = "KEY=VALUE",
         description = "Extra processor setting, repeatable, e.g. FS_PROCESSOR_THREADS=2 (default: the processor's defaults).")
     List<String> processorEnv;
-    @Option(names = "--broker-java-opts", paramLabel = "OPTS", description = "JVM options of the broker process.")
-    String brokerJavaOpts = "";
     @Option(names = "--keep-logs", description = "Keep the broker and processor logs (their folder is printed).")
     boolean keepLogs;
   }

@@ -46,8 +46,7 @@ public final class FreshnessBenchmark implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (LiveLoad.Rig rig = new LiveLoad.Rig(o, KEY_PREFIX, "freshness", spec.commandLine().getErr())) {
       Histogram idle = hgetRoundTrips(rig.poll, rig.registry.keyOf("probe-baseline"), 20_000);
-      Machine.header(out, "freshness");
-      rig.describe(out, false);
+      rig.header(out, false);
       out.printf("load      : %,d events/s paced every 1 ms (the event simulator's producer settings) over %,d users;"
           + " warm-up %d s, then %d runs of %d s%n", o.rate, o.events.users, warmupSeconds, runs.runs, durationSeconds);
       out.printf("probes    : Poisson, mean gap %d ms (part of the rate), a transaction for one of %d probe users per run;"
@@ -115,10 +114,7 @@ public final class FreshnessBenchmark implements Callable<Integer> {
         Stats.ms(pooled, 90), Stats.ms(pooled, 99), Stats.ms(pooled, 99.9), Stats.ms(pooled, 100));
     LiveLoad.printLegend(out);
     out.println();
-    long anomalies = phases.stream().mapToLong(ph -> ph.anomalies.get()).sum();
-    if (anomalies > 0) {
-      out.printf("WARNING: %d probes read a count above the expected one%n", anomalies);
-    }
+    LiveLoad.warnAnomalies(out, phases);
     double p50 = Stats.median(measured, r -> r[5]);
     double p99 = Stats.median(measured, r -> r[7]);
     out.printf("idle HGET round trip (baseline): p50 %.3f ms, p99 %.3f ms%n", Stats.ms(idle, 50), Stats.ms(idle, 99));

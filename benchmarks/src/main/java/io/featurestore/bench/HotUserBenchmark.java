@@ -4,7 +4,6 @@ import static io.featurestore.bench.LiveLoad.FIELD;
 
 import io.featurestore.bench.LiveLoad.Phase;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -12,7 +11,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -128,7 +126,7 @@ public final class HotUserBenchmark implements Callable<Integer> {
         warmup.start(rig);
         load.runUntil(at + TimeUnit.SECONDS.toNanos(warmupSeconds));
         // A cold processor, broker and producer share the cores: the bursts should not start on a backlog.
-        if (!applied(rig, load, "the processor to catch up with the load", 180, 100, () -> {
+        if (!load.within("the processor to catch up with the load", 180, 100, () -> {
           long lag = rig.stream.lag();
           return lag >= 0 && lag <= o.rate;
         })) {
@@ -161,22 +159,8 @@ public final class HotUserBenchmark implements Callable<Integer> {
     return 0;
   }
 
-  /** Waits until {@code condition} holds (polled every {@code pollMs}), the load running; false if not within {@code seconds}. */
-  private static boolean applied(LiveLoad.Rig rig, LiveLoad load, String what, int seconds, int pollMs,
-      BooleanSupplier condition) {
-    try {
-      load.await(what, Duration.ofSeconds(seconds), Duration.ofMillis(pollMs), condition);
-      return true;
-    } catch (IllegalStateException e) {
-      load.requireHealthy();
-      rig.stream.processor.requireAlive();
-      return false;
-    }
-  }
-
   private void printHeader(PrintWriter out, LiveLoad.Rig rig) {
-    Machine.header(out, "hot-user");
-    rig.describe(out, true);
+    rig.header(out, true);
     out.printf("load      : %,d events/s paced over %,d users with probes (mean gap %d ms, %d probe users per phase), all the"
         + " time; per run a fresh broker, Redis and processor, warm-up >= %d s and until less than 1 s of load is behind%n",
         o.rate, o.events.users, o.probeIntervalMs, o.probeUsers, warmupSeconds);
@@ -212,7 +196,7 @@ public final class HotUserBenchmark implements Callable<Integer> {
     String key = rig.registry.keyOf(hotUser == null ? "nobody" : hotUser);
     long[] polls = {0};
     // The hot user's count every 10 ms, the committed offsets every 50 ms.
-    boolean applied = applied(rig, load, "burst '" + name + "' applied", BURST_TIMEOUT_SECONDS, 10, () -> {
+    boolean applied = load.within("burst '" + name + "' applied", BURST_TIMEOUT_SECONDS, 10, () -> {
       if (failure.get() != null) {
         return true;
       }
@@ -320,10 +304,7 @@ public final class HotUserBenchmark implements Callable<Integer> {
         + " (its partition: p99 %.1f ms) (target p99 <= %.0f ms) %s%n", med[11], med[10], med[13], med[14], med[15],
         TARGET_P99_MS, Stats.verdict(med[14] <= TARGET_P99_MS));
     out.printf("hot users' final counts: %s%n", exact ? "exact (" + hotEvents + " each)" : "NOT EXACT (see above)");
-    long anomalies = phases.stream().mapToLong(ph -> ph.anomalies.get()).sum();
-    if (anomalies > 0) {
-      out.printf("WARNING: %d probes read a count above the expected one%n", anomalies);
-    }
+    LiveLoad.warnAnomalies(out, phases);
     out.flush();
   }
 }

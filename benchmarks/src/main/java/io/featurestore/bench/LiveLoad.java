@@ -77,6 +77,7 @@ final class LiveLoad {
     final LoadOptions options;
     final FeatureRegistry registry;
     private final String keyPrefix;
+    private final String name;
     private final PrintWriter err;
     private final Workspace workspace;
     BenchRedis redis;
@@ -86,6 +87,7 @@ final class LiveLoad {
     Rig(LoadOptions options, String keyPrefix, String name, PrintWriter err) {
       this.options = options;
       this.keyPrefix = keyPrefix;
+      this.name = name;
       this.err = err;
       this.registry = BenchRedis.registry(keyPrefix);
       this.workspace = new Workspace(name, options.stream.keepLogs, err);
@@ -112,8 +114,9 @@ final class LiveLoad {
       return Machine.Cpu.now(stream.processor::cpuSeconds, stream.broker::cpuSeconds, redis::cpuSeconds);
     }
 
-    /** The report's lines on Redis, Kafka and the processor. */
-    void describe(PrintWriter out, boolean freshPerRun) {
+    /** The report's first lines: the machine, Redis, Kafka and the processor. */
+    void header(PrintWriter out, boolean freshPerRun) {
+      Machine.header(out, name);
       StreamRig.describe(out, redis, options.stream, keyPrefix, freshPerRun);
     }
 
@@ -201,6 +204,13 @@ final class LiveLoad {
     out.println(" the processor applied and users it wrote to Redis per second, from its metrics)");
   }
 
+  static void warnAnomalies(PrintWriter out, List<Phase> phases) {
+    long anomalies = phases.stream().mapToLong(ph -> ph.anomalies.get()).sum();
+    if (anomalies > 0) {
+      out.printf("WARNING: %d probes read a count above the expected one%n", anomalies);
+    }
+  }
+
   /** One probe event in flight; {@code polledNanos[0]}: when the poller last read its user's field. */
   private record Probe(Phase phase, int slot, String key, int partition, long expected, long sentNanos, long[] polledNanos) {
     /** Every cycle for its first 100 ms, then once its age has grown by 2 %: resolution relative to its latency. */
@@ -278,6 +288,18 @@ final class LiveLoad {
   void await(String what, Duration timeout, Duration poll, BooleanSupplier condition) {
     rig.stream.processor.await(what, timeout, poll, () -> failure.get() != null || condition.getAsBoolean());
     requireHealthy();
+  }
+
+  /** As {@link #await}, but false instead of failing when {@code condition} does not hold within {@code seconds}. */
+  boolean within(String what, int seconds, int pollMs, BooleanSupplier condition) {
+    try {
+      await(what, Duration.ofSeconds(seconds), Duration.ofMillis(pollMs), condition);
+      return true;
+    } catch (IllegalStateException e) {
+      requireHealthy();
+      rig.stream.processor.requireAlive();
+      return false;
+    }
   }
 
   private void generate(long start) {

@@ -175,13 +175,9 @@ final class HttpLoad {
 
   /** {@code POST path HTTP/1.1} with a JSON body. */
   static byte[] postJson(String host, int port, String path, String json) {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nContent-Type: application/json"
-        + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-    byte[] request = new byte[head.length + body.length];
-    System.arraycopy(head, 0, request, 0, head.length);
-    System.arraycopy(body, 0, request, head.length, body.length);
-    return request;
+    return ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nContent-Type: application/json"
+        + "\r\nContent-Length: " + json.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + json)
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   /**

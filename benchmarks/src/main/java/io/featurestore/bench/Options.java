@@ -46,17 +46,13 @@ final class Options {
     boolean keepLogs;
   }
 
-  /** The synthetic events: users picked uniformly; transactions, failed logins, and successful logins for the rest. */
+  /** The synthetic events' users, picked uniformly ({@link SyntheticEvents}). */
   static final class Events {
     @Option(names = "--users", description = "Users the events are spread over, uniformly (default ${DEFAULT-VALUE}).")
     int users = 100_000;
-    @Option(names = "--tx-share", description = "Share of transactions (default ${DEFAULT-VALUE}).")
-    double txShare = 0.6;
-    @Option(names = "--failed-login-share", description = "Share of failed logins (default ${DEFAULT-VALUE}).")
-    double failedLoginShare = 0.08;
 
     SyntheticEvents generator(long seed, boolean track) {
-      return new SyntheticEvents(seed, users, txShare, failedLoginShare, track);
+      return new SyntheticEvents(seed, users, track);
     }
   }
 

@@ -73,7 +73,7 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
       StreamRig.describe(out, redis, stream, KEY_PREFIX, true);
       out.printf("events    : %,d per run over %,d users (%.0f%% transactions, %.0f%% failed logins, rest successful logins),"
           + " event times within the last 2 s when produced, with the event simulator's producer settings%n", events,
-          shape.users, shape.txShare * 100, shape.failedLoginShare * 100);
+          shape.users, SyntheticEvents.TX_SHARE * 100, SyntheticEvents.FAILED_LOGIN_SHARE * 100);
       out.printf("baselines : plain KafkaConsumer reading the same %,d records (this JVM, max.poll.records 1000);"
           + " FeatureStore.writeStreaming of %,d updates, chunks of 500, 1 thread (the processor's sink)%n%n", events, events);
       Table table = new Table("run:6", "produce/s:0", "consume/s:0", "sink upd/s:0", "processor/s:0", "steady/s:0",

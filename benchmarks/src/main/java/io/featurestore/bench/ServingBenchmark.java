@@ -257,8 +257,7 @@ public final class ServingBenchmark implements Callable<Integer> {
 
   /** Untimed: the requests are answered 200 with every user found and every feature present. */
   private void checkAnswers(String host, int port, byte[] single, byte[] batch) throws IOException {
-    HttpLoad.Connection c = new HttpLoad.Connection(host, port);
-    try {
+    try (HttpLoad.Connection c = new HttpLoad.Connection(host, port)) {
       c.keepBody = true;
       for (byte[] request : List.of(single, batch)) {
         boolean ok = c.exchange(request, new HttpLoad.Result());
@@ -270,8 +269,6 @@ public final class ServingBenchmark implements Callable<Integer> {
               + (body.length() > 400 ? body.substring(0, 400) + "…" : body));
         }
       }
-    } finally {
-      c.close();
     }
   }
 

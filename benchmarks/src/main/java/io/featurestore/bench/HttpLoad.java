@@ -17,24 +17,10 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
- * A small HTTP/1.1 load generator for the serving benchmark: one plain socket per connection,
- * kept alive for the whole phase, one request in flight per connection (no pipelining, as a
- * real client does), the request bytes built in advance, the response read by its
- * {@code Content-Length} and thrown away. Latencies go to HdrHistograms in microseconds, one
- * per thread, merged at the end.
- *
- * <p>Why not {@code java.net.http.HttpClient} or Jetty's client: both are asynchronous clients
- * with their own selector threads, connection pools and per-request objects; on a two-core
- * machine that shares its CPU with the server under test, that overhead and its scheduling hops
- * land in the measured latency. A blocking socket per connection costs one {@code write} and
- * usually one {@code read} system call per request (the generator counts every reconnect).
- *
- * <p>Two modes: <b>open loop</b> at a fixed rate, where request {@code i} is due at
- * {@code t0 + i/rate} and a free connection waits until then to send it; its latency is taken
- * from the <em>intended</em> send time, so a stall that delays later requests is charged to them
- * (no coordinated omission), and the service time (from the actual send) and the sender's lag
- * are kept apart. <b>Closed loop</b>: each connection sends its next request as soon as the
- * previous answer is in, which gives the saturation throughput at that concurrency.
+ * The serving benchmark's HTTP/1.1 load (docs/BENCHMARKS.md, "Serving API"): a blocking keep-alive
+ * socket per connection and thread, one request in flight, so that no client selector or pool
+ * adds to the measured latency on a two-core machine. Open loop at a fixed rate, latency from the
+ * intended send time (no coordinated omission); closed loop when the rate is 0.
  */
 final class HttpLoad {
   /** Sleep until this close to the due time, then spin: parkNanos alone wakes 50-100 us late. */
@@ -189,13 +175,9 @@ final class HttpLoad {
 
   /** {@code POST path HTTP/1.1} with a JSON body. */
   static byte[] postJson(String host, int port, String path, String json) {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nContent-Type: application/json"
-        + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-    byte[] request = new byte[head.length + body.length];
-    System.arraycopy(head, 0, request, 0, head.length);
-    System.arraycopy(body, 0, request, head.length, body.length);
-    return request;
+    return ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nContent-Type: application/json"
+        + "\r\nContent-Length: " + json.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + json)
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   /**

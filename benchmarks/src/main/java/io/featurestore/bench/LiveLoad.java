@@ -26,14 +26,9 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 
 /**
- * A steady event load with freshness probes against a running stream processor, shared by
- * the freshness and hot-user benchmarks. A generator thread sends {@code --rate} events/s
- * (paced every millisecond) over {@code --users} users; some of them are probes: a
- * transaction for a probe user that gets only probe transactions, so its k-th probe must make
- * {@code tx_count_5m} read k. A poller with its own Redis connection reads the probe users'
- * field every {@code --poll-interval-us} and records, per {@link Phase}, the time from just
- * before {@code send()} to the reply that shows the new value. The caller moves the load from
- * one phase to the next ({@link #switchTo}); probes are counted in the phase they were sent in.
+ * The steady load with freshness probes of the freshness and hot-user benchmarks (docs/BENCHMARKS.md,
+ * "Freshness"): a generator paced every millisecond, and a poller that records, per {@link Phase},
+ * producer send -> new value read. The caller moves the load between phases ({@link #switchTo}).
  */
 final class LiveLoad {
   static final String FIELD = "tx_count_5m";
@@ -82,6 +77,7 @@ final class LiveLoad {
     final LoadOptions options;
     final FeatureRegistry registry;
     private final String keyPrefix;
+    private final String name;
     private final PrintWriter err;
     private final Workspace workspace;
     BenchRedis redis;
@@ -91,6 +87,7 @@ final class LiveLoad {
     Rig(LoadOptions options, String keyPrefix, String name, PrintWriter err) {
       this.options = options;
       this.keyPrefix = keyPrefix;
+      this.name = name;
       this.err = err;
       this.registry = BenchRedis.registry(keyPrefix);
       this.workspace = new Workspace(name, options.stream.keepLogs, err);
@@ -117,8 +114,9 @@ final class LiveLoad {
       return Machine.Cpu.now(stream.processor::cpuSeconds, stream.broker::cpuSeconds, redis::cpuSeconds);
     }
 
-    /** The report's lines on Redis, Kafka and the processor. */
-    void describe(PrintWriter out, boolean freshPerRun) {
+    /** The report's first lines: the machine, Redis, Kafka and the processor. */
+    void header(PrintWriter out, boolean freshPerRun) {
+      Machine.header(out, name);
       StreamRig.describe(out, redis, options.stream, keyPrefix, freshPerRun);
     }
 
@@ -206,6 +204,13 @@ final class LiveLoad {
     out.println(" the processor applied and users it wrote to Redis per second, from its metrics)");
   }
 
+  static void warnAnomalies(PrintWriter out, List<Phase> phases) {
+    long anomalies = phases.stream().mapToLong(ph -> ph.anomalies.get()).sum();
+    if (anomalies > 0) {
+      out.printf("WARNING: %d probes read a count above the expected one%n", anomalies);
+    }
+  }
+
   /** One probe event in flight; {@code polledNanos[0]}: when the poller last read its user's field. */
   private record Probe(Phase phase, int slot, String key, int partition, long expected, long sentNanos, long[] polledNanos) {
     /** Every cycle for its first 100 ms, then once its age has grown by 2 %: resolution relative to its latency. */
@@ -283,6 +288,18 @@ final class LiveLoad {
   void await(String what, Duration timeout, Duration poll, BooleanSupplier condition) {
     rig.stream.processor.await(what, timeout, poll, () -> failure.get() != null || condition.getAsBoolean());
     requireHealthy();
+  }
+
+  /** As {@link #await}, but false instead of failing when {@code condition} does not hold within {@code seconds}. */
+  boolean within(String what, int seconds, int pollMs, BooleanSupplier condition) {
+    try {
+      await(what, Duration.ofSeconds(seconds), Duration.ofMillis(pollMs), condition);
+      return true;
+    } catch (IllegalStateException e) {
+      requireHealthy();
+      rig.stream.processor.requireAlive();
+      return false;
+    }
   }
 
   private void generate(long start) {

@@ -42,23 +42,17 @@ final class Options {
     @Option(names = "--processor-env", paramLabel = "KEY=VALUE",
         description = "Extra processor setting, repeatable, e.g. FS_PROCESSOR_THREADS=2 (default: the processor's defaults).")
     List<String> processorEnv;
-    @Option(names = "--broker-java-opts", paramLabel = "OPTS", description = "JVM options of the broker process.")
-    String brokerJavaOpts = "";
     @Option(names = "--keep-logs", description = "Keep the broker and processor logs (their folder is printed).")
     boolean keepLogs;
   }
 
-  /** The synthetic events: users picked uniformly; transactions, failed logins, and successful logins for the rest. */
+  /** The synthetic events' users, picked uniformly ({@link SyntheticEvents}). */
   static final class Events {
     @Option(names = "--users", description = "Users the events are spread over, uniformly (default ${DEFAULT-VALUE}).")
     int users = 100_000;
-    @Option(names = "--tx-share", description = "Share of transactions (default ${DEFAULT-VALUE}).")
-    double txShare = 0.6;
-    @Option(names = "--failed-login-share", description = "Share of failed logins (default ${DEFAULT-VALUE}).")
-    double failedLoginShare = 0.08;
 
     SyntheticEvents generator(long seed, boolean track) {
-      return new SyntheticEvents(seed, users, txShare, failedLoginShare, track);
+      return new SyntheticEvents(seed, users, track);
     }
   }
 

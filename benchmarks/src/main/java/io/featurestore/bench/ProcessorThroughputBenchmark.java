@@ -27,21 +27,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import redis.clients.jedis.RedisClient;
 
-/**
- * The stream processor's throughput on a backlog: N valid events are produced first, then
- * the real processor (its own process, fresh application id) starts and the time until all
- * N are applied (their offsets committed, which the processor does only after their effects
- * are in Redis) gives events/s. Baselines in the same run, on the same broker and Redis: a
- * plain KafkaConsumer reading the same N records, and the processor's Redis sink
- * ({@code StreamingWriter.writeStreaming}, chunks of 500) writing one update per event.
- */
+/** The stream processor on a backlog of N events; see docs/BENCHMARKS.md, "Stream processor throughput". */
 @Command(name = "processor-throughput", mixinStandardHelpOptions = true,
-    description = {"Stream processor throughput on N pre-produced events vs a plain consumer and the raw Redis sink.",
-        "Each run starts a fresh KRaft broker (own process), produces N events, measures a plain KafkaConsumer reading",
-        "them and FeatureStore.writeStreaming writing N updates, then starts the real stream processor",
-        "(java -jar stream-processor.jar, own process, fresh application id) and measures from Kafka Streams RUNNING",
-        "until every offset is committed. Prints every run, the medians and PASS/MISS; exits 0 either way."})
+    description = "Stream processor on N pre-produced events vs a plain consumer and the raw Redis sink; exits 0 either way.")
 public final class ProcessorThroughputBenchmark implements Callable<Integer> {
+  private static final String KEY_PREFIX = "bench:stream:";
+  /** The raw sink baseline's keys, apart from the processor's. */
+  private static final String SINK_PREFIX = "bench:sink:";
+  private static final double TARGET = 50_000;
+  /** Give up on a run, or on the plain consumer, after this long. */
+  private static final Duration TIMEOUT = Duration.ofSeconds(900);
+
   @Option(names = "--events", description = "Events produced per run (default ${DEFAULT-VALUE}).")
   long events = 1_000_000;
   @Mixin
@@ -52,19 +48,11 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
   Options.Redis redisOptions;
   @Mixin
   Options.Stream stream;
-  @Option(names = "--key-prefix", description = "Prefix of the processor's keys (default ${DEFAULT-VALUE}).")
-  String keyPrefix = "bench:stream:";
-  @Option(names = "--sink-prefix", description = "Prefix of the raw sink baseline's keys (default ${DEFAULT-VALUE}).")
-  String sinkPrefix = "bench:sink:";
   @Option(names = "--skip-baselines", description = "Measure only the processor.")
   boolean skipBaselines;
   @Option(names = "--verify-users",
       description = "Users checked against the produced events after each run, 0 = off (default ${DEFAULT-VALUE}).")
   int verifyUsers = 5000;
-  @Option(names = "--target", defaultValue = "50000", description = "Target events/s (default ${DEFAULT-VALUE}).")
-  double target;
-  @Option(names = "--timeout-seconds", description = "Give up on a run after this long (default ${DEFAULT-VALUE}).")
-  long timeoutSeconds = 900;
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -76,19 +64,16 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
     if (events < 1 || shape.users < 1 || runs.runs < 1 || stream.partitions < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--events, --users, --runs and --partitions must be >= 1");
     }
-    if (keyPrefix.startsWith(sinkPrefix) || sinkPrefix.startsWith(keyPrefix)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--key-prefix and --sink-prefix must not overlap");
-    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (Workspace workspace = new Workspace("throughput", stream.keepLogs, err);
-         BenchRedis redis = new BenchRedis(redisOptions, err, keyPrefix, sinkPrefix)) {
+         BenchRedis redis = new BenchRedis(redisOptions, err, KEY_PREFIX, SINK_PREFIX)) {
       redis.reset();
       Machine.header(out, "processor-throughput");
-      StreamRig.describe(out, redis, stream, keyPrefix, true);
+      StreamRig.describe(out, redis, stream, KEY_PREFIX, true);
       out.printf("events    : %,d per run over %,d users (%.0f%% transactions, %.0f%% failed logins, rest successful logins),"
           + " event times within the last 2 s when produced, with the event simulator's producer settings%n", events,
-          shape.users, shape.txShare * 100, shape.failedLoginShare * 100);
+          shape.users, SyntheticEvents.TX_SHARE * 100, SyntheticEvents.FAILED_LOGIN_SHARE * 100);
       out.printf("baselines : plain KafkaConsumer reading the same %,d records (this JVM, max.poll.records 1000);"
           + " FeatureStore.writeStreaming of %,d updates, chunks of 500, 1 thread (the processor's sink)%n%n", events, events);
       Table table = new Table("run:6", "produce/s:0", "consume/s:0", "sink upd/s:0", "processor/s:0", "steady/s:0",
@@ -132,8 +117,8 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
         out.println(line);
       }
       out.println();
-      out.printf("median processor throughput: %,.0f events/s (target >= %,.0f) %s%n", med[3], target,
-          Stats.verdict(med[3] >= target));
+      out.printf("median processor throughput: %,.0f events/s (target >= %,.0f) %s%n", med[3], TARGET,
+          Stats.verdict(med[3] >= TARGET));
       double bad = rows.stream().mapToDouble(r -> r[9]).sum();
       if (bad > 0) {
         out.printf("WARNING: %.0f checked users had features that do not match the produced events%n", bad);
@@ -159,12 +144,12 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
       System.gc();
       // 3. The processor, from a fresh application id (reads from the beginning, empty state).
       long spawned = System.nanoTime();
-      rig.startProcessor(redis.url, keyPrefix, "throughput");
+      rig.startProcessor(redis.url, KEY_PREFIX, "throughput");
       long running = rig.awaitRunning();
       Map<String, Double> threads0 = rig.processorThreadCpu();
       Machine.Cpu cpu0 = Machine.Cpu.now(rig.processor::cpuSeconds, rig.broker::cpuSeconds, redis::cpuSeconds);
       long[] at = {-1, -1, -1}; // 10 %, 90 % and all of the events committed
-      rig.processor.await("the processor to commit all " + events + " events", Duration.ofSeconds(timeoutSeconds), () -> {
+      rig.processor.await("the processor to commit all " + events + " events", TIMEOUT, () -> {
         long committed = rig.committed();
         long now = System.nanoTime();
         at[0] = at[0] < 0 && committed >= events / 10 ? now : at[0];
@@ -228,7 +213,7 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
       consumer.assign(rig.inputPartitions());
       consumer.seekToBeginning(rig.inputPartitions());
       long start = System.nanoTime();
-      long deadline = start + Duration.ofSeconds(timeoutSeconds).toNanos();
+      long deadline = start + TIMEOUT.toNanos();
       long count = 0;
       long bytes = 0;
       while (count < events) {
@@ -256,7 +241,7 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
    */
   private double rawSink(String url, int runNo) {
     SyntheticEvents generated = shape.generator(runs.seed + runNo, false);
-    try (FeatureStore sink = FeatureStore.connect(url, BenchRedis.registry(sinkPrefix))) {
+    try (FeatureStore sink = FeatureStore.connect(url, BenchRedis.registry(SINK_PREFIX))) {
       List<StreamingUpdate> chunk = new ArrayList<>(500);
       long now = System.currentTimeMillis();
       long start = System.nanoTime();
@@ -290,7 +275,7 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
    */
   private int[] verify(String url, SyntheticEvents generated) {
     int step = Math.max(1, shape.users / Math.max(1, verifyUsers));
-    FeatureRegistry registry = BenchRedis.registry(keyPrefix);
+    FeatureRegistry registry = BenchRedis.registry(KEY_PREFIX);
     int checked = 0;
     int bad = 0;
     try (RedisClient client = RedisClient.create(url)) {

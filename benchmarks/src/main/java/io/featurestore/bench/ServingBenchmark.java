@@ -26,23 +26,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/**
- * The serving API under load, against Redis' own {@code redis-benchmark} HMGET at the same
- * concurrency in the same run. Loads synthetic users with {@link FeatureStore#bulkLoader()},
- * starts {@code serving-api.jar} as its own process (as in production), and drives it over
- * keep-alive HTTP/1.1 connections from this JVM ({@link HttpLoad}): at a fixed rate (open loop,
- * latency from the intended send time; single reads of 5 features at 1,000/s, 100-user batch
- * reads at 200/s), and closed loop at several concurrency levels (the saturation throughput and
- * its latency), for single and batch reads.
- */
+/** The serving API over HTTP against redis-benchmark's HMGET; see docs/BENCHMARKS.md, "Serving API". */
 @Command(name = "serving", mixinStandardHelpOptions = true,
-    description = {"Serving API over HTTP vs redis-benchmark's HMGET at the same concurrency.",
-        "Single reads of 5 features and 100-user batch reads over keep-alive HTTP/1.1: at a fixed",
-        "rate (open loop, latency from the intended send time) and closed loop at several",
-        "concurrency levels, beside redis-benchmark's HMGET (pipelined by the batch size for",
-        "batches) at the same concurrency, in the same run. Starts serving-api.jar as its own",
-        "process. Prints p50/p99/p99.9, throughput, CPU per request and PASS/MISS against the",
-        "targets; exits 0 either way."})
+    description = "Serving API over HTTP vs redis-benchmark's HMGET at the same concurrency; exits 0 either way.")
 public final class ServingBenchmark implements Callable<Integer> {
   /** The 5 features of a single read: batch features, present for every loaded user. */
   static final List<String> FEATURES = List.of("country_iso", "risk_segment", "account_age_days", "tx_count_7d",
@@ -53,6 +39,13 @@ public final class ServingBenchmark implements Callable<Integer> {
       "serv:2", "redis:2", "clnt:2", "other:2");
   private static final int SERVICE_P99 = 19;
   private static final int ERRORS = 21;
+  private static final String KEY_PREFIX = "bench:serving:";
+  /** Connections of the fixed-rate phases; a request waits for a free one. */
+  private static final int RATE_CONNECTIONS = 16;
+  /** Targets: single read p99 (ms) and batch read p99 (ms) at their fixed rates, single reads/s at saturation. */
+  private static final double TARGET_SINGLE_P99 = 1.0;
+  private static final double TARGET_BATCH_P99 = 3.0;
+  private static final double TARGET_THROUGHPUT = 15_000;
 
   @Option(names = "--users", description = "Synthetic users loaded first (default ${DEFAULT-VALUE}).")
   int users = 100_000;
@@ -69,8 +62,6 @@ public final class ServingBenchmark implements Callable<Integer> {
   @Option(names = "--serving-threads", paramLabel = "N",
       description = "SERVING_THREADS of the serving API (default: its own default).")
   Integer servingThreads;
-  @Option(names = "--key-prefix", description = "Key prefix of the loaded users (default ${DEFAULT-VALUE}).")
-  String keyPrefix = "bench:serving:";
   @Option(names = "--levels", split = ",", defaultValue = "1,4,16,32",
       description = "Closed-loop concurrency levels (default ${DEFAULT-VALUE}).")
   int[] levels;
@@ -80,9 +71,6 @@ public final class ServingBenchmark implements Callable<Integer> {
   int singleRate = 1000;
   @Option(names = "--batch-rate", description = "Fixed rate of batch reads, requests/s (default ${DEFAULT-VALUE}).")
   int batchRate = 200;
-  @Option(names = "--rate-connections",
-      description = "Connections of the fixed-rate phases; a request waits for a free one (default ${DEFAULT-VALUE}).")
-  int rateConnections = 16;
   @Option(names = "--rate-seconds", description = "Measured seconds of a fixed-rate phase (default ${DEFAULT-VALUE}).")
   int rateSeconds = 30;
   @Option(names = "--rate-warmup-seconds",
@@ -102,13 +90,6 @@ public final class ServingBenchmark implements Callable<Integer> {
   @Option(names = "--baseline-batches",
       description = "Pipelines of the batch baseline: -P BATCH-SIZE -n BATCHES*BATCH-SIZE (default ${DEFAULT-VALUE}).")
   int baselineBatches = 20_000;
-  @Option(names = "--target-single-p99-ms", description = "Target: single read p99 at the fixed rate (default ${DEFAULT-VALUE}).")
-  double targetSingleP99 = 1.0;
-  @Option(names = "--target-single-throughput", defaultValue = "15000",
-      description = "Target: single reads/s at saturation (default ${DEFAULT-VALUE}).")
-  double targetThroughput;
-  @Option(names = "--target-batch-p99-ms", description = "Target: batch read p99 at the fixed rate (default ${DEFAULT-VALUE}).")
-  double targetBatchP99 = 3.0;
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -119,10 +100,9 @@ public final class ServingBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (users < batchSize || runs.runs < 1 || batchSize < 1 || singleRate < 1 || batchRate < 1 || rateConnections < 1
-        || rateSeconds < 1 || levelSeconds < 1 || levels.length == 0 || Arrays.stream(levels).anyMatch(l -> l < 1)) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--users (>= --batch-size), --runs, --batch-size, rates, connections, seconds and levels must be >= 1");
+    if (users < batchSize || runs.runs < 1 || batchSize < 1 || singleRate < 1 || batchRate < 1 || rateSeconds < 1
+        || levelSeconds < 1 || levels.length == 0 || Arrays.stream(levels).anyMatch(l -> l < 1)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "counts, rates, seconds and levels must be >= 1");
     }
     if (!Files.isRegularFile(servingJar)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "no serving API jar at " + servingJar
@@ -131,9 +111,9 @@ public final class ServingBenchmark implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     RedisBenchmarkTool tool = RedisBenchmarkTool.locate();
-    FeatureRegistry registry = BenchRedis.registry(keyPrefix);
+    FeatureRegistry registry = BenchRedis.registry(KEY_PREFIX);
     try (Workspace workspace = new Workspace("serving", false, err);
-         BenchRedis redis = new BenchRedis(redisOptions, err, keyPrefix)) {
+         BenchRedis redis = new BenchRedis(redisOptions, err, KEY_PREFIX)) {
       redis.reset();
       long loadStart = System.nanoTime();
       try (FeatureStore store = FeatureStore.connect(redis.url, registry)) {
@@ -144,7 +124,7 @@ public final class ServingBenchmark implements Callable<Integer> {
       String host = "127.0.0.1";
       int port = FreePorts.next();
       Map<String, String> env = new HashMap<>(Map.of("REDIS_URL", redis.url, "SERVING_PORT", Integer.toString(port),
-          "SERVING_HOST", host, "FS_KEY_PREFIX", keyPrefix));
+          "SERVING_HOST", host, "FS_KEY_PREFIX", KEY_PREFIX));
       if (servingThreads != null) {
         env.put("SERVING_THREADS", Integer.toString(servingThreads));
       }
@@ -159,7 +139,7 @@ public final class ServingBenchmark implements Callable<Integer> {
         byte[][] batch = batchRequests(host, port, new SplittableRandom(runs.seed), 1024);
         checkAnswers(host, port, single[0], batch[0]);
         Machine.header(out, "serving");
-        out.printf("redis     : %s; %,d users under %s loaded in %.1f s (bulkLoad)%n", redis.describe(), users, keyPrefix,
+        out.printf("redis     : %s; %,d users under %s loaded in %.1f s (bulkLoad)%n", redis.describe(), users, KEY_PREFIX,
             loadSeconds);
         out.printf("serving   : java %s-jar %s (pid %d) on %s:%d, %s%n", servingJavaOpts.isBlank() ? "" : servingJavaOpts + " ",
             servingJar, serving.pid(), host, port, servingThreads == null ? "default threads" : "SERVING_THREADS=" + servingThreads);
@@ -167,10 +147,10 @@ public final class ServingBenchmark implements Callable<Integer> {
         out.printf("requests  : GET /v1/features/{random of %,d users}%s; POST /v1/features/batch of %d random users (1,024"
             + " prepared bodies), the same features%n", users, query, batchSize);
         out.printf("phases    : fixed rate, open loop over %d connections, %d s warm-up + %d s measured, latency from the intended"
-            + " send time; closed loop at %s connections, %d s warm-up + %d s measured%n", rateConnections, rateWarmupSeconds,
+            + " send time; closed loop at %s connections, %d s warm-up + %d s measured%n", RATE_CONNECTIONS, rateWarmupSeconds,
             rateSeconds, Arrays.toString(levels), levelWarmupSeconds, levelSeconds);
         out.printf("baseline  : redis-benchmark -c C -n %d HMGET %s%s %s (single); -c C -P %d -n %d (batch; a pipeline per"
-            + " batch)%n%n", baselineRequests, keyPrefix, Population.userId(1), String.join(" ", FEATURES), batchSize,
+            + " batch)%n%n", baselineRequests, KEY_PREFIX, Population.userId(1), String.join(" ", FEATURES), batchSize,
             baselineBatches * batchSize);
         if (warmupSeconds > 0) { // JIT and pools: both endpoints, closed loop, unrecorded
           out.printf("warm-up: %d s%n", warmupSeconds);
@@ -193,7 +173,7 @@ public final class ServingBenchmark implements Callable<Integer> {
             byte[][] requests = isBatch ? batch : single;
             // Fixed rate: one request in flight most of the time, so the baseline runs at -c 1.
             phases.add(measure(out, labels.get(phases.size()), serving, redis, baseline(tool, redis, isBatch, 1, baselines),
-                () -> HttpLoad.run(host, port, requests, rateConnections, isBatch ? batchRate : singleRate,
+                () -> HttpLoad.run(host, port, requests, RATE_CONNECTIONS, isBatch ? batchRate : singleRate,
                     TimeUnit.SECONDS.toNanos(rateWarmupSeconds), TimeUnit.SECONDS.toNanos(rateSeconds))));
             for (int level : levels) {
               phases.add(measure(out, labels.get(phases.size()), serving, redis, baseline(tool, redis, isBatch, level, baselines),
@@ -252,7 +232,7 @@ public final class ServingBenchmark implements Callable<Integer> {
       List<String> args = new ArrayList<>(List.of("-c", Integer.toString(clients)));
       args.addAll(batch ? List.of("-P", Integer.toString(batchSize), "-n", Long.toString((long) baselineBatches * batchSize))
           : List.of("-n", Integer.toString(baselineRequests)));
-      args.addAll(List.of("--precision", "3", "HMGET", keyPrefix + Population.userId(1)));
+      args.addAll(List.of("--precision", "3", "HMGET", KEY_PREFIX + Population.userId(1)));
       args.addAll(FEATURES);
       double server0 = redis.cpuSeconds();
       RedisBenchmarkTool.Result r = tool.run(tool.command(redis.url, args));
@@ -277,8 +257,7 @@ public final class ServingBenchmark implements Callable<Integer> {
 
   /** Untimed: the requests are answered 200 with every user found and every feature present. */
   private void checkAnswers(String host, int port, byte[] single, byte[] batch) throws IOException {
-    HttpLoad.Connection c = new HttpLoad.Connection(host, port);
-    try {
+    try (HttpLoad.Connection c = new HttpLoad.Connection(host, port)) {
       c.keepBody = true;
       for (byte[] request : List.of(single, batch)) {
         boolean ok = c.exchange(request, new HttpLoad.Result());
@@ -290,8 +269,6 @@ public final class ServingBenchmark implements Callable<Integer> {
               + (body.length() > 400 ? body.substring(0, 400) + "…" : body));
         }
       }
-    } finally {
-      c.close();
     }
   }
 
@@ -326,10 +303,10 @@ public final class ServingBenchmark implements Callable<Integer> {
     for (int i = 2; i <= levels.length; i++) {
       best = medians.get(i)[0] > medians.get(best)[0] ? i : best;
     }
-    verdict(out, String.format("single read p99 at %,d req/s", singleRate), singleFixed[2], targetSingleP99, singleFixed,
+    verdict(out, String.format("single read p99 at %,d req/s", singleRate), singleFixed[2], TARGET_SINGLE_P99, singleFixed,
         singleRate);
-    verdict(out, "single reads/s at saturation (" + labels.get(best) + ")", medians.get(best)[0], targetThroughput, null, 0);
-    verdict(out, String.format("%d-user batch p99 at %,d req/s", batchSize, batchRate), batchFixed[2], targetBatchP99, batchFixed,
+    verdict(out, "single reads/s at saturation (" + labels.get(best) + ")", medians.get(best)[0], TARGET_THROUGHPUT, null, 0);
+    verdict(out, String.format("%d-user batch p99 at %,d req/s", batchSize, batchRate), batchFixed[2], TARGET_BATCH_P99, batchFixed,
         batchRate);
     out.flush();
   }

@@ -32,12 +32,8 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * A fresh single-node KRaft broker as its own process (local-infra's {@code KafkaBrokerMain}, the
- * one the local stack runs, from this jar's class path on free loopback ports, with a data dir of
- * its own and every topic created), an admin client on it, and the real stream processor on it,
- * exactly as deployed: {@code java -jar stream-processor.jar} with its settings in the
- * environment. Its {@code /health} says when Kafka Streams is RUNNING, its {@code /metrics} what it
- * did. Their own processes keep their CPU apart from the benchmark's, and measurable.
+ * A fresh KRaft broker ({@code KafkaBrokerMain}) and the real stream processor ({@code java -jar}),
+ * each its own process so that their CPU is measured apart, and an admin client on the broker.
  */
 final class StreamRig implements AutoCloseable {
   static final String JAR_ENV = "FS_PROCESSOR_JAR";
@@ -62,7 +58,7 @@ final class StreamRig implements AutoCloseable {
       controllerPort = FreePorts.next();
     }
     this.bootstrapServers = "127.0.0.1:" + port;
-    this.broker = ChildProcess.java("kafka-broker", Options.split(options.brokerJavaOpts), List.of("-cp",
+    this.broker = ChildProcess.java("kafka-broker", List.of(), List.of("-cp",
         System.getProperty("java.class.path"), KafkaBrokerMain.class.getName(), "--port", Integer.toString(port),
         "--controller-port", Integer.toString(controllerPort), "--data-dir", dir.resolve("kafka").toString(),
         "--topics", String.join(",", Topics.ALL), "--partitions", Integer.toString(options.partitions)), Map.of(),

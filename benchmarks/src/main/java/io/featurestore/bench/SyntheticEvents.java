@@ -16,24 +16,20 @@ import java.util.SplittableRandom;
  */
 final class SyntheticEvents {
   private static final String[] CURRENCIES = {"USD", "EUR", "GBP"};
+  /** Shares of transactions and of failed logins; successful logins are the rest. */
+  static final double TX_SHARE = 0.6;
+  static final double FAILED_LOGIN_SHARE = 0.08;
 
   private final SplittableRandom random;
   private final int users;
-  private final double txShare;
-  private final double failedLoginShare;
   private final int[] txCount;
   private final int[] failedCount;
   private final long[] lastLoginTs;
   private final String[] lastDevice;
 
-  SyntheticEvents(long seed, int users, double txShare, double failedLoginShare, boolean track) {
-    if (users < 1 || txShare < 0 || failedLoginShare < 0 || txShare + failedLoginShare > 1) {
-      throw new IllegalArgumentException("need users >= 1 and shares in [0, 1] with tx + failed logins <= 1");
-    }
+  SyntheticEvents(long seed, int users, boolean track) {
     this.random = new SplittableRandom(seed);
     this.users = users;
-    this.txShare = txShare;
-    this.failedLoginShare = failedLoginShare;
     this.txCount = track ? new int[users] : null;
     this.failedCount = track ? new int[users] : null;
     this.lastLoginTs = track ? new long[users] : null;
@@ -54,13 +50,13 @@ final class SyntheticEvents {
     String user = userId(index);
     String country = Countries.HOME.get(index % Countries.HOME.size());
     double kind = random.nextDouble();
-    if (kind < txShare) {
+    if (kind < TX_SHARE) {
       if (txCount != null) {
         txCount[index]++;
       }
       return transaction(user, ts, country);
     }
-    boolean success = kind >= txShare + failedLoginShare;
+    boolean success = kind >= TX_SHARE + FAILED_LOGIN_SHARE;
     String device = (index % 2 == 0 ? "ios-" : "android-") + Integer.toHexString(index * 7 + random.nextInt(2));
     if (txCount != null) {
       if (success && ts > lastLoginTs[index]) {

@@ -206,9 +206,11 @@ public final class MaterializerCli implements Runnable {
       if (!show) {
         return null;
       }
+      // A fixed width: without one, the library asks the terminal its size on every redraw, which on
+      // Java 17 starts an `stty` child process each time (hundreds per load).
       return new ProgressBarBuilder().setTaskName("load").setInitialMax(total).setUnit(" rows", 1)
-          .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).showSpeed()
-          .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
+          .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed()
+          .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err, 79)).build();
     }
 
     private static LongConsumer stepTo(ProgressBar bar) {

@@ -46,8 +46,13 @@ final class RedisStreamingWriter implements StreamingWriter {
       keys.add(List.of(registry.keyOf(update.entityId())));
       args.add(streamingArgs(update, ttl));
     }
-    List<Object> results = RedisErrors.call("Redis unavailable for a streaming write of " + updates.size() + " entities",
-        () -> streamingWrite.evalPipelined(keys, args));
+    List<Object> results;
+    try {
+      results = streamingWrite.evalPipelined(keys, args);
+    } catch (RuntimeException e) {
+      String what = "a streaming write of " + updates.size() + " entities";
+      throw RedisErrors.translate(e, RedisErrors.isUnavailable(e) ? "Redis unavailable for " + what : what);
+    }
     List<WriteRejection> rejected = new ArrayList<>();
     for (int i = 0; i < results.size(); i++) {
       if (results.get(i) instanceof Exception error) {

@@ -38,8 +38,12 @@ final class RedisFeatureReader implements FeatureReader {
     for (String id : entityIds) {
       keys.add(registry.keyOf(id));
     }
-    return RedisErrors.call("reading " + keys.size() + " entities from Redis at " + where,
-        () -> read(entityIds, keys, features, freshness));
+    try {
+      return read(entityIds, keys, features, freshness);
+    } catch (RuntimeException e) {
+      // The message is built only on failure: this is the request path.
+      throw RedisErrors.translate(e, "reading " + keys.size() + " entities from Redis at " + where);
+    }
   }
 
   private List<FeatureVector> read(List<String> entityIds, List<String> keys, List<FeatureDefinition> features,

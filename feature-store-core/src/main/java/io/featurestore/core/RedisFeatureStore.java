@@ -39,9 +39,16 @@ final class RedisFeatureStore implements FeatureStore {
     pool.setMaxIdle(64);
     pool.setMinIdle(2);
     pool.setJmxEnabled(false);
-    String where = redacted(redisUrl);
-    RedisClient client = RedisErrors.call("cannot connect to Redis at " + where,
-        () -> RedisClient.builder().fromURI(redisUrl).poolConfig(pool).build());
+    String where = StoreSettings.redactedUrl(redisUrl);
+    RedisClient client;
+    try {
+      client = RedisClient.builder().fromURI(redisUrl).poolConfig(pool).build();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("REDIS_URL " + where + " is not a Redis URL (redis://[user:password@]host:port[/db]): "
+          + e.getMessage());
+    } catch (RuntimeException e) {
+      throw RedisErrors.translate(e, "cannot connect to Redis at " + where);
+    }
     RedisFeatureStore store = new RedisFeatureStore(client, registry, true, where);
     try {
       checkServerVersion(client, where);
@@ -66,11 +73,6 @@ final class RedisFeatureStore implements FeatureStore {
           + " for per-field TTLs (HEXPIRE/HTTL). Run scripts/provide-redis.sh or use the redis:8 image.");
     }
     return version;
-  }
-
-  /** The URL without its password, for messages and logs. */
-  static String redacted(String redisUrl) {
-    return redisUrl.replaceFirst("//([^:@/]*):[^@/]*@", "//$1:***@");
   }
 
   @Override

@@ -24,6 +24,18 @@ public record StoreSettings(String redisUrl, Optional<Path> registryFile, Option
   public static final String STREAM_TTL_SECONDS = "FS_STREAM_TTL_SECONDS";
   public static final String DEFAULT_REDIS_URL = "redis://localhost:6379";
 
+  /**
+   * A Redis URL fit for logs and messages: everything before the last {@code @} of its authority
+   * (user and password) replaced by {@code ***}. Works on the text, so a URL too malformed to
+   * parse does not leak its password either.
+   */
+  public static String redactedUrl(String redisUrl) {
+    int scheme = redisUrl.indexOf("://");
+    int start = scheme < 0 ? 0 : scheme + 3;
+    int at = redisUrl.lastIndexOf('@');
+    return at < start ? redisUrl : redisUrl.substring(0, start) + "***" + redisUrl.substring(at);
+  }
+
   /** Loads the registry and applies this deployment's prefix and TTL overrides. */
   public FeatureRegistry loadRegistry() {
     FeatureRegistry registry = registryFile.map(FeatureRegistry::load).orElseGet(FeatureRegistry::bundled);

@@ -349,4 +349,12 @@ class FeatureStoreIT {
     assertThatThrownBy(() -> FeatureStore.connect("redis://127.0.0.1:1", registry))
         .isInstanceOf(FeatureStoreException.class).hasMessageContaining("cannot reach Redis at redis://127.0.0.1:1");
   }
+
+  @Test
+  void shouldRefuseAMalformedRedisUrlNamingItWithoutItsPassword() {
+    for (String url : List.of("notaurl", "redis://127.0.0.1:notaport", "redis://:hunter2@host:port", "hunter2@host")) {
+      assertThatThrownBy(() -> FeatureStore.connect(url, registry)).isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("is not a Redis URL").hasMessageNotContaining("hunter2");
+    }
+  }
 }

@@ -6,6 +6,8 @@ import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureStore;
 import io.featurestore.core.FeatureStoreException;
 import io.featurestore.core.RedisVersion;
+import io.featurestore.core.StoreSettings;
+import io.featurestore.core.StoreUnavailableException;
 import io.featurestore.core.UnsupportedRedisException;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -24,7 +26,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -76,7 +77,7 @@ public final class ServingApp {
     this.endpoints = new FeatureEndpoints(reader, config.maxBatch(), config.maxRequestBytes(), json, metrics,
         Objects.requireNonNull(clock, "clock"));
     this.apiKeys = new ApiKeys(config.apiKeys());
-    this.redisWhere = redacted(config.store().redisUrl());
+    this.redisWhere = StoreSettings.redactedUrl(config.store().redisUrl());
     this.indexHtml = resource("/web/index.html");
     this.openApi = resource("/openapi.json");
   }
@@ -190,19 +191,6 @@ public final class ServingApp {
     }
   }
 
-  /** The Redis URL without credentials, for logs and health answers. */
-  static String redacted(String redisUrl) {
-    try {
-      URI uri = URI.create(redisUrl);
-      if (uri.getUserInfo() == null) {
-        return redisUrl;
-      }
-      return new URI(uri.getScheme(), "***", uri.getHost(), uri.getPort(), uri.getPath(), null, null).toString();
-    } catch (IllegalArgumentException | java.net.URISyntaxException e) {
-      return "(unparsable REDIS_URL)";
-    }
-  }
-
   // ---------------------------------------------------------------- composition root
 
   public static void main(String[] args) {
@@ -242,7 +230,7 @@ public final class ServingApp {
     }, "serving-api-shutdown"));
     app.start();
     LOG.info("Serving API ready on http://{}:{} (Redis {}, prefix '{}', {} features, {} services, batch limit {}, "
-            + "{} threads, API keys {})", config.host(), app.port(), redacted(config.store().redisUrl()),
+            + "{} threads, API keys {})", config.host(), app.port(), StoreSettings.redactedUrl(config.store().redisUrl()),
         registry.keyPrefix(), registry.featureNames().size(), registry.services().size(), config.maxBatch(),
         config.threads(), config.authEnabled() ? "required for /v1 (" + config.apiKeys().size() + ")" : "off");
     stopped.await();
@@ -251,7 +239,7 @@ public final class ServingApp {
 
   /**
    * Connects and checks the Redis version, waiting up to {@code SERVING_REDIS_WAIT_SECONDS}
-   * for a Redis that is still starting. A too-old Redis fails at once.
+   * for a Redis that is still starting. Anything else (a too-old Redis, a malformed URL) fails at once.
    */
   private static FeatureStore connect(ServingConfig config, FeatureRegistry registry) throws InterruptedException {
     long deadline = System.nanoTime() + config.redisWaitSeconds() * 1_000_000_000L;
@@ -259,9 +247,7 @@ public final class ServingApp {
     while (true) {
       try {
         return FeatureStore.connect(config.store().redisUrl(), registry);
-      } catch (UnsupportedRedisException e) {
-        throw e;
-      } catch (FeatureStoreException e) {
+      } catch (StoreUnavailableException e) {
         if (System.nanoTime() >= deadline) {
           throw e;
         }

@@ -106,7 +106,7 @@ class ServingConfigTest {
 
   @Test
   void shouldRedactCredentialsFromTheRedisUrl() {
-    assertThat(ServingApp.redacted("redis://:hunter2@redis:6379/0")).isEqualTo("redis://***@redis:6379/0");
-    assertThat(ServingApp.redacted("redis://localhost:6379")).isEqualTo("redis://localhost:6379");
+    assertThat(io.featurestore.core.StoreSettings.redactedUrl("redis://:hunter2@redis:6379/0")).isEqualTo("redis://***@redis:6379/0");
+    assertThat(io.featurestore.core.StoreSettings.redactedUrl("redis://localhost:6379")).isEqualTo("redis://localhost:6379");
   }
 }

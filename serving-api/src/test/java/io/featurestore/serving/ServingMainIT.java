@@ -87,4 +87,11 @@ class ServingMainIT {
     assertThat(run.waitFor(Duration.ofSeconds(30))).isEqualTo(2);
     assertThat(run.output()).contains("cannot reach Redis");
   }
+
+  @Test
+  void shouldRefuseAMalformedRedisUrlAtOnceWithoutItsPassword() throws Exception {
+    ChildProcess run = start(Map.of("REDIS_URL", "redis://:hunter2@host:port", "SERVING_REDIS_WAIT_SECONDS", "600"));
+    assertThat(run.waitFor(Duration.ofSeconds(60))).as("no wait for a Redis that cannot exist").isEqualTo(2);
+    assertThat(run.output()).contains("is not a Redis URL").doesNotContain("hunter2");
+  }
 }

@@ -118,8 +118,16 @@ done
 
 rm -rf build && mkdir build
 tar -xzf "$tarball" -C build --strip-components=1
-log "compiling $(basename "$tarball" .orig.tar.gz) with make -j$(nproc)"
-make -C build -j"$(nproc)" BUILD_TLS=no USE_SYSTEMD=no >"$CACHE_DIR/build.log" 2>&1 \
+# TLS (rediss://, managed Redis) needs OpenSSL's headers: Debian's libssl-dev. Installed
+# when missing and we may (root with apt-get); without it the build is plain TCP only.
+tls=no
+if [ ! -f /usr/include/openssl/ssl.h ] && [ "$(id -u)" = 0 ]; then
+  log "installing libssl-dev for a TLS-capable build"
+  apt-get -qq install -y libssl-dev >&2 2>&1 || log "libssl-dev could not be installed; building without TLS"
+fi
+[ -f /usr/include/openssl/ssl.h ] && tls=yes
+log "compiling $(basename "$tarball" .orig.tar.gz) with make -j$(nproc) BUILD_TLS=$tls"
+make -C build -j"$(nproc)" BUILD_TLS="$tls" USE_SYSTEMD=no >"$CACHE_DIR/build.log" 2>&1 \
   || die "make failed; see $CACHE_DIR/build.log"
 mkdir -p "$CACHE_DIR/bin"
 cp build/src/redis-server build/src/redis-cli build/src/redis-benchmark "$CACHE_DIR/bin/"

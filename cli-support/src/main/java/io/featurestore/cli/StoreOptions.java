@@ -1,6 +1,8 @@
 package io.featurestore.cli;
 
+import io.featurestore.core.RedisConnection;
 import io.featurestore.core.StoreSettings;
+import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,9 +15,33 @@ import picocli.CommandLine.ScopeType;
  */
 public final class StoreOptions {
   @Option(names = "--redis-url", paramLabel = "URL", scope = ScopeType.INHERIT,
-      defaultValue = "${env:" + StoreSettings.REDIS_URL + ":-" + StoreSettings.DEFAULT_REDIS_URL + "}",
-      description = "Redis >= 7.4.")
-  String redisUrl = StoreSettings.DEFAULT_REDIS_URL;
+      defaultValue = "${env:" + RedisConnection.REDIS_URL + ":-" + RedisConnection.DEFAULT_URL + "}",
+      description = "Redis >= 7.4: redis://[user:password@]host:port[/db], rediss:// for TLS.")
+  String redisUrl = RedisConnection.DEFAULT_URL;
+
+  @Option(names = "--redis-cluster-nodes", paramLabel = "HOST:PORT[,...]", scope = ScopeType.INHERIT,
+      defaultValue = "${env:" + RedisConnection.CLUSTER_NODES + "}",
+      description = "Seed nodes of a Redis Cluster; when set, the cluster is used instead of --redis-url.")
+  Optional<String> clusterNodes = Optional.empty();
+
+  @Option(names = "--redis-username", paramLabel = "USER", scope = ScopeType.INHERIT,
+      defaultValue = "${env:" + RedisConnection.USERNAME + "}", description = "Redis ACL user.")
+  Optional<String> username = Optional.empty();
+
+  @Option(names = "--redis-password", paramLabel = "PASSWORD", scope = ScopeType.INHERIT,
+      defaultValue = "${env:" + RedisConnection.PASSWORD + "}",
+      description = "Redis password (prefer the variable: a flag shows in the process list).")
+  Optional<String> password = Optional.empty();
+
+  @Option(names = "--redis-tls", paramLabel = "true|false", arity = "1", scope = ScopeType.INHERIT,
+      defaultValue = "${env:" + RedisConnection.TLS + ":-false}",
+      description = "TLS to Redis (a rediss:// URL turns it on by itself).")
+  boolean tls;
+
+  @Option(names = "--redis-tls-ca-file", paramLabel = "PEM", scope = ScopeType.INHERIT,
+      defaultValue = "${env:" + RedisConnection.TLS_CA_FILE + "}",
+      description = "CA certificates (PEM) to trust for Redis' TLS certificate (default: the JVM's).")
+  Optional<Path> caFile = Optional.empty();
 
   @Mixin
   RegistryOption registry = new RegistryOption();
@@ -36,6 +62,8 @@ public final class StoreOptions {
   Optional<Long> streamTtlSeconds = Optional.empty();
 
   public StoreSettings settings() {
-    return new StoreSettings(redisUrl, registry.file(), keyPrefix, batchTtlSeconds, streamTtlSeconds);
+    RedisConnection redis = new RedisConnection(redisUrl, clusterNodes.map(RedisConnection::nodeList).orElse(java.util.List.of()),
+        username, password, tls, caFile);
+    return new StoreSettings(redis, registry.file(), keyPrefix, batchTtlSeconds, streamTtlSeconds);
   }
 }

@@ -68,7 +68,7 @@ class CliTest {
   @Test
   void shouldDefaultEverySettingToItsFallback() {
     Tool tool = Cli.parse(new Tool(), Map.of());
-    assertThat(tool.store.settings()).isEqualTo(new StoreSettings("redis://localhost:6379", Optional.empty(),
+    assertThat(tool.store.settings()).isEqualTo(new StoreSettings(io.featurestore.core.RedisConnection.url("redis://localhost:6379"), Optional.empty(),
         Optional.empty(), Optional.empty(), Optional.empty()));
     assertThat(tool.kafka.bootstrapServers()).isEqualTo("localhost:9092");
     assertThat(tool.workers).isEqualTo(4);
@@ -86,7 +86,7 @@ class CliTest {
         "FS_BATCH_TTL_SECONDS", "60", "FS_STREAM_TTL_SECONDS", " 5 ", "KAFKA_BOOTSTRAP_SERVERS", "k:9",
         "TOOL_WORKERS", "8");
     Tool tool = Cli.parse(new Tool(), env);
-    assertThat(tool.store.settings()).isEqualTo(new StoreSettings("redis://r:1", Optional.of(Path.of("/r.yaml")),
+    assertThat(tool.store.settings()).isEqualTo(new StoreSettings(io.featurestore.core.RedisConnection.url("redis://r:1"), Optional.of(Path.of("/r.yaml")),
         Optional.of("t:"), Optional.of(60L), Optional.of(5L)));
     assertThat(tool.kafka.bootstrapServers()).isEqualTo("k:9");
     assertThat(tool.workers).isEqualTo(8);
@@ -104,7 +104,7 @@ class CliTest {
   @Test
   void shouldTreatABlankVariableAsUnset() {
     Tool tool = Cli.parse(new Tool(), Map.of("REDIS_URL", " ", "FS_KEY_PREFIX", "", "TOOL_WORKERS", " "));
-    assertThat(tool.store.settings().redisUrl()).isEqualTo("redis://localhost:6379");
+    assertThat(tool.store.settings().redis().url()).isEqualTo("redis://localhost:6379");
     assertThat(tool.store.settings().keyPrefix()).isEmpty();
     assertThat(tool.workers).isEqualTo(4);
   }
@@ -119,7 +119,7 @@ class CliTest {
   void shouldLetAFlagWinOverItsVariable() {
     Tool tool = Cli.parse(new Tool(), Map.of("REDIS_URL", "redis://env:1", "TOOL_WORKERS", "8"),
         "--redis-url", "redis://flag:2", "--workers=2");
-    assertThat(tool.store.settings().redisUrl()).isEqualTo("redis://flag:2");
+    assertThat(tool.store.settings().redis().url()).isEqualTo("redis://flag:2");
     assertThat(tool.workers).isEqualTo(2);
   }
 
@@ -157,15 +157,30 @@ class CliTest {
   }
 
   @Test
+  void shouldParseTheRedisConnectionWithoutEverShowingThePassword() {
+    Tool tool = Cli.parse(new Tool(), Map.of("REDIS_CLUSTER_NODES", "a:1, b:2,", "REDIS_USERNAME", "app",
+        "REDIS_PASSWORD", "hunter2", "REDIS_TLS", "true"));
+    io.featurestore.core.RedisConnection redis = tool.store.settings().redis();
+    assertThat(redis.clusterNodes()).containsExactly("a:1", "b:2");
+    assertThat(redis.usesTls()).isTrue();
+    assertThat(redis.password()).contains("hunter2");
+    assertThat(redis.toString()).isEqualTo("cluster a:1,b:2 as app (TLS)");
+    assertThatThrownBy(() -> Cli.parse(new Tool(), Map.of("REDIS_CLUSTER_NODES", "a:1,b")).store.settings())
+        .hasMessageContaining("REDIS_CLUSTER_NODES: 'b' is not host:port");
+    assertThat(execute(Map.of("REDIS_TLS", "yes")).err()).startsWith("Invalid value for --redis-tls (REDIS_TLS)");
+  }
+
+  @Test
   void shouldListEveryVariableWithItsFlagAndDefaultInHelp() {
-    Result result = execute(Map.of("REDIS_URL", "redis://:secret@r:1"), "--help");
+    Result result = execute(Map.of("REDIS_URL", "redis://:secret@r:1", "REDIS_PASSWORD", "hunter2"), "--help");
     assertThat(result.code()).isZero();
     assertThat(result.out())
         .containsPattern("(?m)^  REDIS_URL +--redis-url +redis://localhost:6379$")
         .containsPattern("(?m)^  KAFKA_BOOTSTRAP_SERVERS +--bootstrap-servers +localhost:9092$")
         .containsPattern("(?m)^  FS_REGISTRY_FILE +--registry +\\(not set\\)$")
         .containsPattern("(?m)^  TOOL_FLUSH_MS +--flush-ms +100$")
-        .doesNotContain("secret");
+        .containsPattern("(?m)^  REDIS_PASSWORD +--redis-password +\\(not set\\)$")
+        .doesNotContain("secret").doesNotContain("hunter2");
     for (String variable : Cli.environment(new Tool())) {
       assertThat(result.out()).containsPattern("(?m)^  " + variable + " +--");
     }
@@ -176,8 +191,8 @@ class CliTest {
   @Test
   void shouldDeriveTheEnvironmentFromTheOptions() {
     assertThat(Cli.environment(new Tool())).containsExactly("FS_BATCH_TTL_SECONDS", "FS_KEY_PREFIX",
-        "FS_REGISTRY_FILE", "FS_STREAM_TTL_SECONDS", "KAFKA_BOOTSTRAP_SERVERS", "PATH", "REDIS_URL", "TOOL_FLUSH_MS",
-        "TOOL_WORKERS");
+        "FS_REGISTRY_FILE", "FS_STREAM_TTL_SECONDS", "KAFKA_BOOTSTRAP_SERVERS", "PATH", "REDIS_CLUSTER_NODES",
+        "REDIS_PASSWORD", "REDIS_TLS", "REDIS_TLS_CA_FILE", "REDIS_URL", "REDIS_USERNAME", "TOOL_FLUSH_MS", "TOOL_WORKERS");
   }
 
   @Test

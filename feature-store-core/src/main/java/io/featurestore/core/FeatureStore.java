@@ -10,11 +10,18 @@ package io.featurestore.core;
  */
 public interface FeatureStore extends AutoCloseable {
   /**
-   * Connects with a pooled client and checks that the server is Redis >= 7.4, failing with a
-   * clear message otherwise.
+   * Connects with pooled clients, to one server or, when {@code connection} names cluster nodes,
+   * to a Redis Cluster; checks that every node is Redis >= 7.4, failing with a clear message
+   * otherwise. Wrong credentials or an untrusted certificate fail at once with
+   * {@link StoreAccessException}; a Redis that cannot be reached with {@link StoreUnavailableException}.
    */
+  static FeatureStore connect(RedisConnection connection, FeatureRegistry registry) {
+    return RedisFeatureStore.connect(connection, registry);
+  }
+
+  /** {@link #connect(RedisConnection, FeatureRegistry)} to one server at {@code redisUrl}. */
   static FeatureStore connect(String redisUrl, FeatureRegistry registry) {
-    return RedisFeatureStore.connect(redisUrl, registry);
+    return connect(RedisConnection.url(redisUrl), registry);
   }
 
   FeatureRegistry registry();

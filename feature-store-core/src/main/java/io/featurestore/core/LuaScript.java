@@ -4,25 +4,24 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
- * A Lua script run by SHA (EVALSHA), loaded again on NOSCRIPT (a restarted or flushed
- * server). The scripts are written so that running one twice gives the same result.
+ * A Lua script run by SHA (EVALSHA), loaded on every master again on NOSCRIPT (a restarted,
+ * flushed or newly promoted server). The scripts are written so that running one twice gives the
+ * same result.
  */
 final class LuaScript {
-  private final UnifiedJedis redis;
+  private final Keyspace keyspace;
   private final String body;
-  private volatile String sha;
+  private final String sha;
 
-  LuaScript(UnifiedJedis redis, String body) {
-    this.redis = redis;
+  LuaScript(Keyspace keyspace, String body) {
+    this.keyspace = keyspace;
     this.body = body;
+    this.sha = sha1Hex(body);
   }
 
   static String resource(String name) {
@@ -36,27 +35,28 @@ final class LuaScript {
     }
   }
 
+  /** Runs the script on the node of {@code keys}' slot. */
   Object eval(List<String> keys, List<String> args) {
     try {
-      return redis.evalsha(sha(), keys, args);
+      return keyspace.redis().evalsha(sha, keys, args);
     } catch (JedisDataException e) {
       if (!isNoScript(e)) {
         throw e;
       }
-      sha = redis.scriptLoad(body);
-      return redis.evalsha(sha, keys, args);
+      load();
+      return keyspace.redis().evalsha(sha, keys, args);
     }
   }
 
   /**
-   * Runs the script once per (keys, args) pair in one pipelined round trip. Returns each
+   * Runs the script once per (keys, args) pair, pipelined (one round trip per node). Returns each
    * call's reply, or the {@link JedisDataException} Redis answered for it.
    */
   List<Object> evalPipelined(List<List<String>> keys, List<List<String>> args) {
     List<Object> results = evalPipelinedOnce(keys, args);
     for (Object result : results) {
-      if (result instanceof JedisDataException && isNoScript((JedisDataException) result)) {
-        sha = redis.scriptLoad(body);
+      if (result instanceof JedisDataException e && isNoScript(e)) {
+        load();
         return evalPipelinedOnce(keys, args);
       }
     }
@@ -64,32 +64,24 @@ final class LuaScript {
   }
 
   private List<Object> evalPipelinedOnce(List<List<String>> keys, List<List<String>> args) {
-    String currentSha = sha();
-    List<Response<Object>> responses = new ArrayList<>(keys.size());
-    try (AbstractPipeline pipeline = redis.pipelined()) {
-      for (int i = 0; i < keys.size(); i++) {
-        responses.add(pipeline.evalsha(currentSha, keys.get(i), args.get(i)));
-      }
-      pipeline.sync();
-    }
-    List<Object> results = new ArrayList<>(responses.size());
-    for (Response<Object> response : responses) {
-      try {
-        results.add(response.get());
-      } catch (JedisDataException e) {
-        results.add(e);
-      }
-    }
-    return results;
+    List<String> routing = keys.stream().map(k -> k.get(0)).toList();
+    return keyspace.pipelined(routing, (pipeline, key, i) -> {
+      Response<Object> reply = pipeline.evalsha(sha, keys.get(i), args.get(i));
+      return () -> Keyspace.replyOrError(reply);
+    });
   }
 
-  private String sha() {
-    String current = sha;
-    if (current == null) {
-      current = redis.scriptLoad(body);
-      sha = current;
+  private void load() {
+    keyspace.onEveryMaster(node -> node.scriptLoad(body));
+  }
+
+  private static String sha1Hex(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is missing from this JVM", e);
     }
-    return current;
   }
 
   private static boolean isNoScript(JedisDataException e) {

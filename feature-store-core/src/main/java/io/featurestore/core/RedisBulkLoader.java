@@ -11,13 +11,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
-import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
 
-/** {@link BulkLoader} on one Redis: HSET + EXPIRE per row, pipelined in bounded chunks, every reply checked. */
-record RedisBulkLoader(UnifiedJedis redis, FeatureRegistry registry) implements BulkLoader {
+/**
+ * {@link BulkLoader} on a {@link Keyspace}: HSET + EXPIRE per row, pipelined in bounded chunks
+ * (one pipeline per node a chunk touches), every reply checked.
+ */
+record RedisBulkLoader(Keyspace keyspace, FeatureRegistry registry) implements BulkLoader {
   @Override
   public BulkLoadResult bulkLoad(Iterator<EntityRow> rows, long ttlSeconds, int chunkSize, int parallelism,
       LongConsumer progress) {
@@ -105,27 +107,25 @@ record RedisBulkLoader(UnifiedJedis redis, FeatureRegistry registry) implements 
   }
 
   private Void writeChunk(List<EntityRow> chunk, List<String> keys, long ttlSeconds) {
-    List<Response<Long>> hsets = new ArrayList<>(chunk.size());
-    List<Response<Long>> expires = new ArrayList<>(chunk.size());
-    try (AbstractPipeline pipeline = redis.pipelined()) {
-      for (int i = 0; i < chunk.size(); i++) {
-        hsets.add(pipeline.hset(keys.get(i), chunk.get(i).values()));
-        expires.add(pipeline.expire(keys.get(i), ttlSeconds));
-      }
-      pipeline.sync();
-    }
-    for (int i = 0; i < expires.size(); i++) {
-      // Response.get() rethrows a per-command error with Redis' message. Only HSET can fail
-      // with WRONGTYPE (EXPIRE applies to a key of any type), so its reply is read too.
-      try {
-        hsets.get(i).get();
-      } catch (JedisDataException e) {
-        throw RedisErrors.translate(e, "HSET of " + keys.get(i));
-      }
-      if (expires.get(i).get() != 1L) {
-        throw new FeatureStoreException("EXPIRE did not apply to " + keys.get(i));
-      }
-    }
+    keyspace.pipelined(keys, (pipeline, key, i) -> {
+      Response<Long> hset = pipeline.hset(key, chunk.get(i).values());
+      Response<Long> expire = pipeline.expire(key, ttlSeconds);
+      return () -> {
+        // Response.get() rethrows a per-command error with Redis' message. Only HSET can fail
+        // with WRONGTYPE (EXPIRE applies to a key of any type), so its reply is read too.
+        try {
+          hset.get();
+        } catch (JedisRedirectionException e) {
+          throw e;
+        } catch (JedisDataException e) {
+          throw RedisErrors.translate(e, "HSET of " + key);
+        }
+        if (expire.get() != 1L) {
+          throw new FeatureStoreException("EXPIRE did not apply to " + key);
+        }
+        return null;
+      };
+    });
     return null;
   }
 }

@@ -15,15 +15,20 @@ final class RedisErrors {
   /**
    * Error prefixes that describe the server's state, not the command: loading, busy with a
    * script, a cluster or master that is down, a replica that cannot take writes, out of memory,
-   * persistence errors that block writes, not enough replicas, authentication.
+   * persistence errors that block writes, not enough replicas.
    */
   private static final Set<String> SERVER_STATE = Set.of("LOADING", "BUSY", "CLUSTERDOWN", "MASTERDOWN", "READONLY",
-      "TRYAGAIN", "OOM", "MISCONF", "NOREPLICAS", "NOAUTH", "WRONGPASS", "NOPERM");
+      "TRYAGAIN", "OOM", "MISCONF", "NOREPLICAS");
+  /** Error prefixes that say this client is refused: no or wrong credentials, no permission. */
+  private static final Set<String> ACCESS = Set.of("NOAUTH", "WRONGPASS", "NOPERM");
 
   private RedisErrors() {}
 
   /** True when a reply or exception means Redis cannot serve now, rather than that this key was refused. */
   static boolean isUnavailable(Throwable e) {
+    if (accessProblem(e) != null) {
+      return false;
+    }
     if (e instanceof JedisConnectionException) {
       return true;
     }
@@ -43,6 +48,10 @@ final class RedisErrors {
     if (!(e instanceof JedisException)) {
       return e;
     }
+    String access = accessProblem(e);
+    if (access != null) {
+      return new StoreAccessException(what + ": " + access, e);
+    }
     if (isUnavailable(e)) {
       return new StoreUnavailableException(what + ": " + rootMessage(e), e);
     }
@@ -56,6 +65,26 @@ final class RedisErrors {
     } catch (RuntimeException e) {
       throw translate(e, what);
     }
+  }
+
+  /**
+   * Why Redis refuses this client, with what to change, or null when the failure is of another
+   * kind: an ACL reply ({@code WRONGPASS}, {@code NOAUTH}, {@code NOPERM}) anywhere in the causes,
+   * or a TLS handshake that failed (an untrusted or mismatched certificate, TLS against a plain port).
+   */
+  static String accessProblem(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof JedisDataException && ACCESS.contains(errorCode(t.getMessage()))) {
+        return "Redis refused the credentials (" + t.getMessage() + "); check " + RedisConnection.USERNAME + " and "
+            + RedisConnection.PASSWORD + " (or the user:password of " + RedisConnection.REDIS_URL + ")";
+      }
+      if (t instanceof javax.net.ssl.SSLException) {
+        return "the TLS handshake failed (" + t.getMessage() + "); check that the server speaks TLS on this port"
+            + " and that its certificate names this host and is signed by a CA the client trusts ("
+            + RedisConnection.TLS_CA_FILE + ")";
+      }
+    }
+    return null;
   }
 
   static String rootMessage(Throwable t) {

@@ -8,23 +8,25 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
-import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.UnifiedJedis;
 
-/** {@link FeatureReader} on one Redis: HMGET of named fields (never HGETALL, except {@link #inspect}). */
+/**
+ * {@link FeatureReader} on a {@link Keyspace}: HMGET of named fields (never HGETALL, except
+ * {@link #inspect}), a batch in one pipeline per node.
+ */
 final class RedisFeatureReader implements FeatureReader {
-  private final UnifiedJedis redis;
+  private final Keyspace keyspace;
   private final FeatureRegistry registry;
   private final LuaScript inspect;
-  private final String where;
 
-  RedisFeatureReader(UnifiedJedis redis, FeatureRegistry registry, String where) {
-    this.redis = redis;
+  RedisFeatureReader(Keyspace keyspace, FeatureRegistry registry) {
+    this.keyspace = keyspace;
     this.registry = registry;
-    this.inspect = new LuaScript(redis, LuaScript.resource("inspect.lua"));
-    this.where = where;
+    this.inspect = new LuaScript(keyspace, LuaScript.resource("inspect.lua"));
   }
+
+  /** One entity's replies: its values, and with freshness its fields' and key's TTLs. */
+  private record Replies(List<String> values, List<Long> fieldTtls, Long keyTtl) {}
 
   @Override
   public FeatureRegistry registry() {
@@ -42,35 +44,33 @@ final class RedisFeatureReader implements FeatureReader {
       return read(entityIds, keys, features, freshness);
     } catch (RuntimeException e) {
       // The message is built only on failure: this is the request path.
-      throw RedisErrors.translate(e, "reading " + keys.size() + " entities from Redis at " + where);
+      throw RedisErrors.translate(e, "reading " + keys.size() + " entities from Redis at " + keyspace.where());
     }
   }
 
   private List<FeatureVector> read(List<String> entityIds, List<String> keys, List<FeatureDefinition> features,
       boolean freshness) {
     String[] fields = RedisFeatureStore.names(features).toArray(new String[0]);
+    List<Replies> replies;
+    if (keys.size() == 1 && !freshness) {
+      replies = List.of(new Replies(keyspace.redis().hmget(keys.get(0), fields), null, null));
+    } else {
+      replies = keyspace.pipelined(keys, (pipeline, key, i) -> {
+        Response<List<String>> values = pipeline.hmget(key, fields);
+        Response<List<Long>> fieldTtls = freshness ? pipeline.httl(key, fields) : null;
+        Response<Long> keyTtl = freshness ? pipeline.ttl(key) : null;
+        return () -> new Replies(values.get(), freshness ? fieldTtls.get() : null, freshness ? keyTtl.get() : null);
+      });
+    }
     List<List<String>> values = new ArrayList<>(keys.size());
     List<List<Long>> fieldTtls = new ArrayList<>(freshness ? keys.size() : 0);
     List<Long> keyTtls = new ArrayList<>(freshness ? keys.size() : 0);
-    if (keys.size() == 1 && !freshness) {
-      values.add(redis.hmget(keys.get(0), fields));
-    } else {
-      List<Response<List<String>>> valueReplies = new ArrayList<>(keys.size());
-      List<Response<List<Long>>> fieldTtlReplies = new ArrayList<>();
-      List<Response<Long>> keyTtlReplies = new ArrayList<>();
-      try (AbstractPipeline pipeline = redis.pipelined()) {
-        for (String key : keys) {
-          valueReplies.add(pipeline.hmget(key, fields));
-          if (freshness) {
-            fieldTtlReplies.add(pipeline.httl(key, fields));
-            keyTtlReplies.add(pipeline.ttl(key));
-          }
-        }
-        pipeline.sync();
+    for (Replies r : replies) {
+      values.add(r.values());
+      if (freshness) {
+        fieldTtls.add(r.fieldTtls());
+        keyTtls.add(r.keyTtl());
       }
-      valueReplies.forEach(r -> values.add(r.get()));
-      fieldTtlReplies.forEach(r -> fieldTtls.add(r.get()));
-      keyTtlReplies.forEach(r -> keyTtls.add(r.get()));
     }
     boolean[] exists = existsWhereAllMissing(keys, values, freshness ? keyTtls : null);
     List<FeatureVector> out = new ArrayList<>(keys.size());
@@ -112,17 +112,14 @@ final class RedisFeatureReader implements FeatureReader {
     }
     if (unknown.size() == 1) {
       int i = unknown.get(0);
-      exists[i] = redis.exists(keys.get(i));
+      exists[i] = keyspace.redis().exists(keys.get(i));
     } else if (!unknown.isEmpty()) {
-      List<Response<Boolean>> answers = new ArrayList<>(unknown.size());
-      try (AbstractPipeline pipeline = redis.pipelined()) {
-        for (int i : unknown) {
-          answers.add(pipeline.exists(keys.get(i)));
-        }
-        pipeline.sync();
-      }
+      List<Boolean> answers = keyspace.pipelined(unknown.stream().map(keys::get).toList(), (pipeline, key, j) -> {
+        Response<Boolean> answer = pipeline.exists(key);
+        return answer::get;
+      });
       for (int j = 0; j < unknown.size(); j++) {
-        exists[unknown.get(j)] = answers.get(j).get();
+        exists[unknown.get(j)] = answers.get(j);
       }
     }
     return exists;
@@ -166,7 +163,7 @@ final class RedisFeatureReader implements FeatureReader {
   @Override
   public List<Heartbeat> processorHeartbeats() {
     Map<String, String> fields = RedisErrors.call("reading the processor heartbeats",
-        () -> redis.hgetAll(Heartbeat.keyFor(registry)));
+        () -> keyspace.redis().hgetAll(Heartbeat.keyFor(registry)));
     List<Heartbeat> out = new ArrayList<>();
     fields.forEach((instance, wire) -> out.add(Heartbeat.decode(instance, wire)));
     out.sort((a, b) -> a.instanceId().compareTo(b.instanceId()));
@@ -175,7 +172,7 @@ final class RedisFeatureReader implements FeatureReader {
 
   @Override
   public RedisVersion checkServerVersion() {
-    return RedisFeatureStore.checkServerVersion(redis, where);
+    return RedisFeatureStore.checkServerVersion(keyspace);
   }
 
   private static String text(Object o) {

@@ -1,57 +1,51 @@
 package io.featurestore.core;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.UnifiedJedis;
 
-/** {@link FeatureStore} on one Redis server, through one pooled client shared by its parts. */
+/**
+ * {@link FeatureStore} on one Redis server or a Redis Cluster (a {@link Keyspace} of either
+ * kind), shared by its parts.
+ */
 final class RedisFeatureStore implements FeatureStore {
-  private final UnifiedJedis redis;
+  private final Keyspace keyspace;
   private final FeatureRegistry registry;
-  private final boolean ownsClient;
   private final RedisFeatureReader reader;
   private final RedisStreamingWriter streamingWriter;
   private final RedisBulkLoader bulkLoader;
   private final RedisStoreAdmin admin;
 
-  /** A store on a client the caller keeps and closes. */
-  RedisFeatureStore(UnifiedJedis redis, FeatureRegistry registry) {
-    this(redis, registry, false, "Redis");
-  }
-
-  private RedisFeatureStore(UnifiedJedis redis, FeatureRegistry registry, boolean ownsClient, String where) {
-    this.redis = Objects.requireNonNull(redis, "redis");
+  RedisFeatureStore(Keyspace keyspace, FeatureRegistry registry) {
+    this.keyspace = Objects.requireNonNull(keyspace, "keyspace");
     this.registry = Objects.requireNonNull(registry, "registry");
-    this.ownsClient = ownsClient;
-    this.reader = new RedisFeatureReader(redis, registry, where);
-    this.streamingWriter = new RedisStreamingWriter(redis, registry);
-    this.bulkLoader = new RedisBulkLoader(redis, registry);
-    this.admin = new RedisStoreAdmin(redis, registry);
+    this.reader = new RedisFeatureReader(keyspace, registry);
+    this.streamingWriter = new RedisStreamingWriter(keyspace, registry);
+    this.bulkLoader = new RedisBulkLoader(keyspace, registry);
+    this.admin = new RedisStoreAdmin(keyspace, registry);
   }
 
-  static RedisFeatureStore connect(String redisUrl, FeatureRegistry registry) {
+  /** A keyspace of the kind {@code connection} names; connects nothing yet on one server, learns the slots on a cluster. */
+  static Keyspace keyspace(RedisConnection connection) {
     GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
     pool.setMaxTotal(64);
     pool.setMaxIdle(64);
-    pool.setMinIdle(2);
+    pool.setMinIdle(connection.isCluster() ? 0 : 2);
     pool.setJmxEnabled(false);
-    String where = StoreSettings.redactedUrl(redisUrl);
-    RedisClient client;
     try {
-      client = RedisClient.builder().fromURI(redisUrl).poolConfig(pool).build();
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInputException("REDIS_URL " + where + " is not a Redis URL (redis://[user:password@]host:port[/db]): "
-          + e.getMessage());
+      return connection.isCluster() ? new ClusterKeyspace(connection, pool) : new StandaloneKeyspace(connection, pool);
     } catch (RuntimeException e) {
-      throw RedisErrors.translate(e, "cannot connect to Redis at " + where);
+      throw RedisErrors.translate(e, "cannot connect to Redis at " + connection.describe());
     }
-    RedisFeatureStore store = new RedisFeatureStore(client, registry, true, where);
+  }
+
+  static RedisFeatureStore connect(RedisConnection connection, FeatureRegistry registry) {
+    RedisFeatureStore store = new RedisFeatureStore(keyspace(connection), registry);
     try {
-      checkServerVersion(client, where);
+      checkServerVersion(store.keyspace);
       return store;
     } catch (RuntimeException e) {
       store.close();
@@ -59,20 +53,21 @@ final class RedisFeatureStore implements FeatureStore {
     }
   }
 
-  /** The server's version; refuses one older than 7.4. */
-  static RedisVersion checkServerVersion(UnifiedJedis redis, String where) {
-    RedisVersion version;
-    try {
-      version = RedisVersion.fromInfo(redis.info("server"));
-    } catch (RuntimeException e) {
-      throw RedisErrors.translate(e, "cannot reach Redis at " + where);
-    }
-    if (!version.supportsFieldTtl()) {
-      throw new UnsupportedRedisException("Redis at " + where + " is version " + version
-          + "; the feature store needs Redis >= " + RedisVersion.MINIMUM
+  /** The oldest version among the nodes (all of a cluster's, replicas too); refuses one older than 7.4. */
+  static RedisVersion checkServerVersion(Keyspace keyspace) {
+    List<RedisVersion> versions = RedisErrors.call("cannot reach Redis at " + keyspace.where(),
+        () -> keyspace.onEveryNode(node -> RedisVersion.fromInfo(node.info("server"))));
+    RedisVersion oldest = versions.stream().min(Comparator.naturalOrder()).orElseThrow();
+    if (!oldest.supportsFieldTtl()) {
+      throw new UnsupportedRedisException("Redis at " + keyspace.where() + (versions.size() > 1 ? " has a node of" : " is")
+          + " version " + oldest + "; the feature store needs Redis >= " + RedisVersion.MINIMUM
           + " for per-field TTLs (HEXPIRE/HTTL). Run scripts/provide-redis.sh or use the redis:8 image.");
     }
-    return version;
+    return oldest;
+  }
+
+  Keyspace keyspace() {
+    return keyspace;
   }
 
   @Override
@@ -103,9 +98,7 @@ final class RedisFeatureStore implements FeatureStore {
   @Override
   public void close() {
     streamingWriter.close();
-    if (ownsClient) {
-      redis.close();
-    }
+    keyspace.close();
   }
 
   static List<String> names(List<FeatureDefinition> features) {

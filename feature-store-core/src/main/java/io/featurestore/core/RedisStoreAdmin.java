@@ -9,21 +9,22 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.Response;
-import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
-/** {@link StoreAdmin} on one Redis: SCAN over the entity prefix, never KEYS. */
-record RedisStoreAdmin(UnifiedJedis redis, FeatureRegistry registry) implements StoreAdmin {
+/** {@link StoreAdmin} on a {@link Keyspace}: SCAN over the entity prefix on every master, never KEYS. */
+record RedisStoreAdmin(Keyspace keyspace, FeatureRegistry registry) implements StoreAdmin {
   private static final Logger LOG = LoggerFactory.getLogger(RedisStoreAdmin.class);
 
   @Override
   public long reset() {
     long[] removed = {0};
-    scan("removing the entities under '" + registry.keyPrefix() + "'",
-        page -> removed[0] += redis.unlink(page.toArray(new String[0])));
+    scan("removing the entities under '" + registry.keyPrefix() + "'", page -> {
+      // One UNLINK per key: the keys of one page may lie in different slots of a cluster node.
+      for (Long n : keyspace.pipelined(page, (pipeline, key, i) -> pipeline.unlink(key)::get)) {
+        removed[0] += n;
+      }
+    });
     LOG.info("reset removed {} entities under '{}'", removed[0], registry.keyPrefix());
     return removed[0];
   }
@@ -41,41 +42,35 @@ record RedisStoreAdmin(UnifiedJedis redis, FeatureRegistry registry) implements 
     });
     Map<String, Long> ttls = new LinkedHashMap<>();
     if (!sample.isEmpty()) {
-      List<Response<Long>> answers = new ArrayList<>();
-      RedisErrors.call("sampling key TTLs", () -> {
-        try (AbstractPipeline pipeline = redis.pipelined()) {
-          sample.forEach(key -> answers.add(pipeline.ttl(key)));
-          pipeline.sync();
-        }
-        return null;
-      });
+      List<Long> answers = RedisErrors.call("sampling key TTLs",
+          () -> keyspace.pipelined(sample, (pipeline, key, i) -> pipeline.ttl(key)::get));
       for (int i = 0; i < sample.size(); i++) {
-        ttls.put(registry.entityIdOf(sample.get(i)), answers.get(i).get());
+        ttls.put(registry.entityIdOf(sample.get(i)), answers.get(i));
       }
     }
     return new StoreStats(seen.size(), ttls);
   }
 
-  /** Hands every non-empty SCAN page of keys under the prefix to {@code page}. */
+  /** Hands every non-empty SCAN page of keys under the prefix, of every master, to {@code page}. */
   private void scan(String what, Consumer<List<String>> page) {
     ScanParams params = new ScanParams().match(registry.scanPattern()).count(1000);
-    RedisErrors.call(what, () -> {
+    RedisErrors.call(what + " at " + keyspace.where(), () -> keyspace.onEveryMaster(node -> {
       String cursor = ScanParams.SCAN_POINTER_START;
       do {
-        ScanResult<String> result = redis.scan(cursor, params);
+        ScanResult<String> result = node.scan(cursor, params);
         if (!result.getResult().isEmpty()) {
           page.accept(result.getResult());
         }
         cursor = result.getCursor();
       } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-      return null;
-    });
+      return cursor;
+    }));
   }
 
   @Override
   public boolean ping() {
     try {
-      return "PONG".equals(redis.ping());
+      return keyspace.onEveryMaster(node -> node.ping()).stream().allMatch("PONG"::equals);
     } catch (RuntimeException e) {
       return false;
     }

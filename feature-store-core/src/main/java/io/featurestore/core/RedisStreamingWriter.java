@@ -10,7 +10,7 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 
 /**
- * {@link StreamingWriter} on one Redis. For each entity one Lua script runs HSET of the fields,
+ * {@link StreamingWriter} on a {@link Keyspace}. For each entity one Lua script runs HSET of the fields,
  * HEXPIRE with the stream TTL (or HPEXPIREAT for fields that keep a fixed expiry) and HDEL of the
  * fields to remove, and checks every expiry status.
  */
@@ -19,6 +19,7 @@ final class RedisStreamingWriter implements StreamingWriter {
   private static final long DATA_SET_CHECK_NANOS = 1_000_000_000L;
   private static final long DATA_SET_MARKER_TTL = 3600;
 
+  private final Keyspace keyspace;
   private final UnifiedJedis redis;
   private final FeatureRegistry registry;
   private final LuaScript streamingWrite;
@@ -28,10 +29,11 @@ final class RedisStreamingWriter implements StreamingWriter {
   private final AtomicLong dataSetLosses = new AtomicLong();
   private volatile boolean dataSetMarked;
 
-  RedisStreamingWriter(UnifiedJedis redis, FeatureRegistry registry) {
-    this.redis = redis;
+  RedisStreamingWriter(Keyspace keyspace, FeatureRegistry registry) {
+    this.keyspace = keyspace;
+    this.redis = keyspace.redis();
     this.registry = registry;
-    this.streamingWrite = new LuaScript(redis, LuaScript.resource("streaming-write.lua"));
+    this.streamingWrite = new LuaScript(keyspace, LuaScript.resource("streaming-write.lua"));
   }
 
   @Override
@@ -51,7 +53,7 @@ final class RedisStreamingWriter implements StreamingWriter {
       results = streamingWrite.evalPipelined(keys, args);
     } catch (RuntimeException e) {
       String what = "a streaming write of " + updates.size() + " entities";
-      throw RedisErrors.translate(e, RedisErrors.isUnavailable(e) ? "Redis unavailable for " + what : what);
+      throw RedisErrors.translate(e, RedisErrors.isUnavailable(e) ? "Redis unavailable for " + what : what + " to " + keyspace.where());
     }
     List<WriteRejection> rejected = new ArrayList<>();
     for (int i = 0; i < results.size(); i++) {

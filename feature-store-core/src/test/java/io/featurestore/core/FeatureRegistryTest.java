@@ -116,7 +116,7 @@ class FeatureRegistryTest {
 
   @Test
   void shouldApplyDeploymentOverrides() {
-    StoreSettings settings = new StoreSettings(StoreSettings.DEFAULT_REDIS_URL, java.util.Optional.empty(),
+    StoreSettings settings = new StoreSettings(RedisConnection.url(RedisConnection.DEFAULT_URL), java.util.Optional.empty(),
         java.util.Optional.of("test:u:"), java.util.Optional.of(60L), java.util.Optional.of(5L));
     FeatureRegistry registry = settings.loadRegistry();
     assertThat(registry.keyPrefix()).isEqualTo("test:u:");

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +38,13 @@ public final class RedisServer implements AutoCloseable {
   }
 
   public static RedisServer start(Path binary, int port) {
+    return start(binary, port, List.of());
+  }
+
+  /** Starts a server without persistence, with further {@code redis-server} arguments ({@code --cluster-enabled yes}, TLS, ACLs). */
+  public static RedisServer start(Path binary, int port, List<String> extraArgs) {
     try {
-      return start(binary, port, Files.createTempDirectory("fs-redis-"), "no");
+      return start(binary, port, Files.createTempDirectory("fs-redis-"), "no", extraArgs);
     } catch (IOException e) {
       throw new IllegalStateException("cannot create a directory for " + binary, e);
     }
@@ -50,29 +56,41 @@ public final class RedisServer implements AutoCloseable {
    * it has every write it acknowledged.
    */
   public static RedisServer startPersistent(Path binary, int port, Path dir) {
-    return start(binary, port, dir, "yes");
+    return start(binary, port, dir, "yes", List.of());
   }
 
-  private static RedisServer start(Path binary, int port, Path dir, String appendOnly) {
+  private static RedisServer start(Path binary, int port, Path dir, String appendOnly, List<String> extraArgs) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw new IllegalStateException("cannot create " + dir + " for " + binary, e);
     }
     Path logFile = dir.resolve("redis.log");
-    ChildProcess process = ChildProcess.start("redis-server", List.of(binary.toString(), "--port", Integer.toString(port),
+    List<String> command = new java.util.ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
         "--bind", "127.0.0.1", "--save", "", "--appendonly", appendOnly, "--dir", dir.toString(),
-        "--logfile", logFile.toString()), Map.of(), dir.resolve("stdout.log"));
+        "--logfile", logFile.toString()));
+    command.addAll(extraArgs);
+    ChildProcess process = ChildProcess.start("redis-server", command, Map.of(), dir.resolve("stdout.log"));
     RedisServer server = new RedisServer(process, port, logFile);
+    // A TLS-only server (--port 0) is judged by its log: a plain PING cannot reach it.
+    BooleanSupplier ready = port == 0 ? () -> logSays(logFile, "Ready to accept connections") : server::answersPing;
     try {
-      process.await("redis-server to answer PING on port " + port, Duration.ofSeconds(20), Duration.ofMillis(20),
-          server::answersPing);
+      process.await("redis-server to be ready" + (port == 0 ? "" : " on port " + port), Duration.ofSeconds(20),
+          Duration.ofMillis(20), ready);
     } catch (RuntimeException e) {
       process.close();
       throw new IllegalStateException(e.getMessage() + "; see " + logFile, e);
     }
     LOG.info("redis-server ready on 127.0.0.1:{} ({})", port, binary);
     return server;
+  }
+
+  private static boolean logSays(Path log, String text) {
+    try {
+      return Files.exists(log) && Files.readString(log).contains(text);
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private boolean answersPing() {
@@ -84,7 +102,8 @@ public final class RedisServer implements AutoCloseable {
       out.flush();
       byte[] reply = new byte[7];
       int n = socket.getInputStream().read(reply);
-      return n > 0 && new String(reply, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+      String answer = n > 0 ? new String(reply, 0, n, StandardCharsets.US_ASCII) : "";
+      return answer.startsWith("+PONG") || answer.startsWith("-NOAUTH"); // up, and perhaps wanting a password
     } catch (IOException e) {
       return false;
     }
@@ -100,6 +119,15 @@ public final class RedisServer implements AutoCloseable {
 
   public Path logFile() {
     return logFile;
+  }
+
+  /** Kills the server at once (SIGKILL), as a crash would: no shutdown, no last write. */
+  public void kill() {
+    process.kill();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   @Override

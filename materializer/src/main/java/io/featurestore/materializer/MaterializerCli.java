@@ -113,7 +113,7 @@ public final class MaterializerCli implements Runnable {
         throw new InvalidInputException("--progress must be auto, always or never, not '" + progress + "'");
       }
       StoreSettings store = root.store.settings();
-      StoreSettings settings = ttlSeconds.isEmpty() ? store : new StoreSettings(store.redisUrl(), store.registryFile(),
+      StoreSettings settings = ttlSeconds.isEmpty() ? store : new StoreSettings(store.redis(), store.registryFile(),
           store.keyPrefix(), ttlSeconds, store.streamTtlSeconds());
       FeatureRegistry registry = settings.loadRegistry();
       PrintWriter out = spec.commandLine().getOut();
@@ -129,20 +129,20 @@ public final class MaterializerCli implements Runnable {
           throw new InvalidInputException(source.file + " has no rows to load");
         }
         what = rows + " rows from " + source.file;
-        try (FeatureStore featureStore = FeatureStore.connect(settings.redisUrl(), registry);
+        try (FeatureStore featureStore = FeatureStore.connect(settings.redis(), registry);
              ProgressBar bar = progressBar(rows)) {
           result = loadFromFile(featureStore, registry, file, bar);
         }
       } else {
         what = source.count + " synthetic users (seed " + seed + ")";
-        try (FeatureStore featureStore = FeatureStore.connect(settings.redisUrl(), registry);
+        try (FeatureStore featureStore = FeatureStore.connect(settings.redis(), registry);
              ProgressBar bar = progressBar(source.count)) {
           result = featureStore.bulkLoader().bulkLoad(SyntheticUsers.generate(source.count, seed), registry.batchTtlSeconds(),
               chunkSize, parallelism, stepTo(bar));
         }
       }
       out.printf("loaded %s in %.2f s (%,.0f rows/s) into %s with key TTL %d s; look at one: redis-cli HGETALL %s%n",
-          what, result.elapsed().toNanos() / 1e9, result.rowsPerSecond(), settings.redisUrl(),
+          what, result.elapsed().toNanos() / 1e9, result.rowsPerSecond(), settings.redis().describe(),
           registry.batchTtlSeconds(), registry.keyPrefix() + "<id>");
       out.flush();
       return 0;
@@ -234,11 +234,11 @@ public final class MaterializerCli implements Runnable {
     public Integer call() {
       StoreSettings settings = root.store.settings();
       FeatureRegistry registry = settings.loadRegistry();
-      try (FeatureStore featureStore = FeatureStore.connect(settings.redisUrl(), registry)) {
+      try (FeatureStore featureStore = FeatureStore.connect(settings.redis(), registry)) {
         if (!yes) {
           long entities = featureStore.admin().stats(0).entities();
           throw new InvalidInputException("refusing to delete " + entities + " entities under '"
-              + registry.keyPrefix() + "' at " + settings.redisUrl() + " without --yes");
+              + registry.keyPrefix() + "' at " + settings.redis().describe() + " without --yes");
         }
         long removed = featureStore.admin().reset();
         spec.commandLine().getOut().printf("removed %d entities under '%s'%n", removed, registry.keyPrefix());
@@ -263,10 +263,10 @@ public final class MaterializerCli implements Runnable {
     public Integer call() {
       StoreSettings settings = root.store.settings();
       FeatureRegistry registry = settings.loadRegistry();
-      try (FeatureStore featureStore = FeatureStore.connect(settings.redisUrl(), registry)) {
+      try (FeatureStore featureStore = FeatureStore.connect(settings.redis(), registry)) {
         StoreStats stats = featureStore.admin().stats(sample);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("%d entities under '%s' at %s%n", stats.entities(), registry.keyPrefix(), settings.redisUrl());
+        out.printf("%d entities under '%s' at %s%n", stats.entities(), registry.keyPrefix(), settings.redis().describe());
         for (Map.Entry<String, Long> e : stats.sampleKeyTtls().entrySet()) {
           out.printf("  %-12s key TTL %s%n", e.getKey(), e.getValue() >= 0 ? e.getValue() + " s" : "none");
         }

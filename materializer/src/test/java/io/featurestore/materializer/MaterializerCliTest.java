@@ -34,7 +34,8 @@ class MaterializerCliTest {
   @Test
   void shouldListEverySettingWithItsFlagVariableAndDefaultInHelp() {
     assertThat(MaterializerCli.ENVIRONMENT).containsExactlyInAnyOrder("REDIS_URL", "FS_REGISTRY_FILE", "FS_KEY_PREFIX",
-        "FS_BATCH_TTL_SECONDS", "FS_STREAM_TTL_SECONDS");
+        "FS_BATCH_TTL_SECONDS", "FS_STREAM_TTL_SECONDS", "REDIS_CLUSTER_NODES", "REDIS_USERNAME", "REDIS_PASSWORD", "REDIS_TLS",
+        "REDIS_TLS_CA_FILE");
     for (String[] command : new String[][] {{"--help"}, {"load", "--help"}, {"reset", "--help"}, {"stats", "--help"}}) {
       String help = run(command)[1];
       assertThat(MaterializerCli.ENVIRONMENT)

@@ -77,7 +77,7 @@ public final class ServingApp {
     this.endpoints = new FeatureEndpoints(reader, config.maxBatch(), config.maxRequestBytes(), json, metrics,
         Objects.requireNonNull(clock, "clock"));
     this.apiKeys = new ApiKeys(config.apiKeys());
-    this.redisWhere = StoreSettings.redactedUrl(config.store().redisUrl());
+    this.redisWhere = config.store().redis().describe();
     this.indexHtml = resource("/web/index.html");
     this.openApi = resource("/openapi.json");
   }
@@ -230,7 +230,7 @@ public final class ServingApp {
     }, "serving-api-shutdown"));
     app.start();
     LOG.info("Serving API ready on http://{}:{} (Redis {}, prefix '{}', {} features, {} services, batch limit {}, "
-            + "{} threads, API keys {})", config.host(), app.port(), StoreSettings.redactedUrl(config.store().redisUrl()),
+            + "{} threads, API keys {})", config.host(), app.port(), config.store().redis().describe(),
         registry.keyPrefix(), registry.featureNames().size(), registry.services().size(), config.maxBatch(),
         config.threads(), config.authEnabled() ? "required for /v1 (" + config.apiKeys().size() + ")" : "off");
     stopped.await();
@@ -246,7 +246,7 @@ public final class ServingApp {
     boolean warned = false;
     while (true) {
       try {
-        return FeatureStore.connect(config.store().redisUrl(), registry);
+        return FeatureStore.connect(config.store().redis(), registry);
       } catch (StoreUnavailableException e) {
         if (System.nanoTime() >= deadline) {
           throw e;

@@ -73,7 +73,7 @@ public record ServingConfig(String host, int port, int maxBatch, int threads, Li
     // Never print the keys themselves.
     return "ServingConfig[host=" + host + ", port=" + port + ", maxBatch=" + maxBatch + ", threads=" + threads
         + ", apiKeys=" + apiKeys.size() + " configured, redisWaitSeconds=" + redisWaitSeconds
-        + ", redisUrl=" + store.redisUrl() + "]";
+        + ", redis=" + store.redis().describe() + "]";
   }
 
   static List<String> keys(String value) {

@@ -20,7 +20,7 @@ class ServingConfigTest {
     assertThat(config.apiKeys()).isEmpty();
     assertThat(config.authEnabled()).isFalse();
     assertThat(config.redisWaitSeconds()).isEqualTo(30);
-    assertThat(config.store().redisUrl()).isEqualTo("redis://localhost:6379");
+    assertThat(config.store().redis().url()).isEqualTo("redis://localhost:6379");
   }
 
   @Test
@@ -36,7 +36,7 @@ class ServingConfigTest {
     assertThat(config.apiKeys()).containsExactly("key-one", "key-two");
     assertThat(config.authEnabled()).isTrue();
     assertThat(config.redisWaitSeconds()).isZero();
-    assertThat(config.store().redisUrl()).isEqualTo("redis://redis:6379");
+    assertThat(config.store().redis().url()).isEqualTo("redis://redis:6379");
     assertThat(config.store().loadRegistry().keyPrefix()).isEqualTo("fs:test:");
   }
 
@@ -75,7 +75,7 @@ class ServingConfigTest {
     assertThat(config.port()).isEqualTo(7070);
     assertThat(config.maxBatch()).isEqualTo(10);
     assertThat(config.threads()).isEqualTo(8);
-    assertThat(config.store().redisUrl()).isEqualTo("redis://other:6380");
+    assertThat(config.store().redis().url()).isEqualTo("redis://other:6380");
   }
 
   @Test
@@ -98,7 +98,7 @@ class ServingConfigTest {
   @Test
   void shouldListEverySettingWithItsFlagVariableAndDefaultInHelp() {
     String help = Cli.commandLine(new ServingConfig.Flags(), Map.of()).getUsageMessage(CommandLine.Help.Ansi.OFF);
-    assertThat(ServingConfig.ENVIRONMENT).hasSize(11)
+    assertThat(ServingConfig.ENVIRONMENT).hasSize(16)
         .allSatisfy(v -> assertThat(help).containsPattern("(?m)^  " + v + " +--[a-z-]+ "));
     assertThat(help).containsPattern("(?m)^  SERVING_PORT +--port +8080$")
         .containsPattern("(?m)^  SERVING_API_KEYS +--api-keys +\\(not set\\)$").contains("Endpoints:");
@@ -106,7 +106,7 @@ class ServingConfigTest {
 
   @Test
   void shouldRedactCredentialsFromTheRedisUrl() {
-    assertThat(io.featurestore.core.StoreSettings.redactedUrl("redis://:hunter2@redis:6379/0")).isEqualTo("redis://***@redis:6379/0");
-    assertThat(io.featurestore.core.StoreSettings.redactedUrl("redis://localhost:6379")).isEqualTo("redis://localhost:6379");
+    assertThat(io.featurestore.core.RedisConnection.redactedUrl("redis://:hunter2@redis:6379/0")).isEqualTo("redis://***@redis:6379/0");
+    assertThat(io.featurestore.core.RedisConnection.redactedUrl("redis://localhost:6379")).isEqualTo("redis://localhost:6379");
   }
 }

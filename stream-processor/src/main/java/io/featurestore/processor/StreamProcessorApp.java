@@ -54,7 +54,7 @@ public final class StreamProcessorApp implements AutoCloseable {
     this.health = ProcessorHealth.forConfig(config);
     TopologySettings settings = config.topologySettings();
     FeatureRegistry registry = settings.registry();
-    this.store = FeatureStore.connect(config.store().redisUrl(), registry);
+    this.store = FeatureStore.connect(config.store().redis(), registry);
     new JvmMemoryMetrics().bindTo(meters);
     FeatureWriter writer = new FeatureWriter() {
       @Override
@@ -214,7 +214,7 @@ public final class StreamProcessorApp implements AutoCloseable {
     }
     if (app.awaitRunning(120, TimeUnit.SECONDS)) {
       LOG.info("Stream processor ready: {} -> Redis {} ({}, stream TTL {} s, metrics on :{})", config.bootstrapServers(),
-          config.store().redisUrl(), config.exactlyOnce() ? "exactly_once_v2" : "at_least_once",
+          config.store().redis().describe(), config.exactlyOnce() ? "exactly_once_v2" : "at_least_once",
           config.topologySettings().registry().streamTtlSeconds(), config.metricsPort());
     } else {
       LOG.warn("Stream processor not running after 120 s (state {}); still trying", app.state());

@@ -20,7 +20,7 @@ class StreamProcessorConfigTest {
   void shouldDefaultToALocalSetup() {
     StreamProcessorConfig c = StreamProcessorConfig.fromEnv(Map.of());
     assertThat(c.bootstrapServers()).isEqualTo("localhost:9092");
-    assertThat(c.store().redisUrl()).isEqualTo("redis://localhost:6379");
+    assertThat(c.store().redis().url()).isEqualTo("redis://localhost:6379");
     assertThat(c.exactlyOnce()).isFalse();
     assertThat(c.flushInterval()).isEqualTo(Duration.ofMillis(100));
     assertThat(c.metricsPort()).isEqualTo(9464);
@@ -52,7 +52,7 @@ class StreamProcessorConfigTest {
     assertThat(c).isEqualTo(new StreamProcessorConfig("k:1", "app", Path.of("/state"), true, 2, Duration.ofMillis(50),
         Duration.ofMillis(700), Duration.ofSeconds(9), 0, Duration.ofSeconds(7), Duration.ofSeconds(13),
         Duration.ofSeconds(14), c.store()));
-    assertThat(c.store().redisUrl()).isEqualTo("redis://r:2");
+    assertThat(c.store().redis().url()).isEqualTo("redis://r:2");
     assertThat(c.topologySettings().registry().keyPrefix()).isEqualTo("p:");
     assertThat(c.topologySettings().registry().streamTtlSeconds()).isEqualTo(11);
 
@@ -82,14 +82,14 @@ class StreamProcessorConfigTest {
     assertThat(c.flushInterval()).isEqualTo(Duration.ofMillis(70));
     assertThat(c.exactlyOnce()).isTrue();
     assertThat(c.bootstrapServers()).isEqualTo("k:1");
-    assertThat(c.store().redisUrl()).isEqualTo("redis://r:3");
+    assertThat(c.store().redis().url()).isEqualTo("redis://r:3");
     assertThat(c.topologySettings().registry().streamTtlSeconds()).isEqualTo(9);
   }
 
   @Test
   void shouldListEverySettingWithItsFlagVariableAndDefaultInHelp() {
     String help = Cli.commandLine(new StreamProcessorConfig.Flags(), Map.of()).getUsageMessage(CommandLine.Help.Ansi.OFF);
-    assertThat(StreamProcessorConfig.ENVIRONMENT).hasSize(17)
+    assertThat(StreamProcessorConfig.ENVIRONMENT).hasSize(22)
         .allSatisfy(v -> assertThat(help).containsPattern("(?m)^  " + v + " +--[a-z-]+ "));
     assertThat(help).containsPattern("(?m)^  FS_SINK_FLUSH_MS +--sink-flush-ms +100$")
         .containsPattern("(?m)^  KAFKA_BOOTSTRAP_SERVERS +--bootstrap-servers +localhost:9092$");

@@ -1,0 +1,278 @@
+package io.featurestore.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPool;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisAskDataException;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+/**
+ * {@link Keyspace} of a Redis Cluster, on Jedis' cluster client: its slot cache says which master
+ * holds a key. A batch is grouped by master, one pipeline each, the masters queried in parallel.
+ * A key answered with MOVED (its slot has a new master: a failover or a finished resharding) is
+ * sent again after the slot cache is renewed; a key answered with ASK (its slot is being moved and
+ * the key already is on the target) is sent to the target, after ASKING. A master that cannot be
+ * reached fails the batch as unavailable, and the slot cache is renewed so that the next batch
+ * finds the replica promoted in its place.
+ */
+final class ClusterKeyspace implements Keyspace {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterKeyspace.class);
+  /** Rounds of redirections one batch follows before it gives up (a resharding storm). */
+  private static final int MAX_ROUNDS = 5;
+  /** How long a single command keeps retrying (redirections, a master failing over) before it fails. */
+  private static final Duration SINGLE_COMMAND_RETRIES = Duration.ofSeconds(2);
+
+  private final ClusterConnectionProvider provider;
+  private final RedisClusterClient redis;
+  private final JedisClientConfig clientConfig;
+  private final String where;
+  private final ExecutorService nodeWorkers = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "redis-cluster-pipeline");
+    t.setDaemon(true);
+    return t;
+  });
+
+  ClusterKeyspace(RedisConnection connection, GenericObjectPoolConfig<Connection> pool) {
+    this.where = connection.describe();
+    this.clientConfig = connection.clientConfig();
+    this.provider = new ClusterConnectionProvider(new HashSet<>(connection.seeds()), clientConfig, pool);
+    this.redis = RedisClusterClient.builder().nodes(new HashSet<>(connection.seeds())).clientConfig(clientConfig)
+        .connectionProvider(provider).maxAttempts(5).maxTotalRetriesDuration(SINGLE_COMMAND_RETRIES).build();
+  }
+
+  @Override
+  public UnifiedJedis redis() {
+    return redis;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <R> List<R> pipelined(List<String> keys, KeyCommands<R> commands) {
+    Object[] results = new Object[keys.size()];
+    Map<Integer, HostAndPort> askTargets = new LinkedHashMap<>();
+    List<Integer> pending = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      pending.add(i);
+    }
+    for (int round = 0; !pending.isEmpty(); round++) {
+      if (round == MAX_ROUNDS) {
+        throw new JedisClusterOperationException(pending.size() + " keys were still redirected after " + MAX_ROUNDS
+            + " rounds (the cluster is resharding)");
+      }
+      List<NodeBatch<R>> batches = group(keys, pending, askTargets);
+      List<Redirect> redirects = run(batches, keys, commands, results);
+      pending = new ArrayList<>(redirects.size());
+      askTargets.clear();
+      boolean moved = false;
+      for (Redirect redirect : redirects) {
+        pending.add(redirect.index());
+        if (redirect.error() instanceof JedisAskDataException) {
+          askTargets.put(redirect.index(), redirect.error().getTargetNode());
+        } else {
+          moved = true;
+        }
+      }
+      if (moved) {
+        provider.renewSlotCache();
+      }
+    }
+    return (List<R>) Arrays.asList(results);
+  }
+
+  private record NodeBatch<R>(HostAndPort node, boolean asking, List<Integer> indices) {}
+
+  private record Redirect(int index, JedisRedirectionException error) {}
+
+  private <R> List<NodeBatch<R>> group(List<String> keys, List<Integer> pending, Map<Integer, HostAndPort> askTargets) {
+    Map<HostAndPort, List<Integer>> byNode = new LinkedHashMap<>();
+    Map<HostAndPort, List<Integer>> byAskTarget = new LinkedHashMap<>();
+    for (int i : pending) {
+      HostAndPort ask = askTargets.get(i);
+      if (ask != null) {
+        byAskTarget.computeIfAbsent(ask, k -> new ArrayList<>()).add(i);
+      } else {
+        byNode.computeIfAbsent(masterOf(keys.get(i)), k -> new ArrayList<>()).add(i);
+      }
+    }
+    List<NodeBatch<R>> batches = new ArrayList<>(byNode.size() + byAskTarget.size());
+    byNode.forEach((node, indices) -> batches.add(new NodeBatch<>(node, false, indices)));
+    byAskTarget.forEach((node, indices) -> batches.add(new NodeBatch<>(node, true, indices)));
+    return batches;
+  }
+
+  private HostAndPort masterOf(String key) {
+    int slot = JedisClusterCRC16.getSlot(key);
+    HostAndPort node = provider.getNode(slot);
+    if (node == null) {
+      provider.renewSlotCache();
+      node = provider.getNode(slot);
+    }
+    if (node == null) {
+      throw new JedisClusterOperationException("no master serves slot " + slot + " (of key " + key + ") now");
+    }
+    return node;
+  }
+
+  /** One pipeline per batch, the first in this thread and the others on the node workers. */
+  private <R> List<Redirect> run(List<NodeBatch<R>> batches, List<String> keys, KeyCommands<R> commands,
+      Object[] results) {
+    List<Future<List<Redirect>>> others = new ArrayList<>(batches.size() - 1);
+    for (NodeBatch<R> batch : batches.subList(1, batches.size())) {
+      others.add(nodeWorkers.submit(() -> runOne(batch, keys, commands, results)));
+    }
+    List<Redirect> redirects = new ArrayList<>();
+    RuntimeException failure = null;
+    try {
+      redirects.addAll(runOne(batches.get(0), keys, commands, results));
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    for (Future<List<Redirect>> other : others) {
+      try {
+        redirects.addAll(other.get());
+      } catch (ExecutionException e) {
+        RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new JedisException(e.getCause());
+        failure = failure == null ? cause : failure;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        others.forEach(f -> f.cancel(true));
+        throw new JedisException("interrupted while waiting for the cluster's nodes", e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    return redirects;
+  }
+
+  private <R> List<Redirect> runOne(NodeBatch<R> batch, List<String> keys, KeyCommands<R> commands, Object[] results) {
+    List<Supplier<R>> replies = new ArrayList<>(batch.indices().size());
+    try (Connection connection = batch.asking() ? new AskingConnection(batch.node(), clientConfig)
+        : provider.getConnection(batch.node())) {
+      Pipeline pipeline = new Pipeline(connection);
+      for (int i : batch.indices()) {
+        replies.add(commands.append(pipeline, keys.get(i), i));
+      }
+      pipeline.sync();
+    } catch (JedisConnectionException e) {
+      renewSlotCacheQuietly();
+      throw new JedisConnectionException("cluster node " + batch.node() + ": " + e.getMessage(), e);
+    }
+    List<Redirect> redirects = new ArrayList<>();
+    for (int j = 0; j < replies.size(); j++) {
+      int index = batch.indices().get(j);
+      try {
+        results[index] = replies.get(j).get();
+      } catch (JedisRedirectionException e) {
+        redirects.add(new Redirect(index, e));
+      }
+    }
+    return redirects;
+  }
+
+  /** After a node failed: learn the new topology if some node can tell it; if none can, the next batch tries again. */
+  private void renewSlotCacheQuietly() {
+    try {
+      provider.renewSlotCache();
+    } catch (RuntimeException e) {
+      LOG.debug("slot cache not renewed: {}", e.getMessage());
+    }
+  }
+
+  @Override
+  public <R> List<R> onEveryMaster(Function<Jedis, R> body) {
+    return onEach(provider.getPrimaryNodes(), body);
+  }
+
+  @Override
+  public <R> List<R> onEveryNode(Function<Jedis, R> body) {
+    return onEach(provider.getNodes(), body);
+  }
+
+  private static <R> List<R> onEach(Map<String, ConnectionPool> nodes, Function<Jedis, R> body) {
+    List<R> out = new ArrayList<>(nodes.size());
+    for (Map.Entry<String, ConnectionPool> node : nodes.entrySet()) {
+      try (Connection connection = node.getValue().getResource()) {
+        out.add(body.apply(new Jedis(connection)));
+      } catch (JedisConnectionException e) {
+        throw new JedisConnectionException("cluster node " + node.getKey() + ": " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public String where() {
+    return where;
+  }
+
+  @Override
+  public void close() {
+    nodeWorkers.shutdownNow();
+    redis.close();
+  }
+
+  /**
+   * A connection of its own to the node a slot is being moved to, that sends ASKING before every
+   * command (the node then serves the key although the slot is not yet its own) and hides ASKING's
+   * replies from the pipeline.
+   */
+  private static final class AskingConnection extends Connection {
+    /** Off while the connection shakes hands (AUTH, HELLO), which must not be preceded by ASKING. */
+    private boolean asking;
+
+    AskingConnection(HostAndPort node, JedisClientConfig config) {
+      super(node, config);
+      asking = true;
+    }
+
+    @Override
+    public void sendCommand(CommandArguments args) {
+      if (asking) {
+        super.sendCommand(new CommandArguments(Protocol.Command.ASKING));
+      }
+      super.sendCommand(args);
+    }
+
+    @Override
+    public List<Object> getMany(int count) {
+      if (!asking) {
+        return super.getMany(count);
+      }
+      List<Object> both = super.getMany(count * 2);
+      List<Object> replies = new ArrayList<>(count);
+      for (int i = 1; i < both.size(); i += 2) {
+        replies.add(both.get(i));
+      }
+      return replies;
+    }
+  }
+}

@@ -1,0 +1,369 @@
+package io.featurestore.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * Every FeatureStore operation against a real Redis >= 7.4, one server or a cluster: the same
+ * tests for both kinds of {@link Keyspace}. Each test has its own key prefix.
+ */
+abstract class FeatureStoreContract {
+  private static final Map<String, String> BATCH_ROW = Map.of(
+      "country_iso", "DE", "risk_segment", "low", "account_age_days", "412",
+      "tx_count_7d", "14", "avg_amount_30d", "52.75", "chargeback_count_180d", "0");
+
+  protected UnifiedJedis raw;
+  protected RedisFeatureStore store;
+  protected FeatureRegistry registry;
+
+  /** Where the store under test is. */
+  abstract RedisConnection connection();
+
+  /** A client of the test's own, beside the store's. */
+  abstract UnifiedJedis rawClient();
+
+  /** Makes every master forget its scripts, as a restart would. */
+  abstract void flushScripts();
+
+  @BeforeEach
+  void connect(TestInfo test) {
+    registry = FeatureRegistry.bundled().withOverrides("it:" + test.getTestMethod().orElseThrow().getName() + ":", 1000, 120);
+    store = RedisFeatureStore.connect(connection(), registry);
+    raw = rawClient();
+  }
+
+  @AfterEach
+  void close() {
+    store.admin().reset();
+    store.close();
+    raw.close();
+  }
+
+  protected String key(String id) {
+    return registry.keyPrefix() + id;
+  }
+
+  protected void load(String... ids) {
+    List<EntityRow> rows = new ArrayList<>();
+    for (String id : ids) {
+      rows.add(new EntityRow(id, BATCH_ROW));
+    }
+    store.bulkLoader().bulkLoad(rows.iterator(), registry.batchTtlSeconds(), 1000, 1, n -> { });
+  }
+
+  @Test
+  void shouldBulkLoadInBoundedChunksWithKeyLevelTtl() {
+    AtomicLong lastProgress = new AtomicLong();
+    List<EntityRow> rows = IntStream.rangeClosed(1, 2500)
+        .mapToObj(i -> new EntityRow(String.format("u%04d", i), BATCH_ROW)).toList();
+
+    BulkLoadResult result = store.bulkLoader().bulkLoad(rows.iterator(), 1000, 300, 2, lastProgress::set);
+
+    assertThat(result.rows()).isEqualTo(2500);
+    assertThat(lastProgress.get()).isEqualTo(2500);
+    assertThat(store.admin().stats(3).entities()).isEqualTo(2500);
+    assertThat(raw.hgetAll(key("u2500"))).isEqualTo(BATCH_ROW);
+    assertThat(raw.ttl(key("u0001"))).isBetween(990L, 1000L);
+  }
+
+  @Test
+  void shouldRejectARowWithAStreamingOrUnknownFeature() {
+    List<EntityRow> rows = List.of(new EntityRow("u1", Map.of("tx_count_5m", "3")));
+    assertThatThrownBy(() -> store.bulkLoader().bulkLoad(rows.iterator(), 1000, 10, 1, n -> { }))
+        .isInstanceOf(UnknownFeatureException.class).hasMessageContaining("not a batch feature: tx_count_5m");
+    assertThat(raw.exists(key("u1"))).isFalse();
+  }
+
+  @Test
+  void shouldFailTheLoadNamingTheKeyWhenAnHsetIsRejected() {
+    raw.set(key("u0002"), "not a hash");
+    List<EntityRow> rows = List.of(new EntityRow("u0001", BATCH_ROW), new EntityRow("u0002", BATCH_ROW));
+    assertThatThrownBy(() -> store.bulkLoader().bulkLoad(rows.iterator(), 1000, 10, 1, n -> { }))
+        .isInstanceOf(FeatureStoreException.class).hasMessageContaining(key("u0002")).hasMessageContaining("WRONGTYPE");
+  }
+
+  @Test
+  void shouldGiveEveryStreamingFieldATtl() {
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L, "last_device_id", "ios-9f02",
+        "last_login_ts", 1716998413541L)));
+
+    List<Long> ttls = raw.httl(key("u1"), "tx_count_5m", "last_device_id", "last_login_ts");
+    assertThat(ttls).allSatisfy(ttl -> assertThat(ttl).isBetween(110L, 120L));
+    assertThat(raw.hget(key("u1"), "tx_count_5m")).isEqualTo("3");
+    assertThat(raw.ttl(key("u1"))).as("a streaming write gives the key no TTL").isEqualTo(-1L);
+  }
+
+  @Test
+  void shouldRemoveWrittenFieldsAndFailWhenHexpireDoesNotApply() {
+    // TTL 0 makes HEXPIRE answer 2 (field deleted) instead of 1: the script must undo and fail.
+    LuaScript script = new LuaScript(store.keyspace(), LuaScript.resource("streaming-write.lua"));
+    raw.hset(key("u1"), "risk_segment", "low");
+    Object result = script.evalPipelined(List.of(List.of(key("u1"))), List.of(List.of("0", "1", "tx_count_5m", "4"))).get(0);
+
+    assertThat(result).isInstanceOf(Exception.class);
+    assertThat(((Exception) result).getMessage()).contains("HEXPIRE answered 2 for field tx_count_5m");
+    assertThat(raw.hexists(key("u1"), "tx_count_5m")).isFalse();
+    assertThat(raw.hget(key("u1"), "risk_segment")).isEqualTo("low");
+  }
+
+  @Test
+  void shouldNotTouchTheKeyTtlOnAStreamingWrite() {
+    load("u1");
+    raw.expire(key("u1"), 500);
+
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("failed_logins_15m", 2L)));
+
+    assertThat(raw.ttl(key("u1"))).isBetween(490L, 500L);
+  }
+
+  @Test
+  void shouldNotTouchStreamingFieldsOrTheirTtlsOnABatchLoad() {
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 7L)));
+    raw.hexpire(key("u1"), 50, "tx_count_5m");
+
+    load("u1");
+
+    assertThat(raw.hget(key("u1"), "tx_count_5m")).isEqualTo("7");
+    assertThat(raw.httl(key("u1"), "tx_count_5m").get(0)).isBetween(40L, 50L);
+    assertThat(raw.httl(key("u1"), "risk_segment").get(0)).as("batch fields have no field TTL").isEqualTo(-1L);
+  }
+
+  @Test
+  void shouldRemoveCountsThatReachZeroAndWriteManyEntitiesInOneCall() {
+    store.streamingWriter().writeStreaming(List.of(
+        StreamingUpdate.set("u1", Map.of("tx_count_5m", 2L, "failed_logins_15m", 1L)),
+        StreamingUpdate.set("u2", Map.of("tx_count_5m", 5L))));
+
+    store.streamingWriter().writeStreaming(List.of(
+        new StreamingUpdate("u1", Map.of("tx_count_5m", 1L), Set.of("failed_logins_15m")),
+        new StreamingUpdate("u2", Map.of(), Set.of("tx_count_5m"))));
+
+    assertThat(raw.hgetAll(key("u1"))).containsExactly(Map.entry("tx_count_5m", "1"));
+    assertThat(raw.exists(key("u2"))).as("a hash whose last field is removed is gone").isFalse();
+  }
+
+  @Test
+  void shouldValidateEveryUpdateBeforeWritingAny() {
+    List<StreamingUpdate> updates = List.of(
+        StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L)),
+        StreamingUpdate.set("u2", Map.of("risk_segment", "high")));
+    assertThatThrownBy(() -> store.streamingWriter().writeStreaming(updates))
+        .isInstanceOf(UnknownFeatureException.class).hasMessageContaining("not a streaming feature: risk_segment");
+    assertThatThrownBy(() -> store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", "many"))))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("'many' is not an integer");
+    assertThatThrownBy(() -> store.streamingWriter().writeStreaming(StreamingUpdate.set("bad id", Map.of("tx_count_5m", 1L))))
+        .isInstanceOf(InvalidInputException.class);
+    assertThat(raw.exists(key("u1"))).isFalse();
+  }
+
+  @Test
+  void shouldReportAKeyThatRedisRejectsAndStillWriteEveryOtherEntity() {
+    raw.set(key("u1"), "not a hash");
+
+    List<WriteRejection> rejected = store.streamingWriter().writeStreaming(List.of(
+        StreamingUpdate.set("u0", Map.of("tx_count_5m", 1L)),
+        StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L)),
+        StreamingUpdate.set("u2", Map.of("tx_count_5m", 2L))));
+
+    assertThat(rejected).singleElement().satisfies(r -> {
+      assertThat(r.entityId()).isEqualTo("u1");
+      assertThat(r.key()).isEqualTo(key("u1"));
+      assertThat(r.reason()).contains("WRONGTYPE");
+    });
+    assertThat(raw.get(key("u1"))).as("the foreign key is left as it was").isEqualTo("not a hash");
+    assertThat(raw.hget(key("u0"), "tx_count_5m")).isEqualTo("1");
+    assertThat(raw.hget(key("u2"), "tx_count_5m")).isEqualTo("2");
+  }
+
+  @Test
+  void shouldTellAnUnavailableRedisFromARejectedKey() {
+    int closedPort = io.featurestore.infra.FreePorts.next();
+    try (FeatureStore down = new RedisFeatureStore(RedisFeatureStore.keyspace(
+        RedisConnection.url("redis://127.0.0.1:" + closedPort)), registry)) {
+      assertThatThrownBy(() -> down.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L))))
+          .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("unavailable");
+      assertThatThrownBy(() -> down.reader().get("u1", List.of("tx_count_5m"), false))
+          .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("reading 1 entities");
+      assertThatThrownBy(() -> down.admin().reset()).isInstanceOf(StoreUnavailableException.class);
+      assertThatThrownBy(() -> down.bulkLoader().bulkLoad(List.of(new EntityRow("u1", BATCH_ROW)).iterator(), 10, 10, 1,
+          n -> { })).isInstanceOf(StoreUnavailableException.class).hasMessageContaining("bulk load failed after 0 rows");
+    }
+    raw.set(key("u2"), "a string, not a hash");
+    assertThatThrownBy(() -> store.reader().get("u2", List.of("tx_count_5m"), false))
+        .isInstanceOf(StoreRejectedException.class).hasMessageContaining("WRONGTYPE");
+  }
+
+  @Test
+  void shouldKeepAFixedExpiryWhenAFieldIsRewritten() {
+    long expireAt = System.currentTimeMillis() + 30_000;
+    store.streamingWriter().writeStreaming(new StreamingUpdate("u1", Map.of("tx_count_5m", 1L), Set.of(),
+        Map.of("last_device_id", "ios-1", "last_login_ts", 1000L), expireAt));
+    store.streamingWriter().writeStreaming(new StreamingUpdate("u1", Map.of(), Set.of(), Map.of("last_device_id", "ios-1"), expireAt));
+
+    assertThat(raw.hpexpireTime(key("u1"), "last_device_id", "last_login_ts")).containsExactly(expireAt, expireAt);
+    assertThat(raw.httl(key("u1"), "tx_count_5m").get(0)).as("the other fields get the stream TTL").isPositive();
+  }
+
+  @Test
+  void shouldDeleteAFieldWhoseFixedExpiryHasPassedInsteadOfLeavingItWithoutATtl() {
+    store.streamingWriter().writeStreaming(new StreamingUpdate("u1", Map.of("tx_count_5m", 1L), Set.of(),
+        Map.of("last_device_id", "ios-1"), System.currentTimeMillis() - 1));
+
+    assertThat(raw.hgetAll(key("u1"))).containsOnlyKeys("tx_count_5m");
+  }
+
+  @Test
+  void shouldReloadTheScriptAfterTheServerForgetsIt() {
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L)));
+    flushScripts();
+    store.streamingWriter().writeStreaming(List.of(StreamingUpdate.set("u1", Map.of("tx_count_5m", 2L)),
+        StreamingUpdate.set("u2", Map.of("tx_count_5m", 3L))));
+    assertThat(raw.hget(key("u1"), "tx_count_5m")).isEqualTo("2");
+    assertThat(raw.hget(key("u2"), "tx_count_5m")).isEqualTo("3");
+  }
+
+  @Test
+  void shouldNoticeWhenRedisLosesTheDataSetItWroteTo() {
+    assertThat(store.streamingWriter().streamingServerResets()).isZero();
+    store.streamingWriter().checkDataSet();
+    assertThat(raw.ttl(store.streamingWriter().dataSetMarker())).as("the marker expires if nobody renews it").isPositive();
+    assertThat(store.streamingWriter().streamingServerResets()).isZero();
+
+    raw.del(store.streamingWriter().dataSetMarker()); // as after a restart without persistence, or FLUSHALL
+    store.streamingWriter().checkDataSet();
+    assertThat(store.streamingWriter().streamingServerResets()).isEqualTo(1);
+    store.streamingWriter().checkDataSet();
+    assertThat(store.streamingWriter().streamingServerResets()).as("once per loss").isEqualTo(1);
+    raw.del(store.streamingWriter().dataSetMarker());
+  }
+
+  @Test
+  void shouldReadTypedValuesAndListMissingFields() {
+    load("u1");
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
+
+    FeatureVector v = store.reader().get("u1", List.of("risk_segment", "avg_amount_30d", "tx_count_5m", "failed_logins_15m"), false);
+
+    assertThat(v.found()).isTrue();
+    assertThat(v.values()).containsExactly(Map.entry("risk_segment", "low"), Map.entry("avg_amount_30d", 52.75),
+        Map.entry("tx_count_5m", 3L));
+    assertThat(v.missing()).containsExactly("failed_logins_15m");
+    assertThat(v.ttlSeconds()).isEmpty();
+    assertThat(v.keyTtlSeconds()).isEmpty();
+  }
+
+  @Test
+  void shouldTellAnAbsentEntityFromOneWithoutTheRequestedFields() {
+    load("u1");
+    assertThat(store.reader().get("u1", List.of("tx_count_5m"), false).found()).isTrue();
+    assertThat(store.reader().get("nobody", List.of("tx_count_5m"), false).found()).isFalse();
+    assertThat(store.reader().get("nobody", List.of("tx_count_5m"), true).found()).isFalse();
+    assertThat(store.reader().get("u1", List.of("tx_count_5m"), true).found()).isTrue();
+  }
+
+  @Test
+  void shouldReportFreshnessInTheSameRead() {
+    load("u1");
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
+
+    FeatureVector v = store.reader().get("u1", List.of("risk_segment", "tx_count_5m", "failed_logins_15m"), true);
+
+    assertThat(v.ttlSeconds()).containsOnlyKeys("tx_count_5m");
+    assertThat(v.ttlSeconds().get("tx_count_5m")).isBetween(110L, 120L);
+    assertThat(v.keyTtlSeconds().orElseThrow()).isBetween(990L, 1000L);
+  }
+
+  @Test
+  void shouldReadABatchInRequestOrder() {
+    load("u1", "u3");
+    List<FeatureVector> batch = store.reader().getBatch(List.of("u3", "u2", "u1"), List.of("country_iso", "tx_count_7d"), false);
+
+    assertThat(batch).extracting(FeatureVector::entityId).containsExactly("u3", "u2", "u1");
+    assertThat(batch).extracting(FeatureVector::found).containsExactly(true, false, true);
+    assertThat(batch.get(1).missing()).containsExactly("country_iso", "tx_count_7d");
+    assertThat(batch.get(2).values()).containsEntry("tx_count_7d", 14L);
+  }
+
+  @Test
+  void shouldInspectEveryFieldWithItsTtl() {
+    load("u1");
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
+    raw.hset(key("u1"), "legacy_field", "x");
+
+    EntityInspection inspection = store.reader().inspect("u1").orElseThrow();
+
+    Map<String, Object> expected = new LinkedHashMap<>();
+    expected.put("country_iso", "DE");
+    assertThat(inspection.values()).containsAllEntriesOf(expected).containsEntry("tx_count_5m", 3L)
+        .containsEntry("legacy_field", "x").hasSize(8);
+    assertThat(inspection.fieldTtlSeconds().get("country_iso")).isEqualTo(-1L);
+    assertThat(inspection.fieldTtlSeconds().get("tx_count_5m")).isBetween(110L, 120L);
+    assertThat(inspection.keyTtlSeconds().orElseThrow()).isBetween(990L, 1000L);
+    assertThat(store.reader().inspect("nobody")).isEmpty();
+  }
+
+  @Test
+  void shouldResetOnlyKeysUnderThePrefix() {
+    load("u1", "u2");
+    raw.set("other:key", "kept");
+    try {
+      assertThat(store.admin().reset()).isEqualTo(2);
+      assertThat(raw.exists(key("u1"))).isFalse();
+      assertThat(raw.get("other:key")).isEqualTo("kept");
+    } finally {
+      raw.del("other:key");
+    }
+  }
+
+  @Test
+  void shouldCountEntitiesAndSampleTheirTtls() {
+    load("u1", "u2", "u3");
+    StoreStats stats = store.admin().stats(2);
+    assertThat(stats.entities()).isEqualTo(3);
+    assertThat(stats.sampleKeyTtls()).hasSize(2).allSatisfy((id, ttl) -> assertThat(ttl).isBetween(990L, 1000L));
+  }
+
+  @Test
+  void shouldKeepHeartbeatsWithAFieldTtlOutsideTheEntityCount() {
+    load("u1");
+    store.streamingWriter().writeHeartbeat(new Heartbeat("host-1", "RUNNING", 1000L, 900L, 42L), 5);
+
+    assertThat(store.reader().processorHeartbeats()).containsExactly(new Heartbeat("host-1", "RUNNING", 1000L, 900L, 42L));
+    assertThat(raw.httl(Heartbeat.keyFor(registry), "host-1").get(0)).isBetween(1L, 5L);
+    assertThat(Heartbeat.keyFor(registry)).startsWith("fs:meta:").endsWith(registry.keyPrefix());
+    assertThat(store.admin().stats(10).entities()).as("the heartbeat hash is not an entity").isEqualTo(1);
+    assertThat(store.admin().reset()).as("a reset removes entities, not heartbeats").isEqualTo(1);
+    assertThat(store.reader().processorHeartbeats()).hasSize(1);
+
+    store.streamingWriter().removeHeartbeat("host-1");
+    assertThat(store.reader().processorHeartbeats()).isEmpty();
+  }
+
+  @Test
+  void shouldReportTheServerVersion() {
+    assertThat(store.reader().checkServerVersion().supportsFieldTtl()).isTrue();
+    assertThatThrownBy(() -> FeatureStore.connect("redis://127.0.0.1:1", registry))
+        .isInstanceOf(FeatureStoreException.class).hasMessageContaining("cannot reach Redis at redis://127.0.0.1:1");
+  }
+
+  @Test
+  void shouldRefuseAMalformedRedisUrlNamingItWithoutItsPassword() {
+    for (String url : List.of("notaurl", "redis://127.0.0.1:notaport", "redis://:hunter2@host:port", "hunter2@host")) {
+      assertThatThrownBy(() -> FeatureStore.connect(url, registry)).isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("is not a Redis URL").hasMessageNotContaining("hunter2");
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package io.featurestore.infra;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Redis Cluster on loopback, made of {@code redis-server} processes of the same build as
+ * {@link RedisServer}: {@code masters} masters with {@code replicasPerMaster} replicas each,
+ * joined by {@code redis-cli --cluster create}. Nodes time out after 2 s, so a killed master is
+ * replaced by its replica within a few seconds.
+ */
+public final class RedisCluster implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisCluster.class);
+  /** {@code cluster-node-timeout}: how long a master may be silent before its replica takes over. */
+  public static final int NODE_TIMEOUT_MILLIS = 2000;
+
+  private final List<RedisServer> nodes;
+  private final Path cli;
+
+  private RedisCluster(List<RedisServer> nodes, Path cli) {
+    this.nodes = nodes;
+    this.cli = cli;
+  }
+
+  /** Starts and joins a cluster on free loopback ports; returns once every node reports {@code cluster_state:ok}. */
+  public static RedisCluster start(int masters, int replicasPerMaster) {
+    if (masters < 3) {
+      throw new IllegalArgumentException("a Redis Cluster needs at least 3 masters, not " + masters);
+    }
+    Path server = RedisBinary.locate();
+    Path cli = server.resolveSibling("redis-cli");
+    List<RedisServer> nodes = new ArrayList<>();
+    RedisCluster cluster = new RedisCluster(nodes, cli);
+    try {
+      for (int i = 0; i < masters * (1 + replicasPerMaster); i++) {
+        nodes.add(RedisServer.start(server, FreePorts.next(), List.of("--cluster-enabled", "yes",
+            "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", Integer.toString(NODE_TIMEOUT_MILLIS),
+            "--cluster-port", Integer.toString(FreePorts.next()), "--cluster-require-full-coverage", "no")));
+      }
+      List<String> create = new ArrayList<>(List.of("--cluster", "create"));
+      nodes.forEach(n -> create.add("127.0.0.1:" + n.port()));
+      create.addAll(List.of("--cluster-replicas", Integer.toString(replicasPerMaster), "--cluster-yes"));
+      cluster.cli(nodes.get(0).port(), create.toArray(new String[0]));
+      cluster.awaitHealthy(Duration.ofSeconds(60));
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+    LOG.info("Redis Cluster ready: {} masters, {} replicas each, seeds {}", masters, replicasPerMaster, cluster.seeds());
+    return cluster;
+  }
+
+  /** Waits until every live node says {@code cluster_state:ok} and knows a master for every slot. */
+  public void awaitHealthy(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      boolean ok = true;
+      for (RedisServer node : nodes) {
+        if (node.isAlive()) {
+          last = cli(node.port(), "cluster", "info");
+          ok &= last.contains("cluster_state:ok") && last.contains("cluster_slots_assigned:16384");
+        }
+      }
+      if (ok) {
+        return;
+      }
+      sleep(50);
+    }
+    throw new IllegalStateException("the Redis Cluster did not become healthy within " + timeout + "; last CLUSTER INFO: " + last);
+  }
+
+  /** Every node, masters and replicas, in the order they were started. */
+  public List<RedisServer> nodes() {
+    return nodes;
+  }
+
+  /** {@code REDIS_CLUSTER_NODES}: every node as {@code 127.0.0.1:port}, comma-separated. */
+  public String seeds() {
+    return nodes.stream().map(n -> "127.0.0.1:" + n.port()).collect(Collectors.joining(","));
+  }
+
+  /** The live node that is master of {@code slot} now, by the view of any live node. */
+  public RedisServer masterOf(int slot) {
+    for (RedisServer asked : nodes) {
+      if (!asked.isAlive()) {
+        continue;
+      }
+      for (String line : cli(asked.port(), "cluster", "nodes").split("\n")) {
+        String[] f = line.trim().split(" ");
+        if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) {
+          continue;
+        }
+        for (int i = 8; i < f.length; i++) {
+          if (!f[i].startsWith("[") && covers(f[i], slot)) {
+            int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
+            return nodes.stream().filter(n -> n.port() == port).findFirst().orElseThrow();
+          }
+        }
+      }
+      break;
+    }
+    throw new IllegalStateException("no live master serves slot " + slot);
+  }
+
+  private static boolean covers(String range, int slot) {
+    int dash = range.indexOf('-');
+    int from = Integer.parseInt(dash < 0 ? range : range.substring(0, dash));
+    int to = dash < 0 ? from : Integer.parseInt(range.substring(dash + 1));
+    return slot >= from && slot <= to;
+  }
+
+  /** Runs {@code redis-cli -p port args…}; its standard output. Fails when it fails. */
+  public String cli(int port, String... args) {
+    List<String> command = new ArrayList<>(List.of(cli.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
+    command.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " failed: " + new String(out, StandardCharsets.UTF_8));
+      }
+      return new String(out, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + cli, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted running " + cli, e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    nodes.forEach(RedisServer::close);
+  }
+}

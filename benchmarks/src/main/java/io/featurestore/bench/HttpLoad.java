@@ -68,7 +68,7 @@ final class HttpLoad {
    * {@code warmupNanos}, not recorded, then {@code measureNanos}: open loop at {@code rate}
    * requests/s, or closed loop when {@code rate} is 0.
    */
-  static Result run(String host, int port, byte[][] requests, int connectionCount, int rate, long warmupNanos,
+  static Result run(String host, int port, byte[][] requests, int connectionCount, long rate, long warmupNanos,
       long measureNanos) throws InterruptedException {
     List<Connection> connections = new ArrayList<>();
     try {

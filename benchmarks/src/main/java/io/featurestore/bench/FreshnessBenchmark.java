@@ -25,8 +25,6 @@ public final class FreshnessBenchmark implements Callable<Integer> {
 
   @Mixin
   LiveLoad.LoadOptions o;
-  @Mixin
-  Options.Runs runs = new Options.Runs(11);
   @Option(names = "--duration-seconds", converter = Numbers.Positive.class,
       description = "Length of each measured run, back to back under the same load (default ${DEFAULT-VALUE}).")
   long durationSeconds = 60;
@@ -46,7 +44,7 @@ public final class FreshnessBenchmark implements Callable<Integer> {
       Histogram idle = hgetRoundTrips(rig.poll, rig.registry.keyOf("probe-baseline"), 20_000);
       rig.header(out, false);
       out.printf("load      : %,d events/s paced every 1 ms (the event simulator's producer settings) over %,d users;"
-          + " warm-up %d s, then %d runs of %d s%n", o.rate, o.events.users, warmupSeconds, runs.runs, durationSeconds);
+          + " warm-up %d s, then %d runs of %d s%n", o.rate, o.events.users, warmupSeconds, o.runs.runs, durationSeconds);
       out.printf("probes    : Poisson, mean gap %d ms (part of the rate), a transaction for one of %d probe users per run;"
           + " latency = producer send -> new %s value read by a poller (own connection, pipelined HGET every %d us)%n",
           o.probeIntervalMs, o.probeUsers, FIELD, o.pollIntervalMicros);
@@ -54,10 +52,10 @@ public final class FreshnessBenchmark implements Callable<Integer> {
           + " max %.3f ms%n%n", Stats.ms(idle, 50), Stats.ms(idle, 99), Stats.ms(idle, 100));
       out.flush();
       List<Phase> phases = new ArrayList<>();
-      LiveLoad load = new LiveLoad(rig, runs.seed, phases);
+      LiveLoad load = new LiveLoad(rig, o.runs.seed, phases);
       load.start("warm-up");
       long at = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
-      for (int i = 1; i <= runs.runs; i++) {
+      for (int i = 1; i <= o.runs.runs; i++) {
         load.runUntil(at);
         load.next(Integer.toString(i));
         at += TimeUnit.SECONDS.toNanos(durationSeconds);

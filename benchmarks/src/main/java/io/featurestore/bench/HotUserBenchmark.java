@@ -30,8 +30,6 @@ public final class HotUserBenchmark implements Callable<Integer> {
 
   @Mixin
   LiveLoad.LoadOptions o;
-  @Mixin
-  Options.Runs runs = new Options.Runs(11);
   @Option(names = "--hot-events", converter = Numbers.Positive.class,
       description = "Events per burst, N (default ${DEFAULT-VALUE}).")
   long hotEvents = 1_000_000;
@@ -111,7 +109,7 @@ public final class HotUserBenchmark implements Callable<Integer> {
     List<Phase> phases = new ArrayList<>();
     List<Burst[]> results = new ArrayList<>();
     List<String> totals = new ArrayList<>();
-    for (int r = 1; r <= runs.runs; r++) {
+    for (int r = 1; r <= o.runs.runs; r++) {
       // A fresh broker, Redis and processor per run: otherwise the events of one run's bursts leave their windows
       // (each leaving bucket is an evaluation and a Redis write) during the next run's bursts.
       try (LiveLoad.Rig rig = new LiveLoad.Rig(o, KEY_PREFIX, "hot-user", spec.commandLine().getErr());
@@ -119,7 +117,7 @@ public final class HotUserBenchmark implements Callable<Integer> {
         if (r == 1) {
           printHeader(out, rig);
         }
-        LiveLoad load = new LiveLoad(rig, runs.seed, phases);
+        LiveLoad load = new LiveLoad(rig, o.runs.seed, phases);
         Phase warmup = load.start(r + " warm-up");
         load.runUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds));
         // A cold processor, broker and producer share the cores: the bursts should not start on a backlog.
@@ -215,8 +213,8 @@ public final class HotUserBenchmark implements Callable<Integer> {
 
   /** The burst's events: over the load's users, or the hot user's transactions; paced at {@code b.pace} if > 0. */
   private void send(EventSender sender, Burst b, long salt) {
-    SyntheticEvents events = o.events.generator(runs.seed * 31 + salt, false);
-    SplittableRandom spread = new SplittableRandom(runs.seed ^ salt);
+    SyntheticEvents events = o.events.generator(o.runs.seed * 31 + salt, false);
+    SplittableRandom spread = new SplittableRandom(o.runs.seed ^ salt);
     long spreadMs = TimeUnit.SECONDS.toMillis(spreadSeconds);
     b.firstSend = System.nanoTime();
     for (long n = 0; n < hotEvents && sender.error() == null; n++) {

@@ -44,6 +44,8 @@ final class LiveLoad {
     Options.Stream stream;
     @Mixin
     Options.Events events;
+    @Mixin
+    Options.Runs runs = new Options.Runs(11);
     @Option(names = "--rate", converter = Numbers.Positive.class,
         description = "Events per second of the steady load, probes included (default ${DEFAULT-VALUE}).")
     long rate = 5000;
@@ -102,7 +104,6 @@ final class LiveLoad {
       }
     }
 
-    /** The measurement is complete: the logs are then deleted unless {@code --keep-logs}. */
     void succeeded() {
       workspace.succeeded();
     }
@@ -112,7 +113,6 @@ final class LiveLoad {
       return Machine.Cpu.now(stream.processor::cpuSeconds, stream.broker::cpuSeconds, redis::cpuSeconds);
     }
 
-    /** The report's first lines: the machine, Redis, Kafka and the processor. */
     void header(PrintWriter out, boolean freshPerRun) {
       Machine.header(out, name);
       StreamRig.describe(out, redis, options.stream, keyPrefix, freshPerRun);
@@ -234,7 +234,6 @@ final class LiveLoad {
   private Thread generator;
   private Thread poller;
 
-  /** A load on {@code rig}; each phase it runs is added to {@code phases}. */
   LiveLoad(Rig rig, long seed, List<Phase> phases) {
     this.o = rig.options;
     this.rig = rig;

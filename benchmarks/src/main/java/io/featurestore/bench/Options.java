@@ -60,7 +60,6 @@ final class Options {
     }
   }
 
-  /** JVM options, split at white space. */
   static List<String> split(String options) {
     return options == null || options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
   }

@@ -111,7 +111,6 @@ final class RedisBenchmarkTool {
     }
   }
 
-  /** Runs one redis-benchmark test to its end. */
   Result run(List<String> command) {
     Path log;
     try {

@@ -196,7 +196,6 @@ public final class ServingBenchmark implements Callable<Integer> {
     }
   }
 
-  /** Runs one phase, prints its row and returns it. */
   private double[] measure(PrintWriter out, String label, ChildProcess serving, BenchRedis redis, double[] base, Load load)
       throws InterruptedException {
     boolean fixedRate = label.contains("@");

@@ -113,7 +113,6 @@ final class StreamRig implements AutoCloseable {
     return System.nanoTime();
   }
 
-  /** The processor's {@code /metrics}, parsed. */
   PrometheusText metrics() {
     return PrometheusText.parse(get("/metrics"));
   }
@@ -151,7 +150,6 @@ final class StreamRig implements AutoCloseable {
     return out;
   }
 
-  /** End offsets of the input partitions, summed. */
   long endOffsets() {
     Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
     inputPartitions().forEach(tp -> request.put(tp, OffsetSpec.latest()));
@@ -185,7 +183,6 @@ final class StreamRig implements AutoCloseable {
     }
   }
 
-  /** The report's lines on Redis, Kafka and the processor. */
   static void describe(PrintWriter out, BenchRedis redis, Options.Stream options, String keyPrefix, boolean freshPerRun) {
     String javaOpts = options.processorJavaOpts;
     Map<String, String> overrides = options.processorEnv;
@@ -197,7 +194,6 @@ final class StreamRig implements AutoCloseable {
         overrides.isEmpty() ? " (its default settings: flush every 100 ms, 1 stream thread)" : ", " + overrides);
   }
 
-  /** Stops the processor (SIGTERM) and the broker. */
   @Override
   public void close() {
     Workspace.closeAll(new PrintWriter(System.err, true), processor, admin, broker);

@@ -33,14 +33,14 @@ final class BenchRedis implements AutoCloseable {
     return client;
   }
 
-  /** Its version and URL, and whether this benchmark started it. */
   String describe() {
     String owner = own != null ? " (started by this benchmark, no persistence)" : "";
-    return info(client, "server", "redis_version") + " at " + url + owner;
+    return info("server", "redis_version") + " at " + url + owner;
   }
 
+  /** CPU seconds the server process has used (all its threads), from INFO cpu. */
   double cpuSeconds() {
-    return serverCpuSeconds(client);
+    return Double.parseDouble(info("cpu", "used_cpu_user")) + Double.parseDouble(info("cpu", "used_cpu_sys"));
   }
 
   /** Removes every key under the benchmark's prefixes; connecting through the store refuses a Redis older than 7.4. */
@@ -52,21 +52,15 @@ final class BenchRedis implements AutoCloseable {
     }
   }
 
-  /** The bundled registry with {@code prefix} as its key prefix. */
   static FeatureRegistry registry(String prefix) {
     FeatureRegistry bundled = FeatureRegistry.bundled();
     return bundled.withOverrides(prefix, bundled.batchTtlSeconds(), bundled.streamTtlSeconds());
   }
 
-  /** A field of an INFO section ({@code server}, {@code cpu}, {@code commandstats}, …); "?" when absent. */
-  static String info(RedisClient redis, String section, String field) {
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(field) + ":(.*?)\\r?$").matcher(redis.info(section));
+  /** A field of an INFO section; "?" when absent. */
+  private String info(String section, String field) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(field) + ":(.*?)\\r?$").matcher(client.info(section));
     return m.find() ? m.group(1) : "?";
-  }
-
-  /** CPU seconds the server process has used (all its threads), from INFO cpu. */
-  static double serverCpuSeconds(RedisClient redis) {
-    return Double.parseDouble(info(redis, "cpu", "used_cpu_user")) + Double.parseDouble(info(redis, "cpu", "used_cpu_sys"));
   }
 
   @Override

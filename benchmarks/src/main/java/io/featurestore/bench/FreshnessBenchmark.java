@@ -3,6 +3,7 @@ package io.featurestore.bench;
 import static io.featurestore.bench.LiveLoad.FIELD;
 
 import io.featurestore.bench.LiveLoad.Phase;
+import io.featurestore.cli.Numbers;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,21 +25,16 @@ public final class FreshnessBenchmark implements Callable<Integer> {
 
   @Mixin
   LiveLoad.LoadOptions o;
-  @Mixin
-  Options.Runs runs = new Options.Runs(11);
-  @Option(names = "--duration-seconds",
+  @Option(names = "--duration-seconds", converter = Numbers.Positive.class,
       description = "Length of each measured run, back to back under the same load (default ${DEFAULT-VALUE}).")
-  int durationSeconds = 60;
+  long durationSeconds = 60;
   @Option(names = "--warmup-seconds", description = "Load before the first run, not measured (default ${DEFAULT-VALUE}).")
-  int warmupSeconds = 20;
+  long warmupSeconds = 20;
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    if (!o.valid() || durationSeconds < 1 || runs.runs < 1 || warmupSeconds < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "every count, rate and duration must be >= 1");
-    }
     if (durationSeconds + o.probeTimeoutSeconds > 240) {
       // A probe user's transactions must all stay inside the 5-minute window for its count to be known.
       throw new CommandLine.ParameterException(spec.commandLine(), "--duration-seconds + --probe-timeout-seconds must be <= 240");
@@ -48,7 +44,7 @@ public final class FreshnessBenchmark implements Callable<Integer> {
       Histogram idle = hgetRoundTrips(rig.poll, rig.registry.keyOf("probe-baseline"), 20_000);
       rig.header(out, false);
       out.printf("load      : %,d events/s paced every 1 ms (the event simulator's producer settings) over %,d users;"
-          + " warm-up %d s, then %d runs of %d s%n", o.rate, o.events.users, warmupSeconds, runs.runs, durationSeconds);
+          + " warm-up %d s, then %d runs of %d s%n", o.rate, o.events.users, warmupSeconds, o.runs.runs, durationSeconds);
       out.printf("probes    : Poisson, mean gap %d ms (part of the rate), a transaction for one of %d probe users per run;"
           + " latency = producer send -> new %s value read by a poller (own connection, pipelined HGET every %d us)%n",
           o.probeIntervalMs, o.probeUsers, FIELD, o.pollIntervalMicros);
@@ -56,23 +52,15 @@ public final class FreshnessBenchmark implements Callable<Integer> {
           + " max %.3f ms%n%n", Stats.ms(idle, 50), Stats.ms(idle, 99), Stats.ms(idle, 100));
       out.flush();
       List<Phase> phases = new ArrayList<>();
-      for (int i = 0; i <= runs.runs; i++) {
-        phases.add(new Phase(i, i == 0 ? "warm-up" : Integer.toString(i)));
-      }
-      LiveLoad load = new LiveLoad(rig, runs.seed);
-      long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-      load.start(phases.get(0), at);
-      for (int i = 0; i <= runs.runs; i++) {
+      LiveLoad load = new LiveLoad(rig, o.runs.seed, phases);
+      load.start("warm-up");
+      long at = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
+      for (int i = 1; i <= o.runs.runs; i++) {
         load.runUntil(at);
-        load.switchTo(phases.get(i));
-        if (i > 0) {
-          phases.get(i - 1).end(rig);
-        }
-        phases.get(i).start(rig);
-        at += TimeUnit.SECONDS.toNanos(i == 0 ? warmupSeconds : durationSeconds);
+        load.next(Integer.toString(i));
+        at += TimeUnit.SECONDS.toNanos(durationSeconds);
       }
       load.runUntil(at);
-      phases.get(runs.runs).end(rig);
       load.stop();
       report(out, phases, idle);
       rig.stream.processor.requireAlive();
@@ -98,23 +86,13 @@ public final class FreshnessBenchmark implements Callable<Integer> {
   }
 
   private void report(PrintWriter out, List<Phase> phases, Histogram idle) {
-    Table table = LiveLoad.table();
-    table.header(out);
-    List<double[]> measured = new ArrayList<>();
+    List<double[]> measured = LiveLoad.printPhases(out, phases, phase -> phase.id > 0);
     Histogram pooled = Stats.histogram(120);
-    for (Phase phase : phases) {
-      table.row(out, phase.name, phase.figures());
-      if (phase.id > 0) {
-        measured.add(phase.figures());
-        pooled.add(phase.latencyMicros);
-      }
-    }
-    table.medians(out, measured);
-    table.row(out, "pooled", Double.NaN, Double.NaN, Double.NaN, pooled.getTotalCount(), Double.NaN, Stats.ms(pooled, 50),
-        Stats.ms(pooled, 90), Stats.ms(pooled, 99), Stats.ms(pooled, 99.9), Stats.ms(pooled, 100));
-    LiveLoad.printLegend(out);
+    phases.stream().filter(phase -> phase.id > 0).forEach(phase -> pooled.add(phase.latencyMicros));
+    LiveLoad.TABLE.row(out, "pooled", Double.NaN, Double.NaN, Double.NaN, pooled.getTotalCount(), Double.NaN,
+        Stats.ms(pooled, 50), Stats.ms(pooled, 90), Stats.ms(pooled, 99), Stats.ms(pooled, 99.9), Stats.ms(pooled, 100));
+    out.println("(columns: docs/BENCHMARKS.md, \"Freshness\", \"The printed tables\")");
     out.println();
-    LiveLoad.warnAnomalies(out, phases);
     double p50 = Stats.median(measured, r -> r[5]);
     double p99 = Stats.median(measured, r -> r[7]);
     out.printf("idle HGET round trip (baseline): p50 %.3f ms, p99 %.3f ms%n", Stats.ms(idle, 50), Stats.ms(idle, 99));

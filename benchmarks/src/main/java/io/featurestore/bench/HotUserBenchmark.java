@@ -3,6 +3,7 @@ package io.featurestore.bench;
 import static io.featurestore.bench.LiveLoad.FIELD;
 
 import io.featurestore.bench.LiveLoad.Phase;
+import io.featurestore.cli.Numbers;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,21 +30,21 @@ public final class HotUserBenchmark implements Callable<Integer> {
 
   @Mixin
   LiveLoad.LoadOptions o;
-  @Mixin
-  Options.Runs runs = new Options.Runs(11);
-  @Option(names = "--hot-events", description = "Events per burst, N (default ${DEFAULT-VALUE}).")
-  int hotEvents = 1_000_000;
+  @Option(names = "--hot-events", converter = Numbers.Positive.class,
+      description = "Events per burst, N (default ${DEFAULT-VALUE}).")
+  long hotEvents = 1_000_000;
   @Option(names = "--hot-rate-ratio",
       description = "Pace of the paced hot burst, a share of the normal events/s of the same run (default ${DEFAULT-VALUE}).")
   double hotRateRatio = 0.5;
   @Option(names = "--hot-ts-spread-seconds",
       description = "A hot event's time is its send time minus a uniform random 0..this (default ${DEFAULT-VALUE}).")
-  int spreadSeconds = 60;
+  long spreadSeconds = 60;
   @Option(names = "--warmup-seconds",
       description = "Load before the first burst, then until less than 1 s of it is uncommitted (default ${DEFAULT-VALUE}).")
-  int warmupSeconds = 30;
-  @Option(names = "--settle-seconds", description = "Steady load only, after each burst (default ${DEFAULT-VALUE}).")
-  int settleSeconds = 10;
+  long warmupSeconds = 30;
+  @Option(names = "--settle-seconds", converter = Numbers.Positive.class,
+      description = "Steady load only, after each burst (default ${DEFAULT-VALUE}).")
+  long settleSeconds = 10;
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -96,9 +97,8 @@ public final class HotUserBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!o.valid() || hotEvents < 10 || runs.runs < 1 || warmupSeconds < 0 || settleSeconds < 1 || hotRateRatio <= 0
-        || spreadSeconds < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "every count, rate and duration must be >= 1");
+    if (hotRateRatio <= 0 || spreadSeconds < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--hot-rate-ratio must be > 0, --hot-ts-spread-seconds >= 0");
     }
     if (spreadSeconds + BURST_TIMEOUT_SECONDS + settleSeconds + o.probeTimeoutSeconds > 290) {
       // Every hot event, and every probe of a phase, must still be inside the 5-minute window when its count is read.
@@ -109,7 +109,7 @@ public final class HotUserBenchmark implements Callable<Integer> {
     List<Phase> phases = new ArrayList<>();
     List<Burst[]> results = new ArrayList<>();
     List<String> totals = new ArrayList<>();
-    for (int r = 1; r <= runs.runs; r++) {
+    for (int r = 1; r <= o.runs.runs; r++) {
       // A fresh broker, Redis and processor per run: otherwise the events of one run's bursts leave their windows
       // (each leaving bucket is an evaluation and a Redis write) during the next run's bursts.
       try (LiveLoad.Rig rig = new LiveLoad.Rig(o, KEY_PREFIX, "hot-user", spec.commandLine().getErr());
@@ -117,14 +117,9 @@ public final class HotUserBenchmark implements Callable<Integer> {
         if (r == 1) {
           printHeader(out, rig);
         }
-        LiveLoad load = new LiveLoad(rig, runs.seed);
-        Phase warmup = new Phase(phases.size(), r + " warm-up");
-        phases.add(warmup);
-        long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-        load.start(warmup, at);
-        load.runUntil(at);
-        warmup.start(rig);
-        load.runUntil(at + TimeUnit.SECONDS.toNanos(warmupSeconds));
+        LiveLoad load = new LiveLoad(rig, o.runs.seed, phases);
+        Phase warmup = load.start(r + " warm-up");
+        load.runUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds));
         // A cold processor, broker and producer share the cores: the bursts should not start on a backlog.
         if (!load.within("the processor to catch up with the load", 180, 100, () -> {
           long lag = rig.stream.lag();
@@ -132,15 +127,14 @@ public final class HotUserBenchmark implements Callable<Integer> {
         })) {
           spec.commandLine().getErr().printf("warning: run %d: still more than 1 s of the load behind after 180 s%n", r);
         }
-        warmup.end(rig);
         // Hot first (its user's events leave their window at ~1 bucket per 100 ms, a negligible cost), then
         // the normal burst, whose events leave only after the run (>= 5 min later), then the paced one.
-        Burst hot = burst(rig, load, sender, phases, r + " hot", "hot-r" + r + "-a", 0);
-        Burst normal = burst(rig, load, sender, phases, r + " normal", null, 0);
+        Burst hot = burst(rig, load, sender, r + " hot", "hot-r" + r + "-a", 0);
+        Burst normal = burst(rig, load, sender, r + " normal", null, 0);
         if (!(normal.totalRate() > 0)) {
           throw new IllegalStateException("run " + r + ": the normal burst gave no events/s; cannot pace the hot user");
         }
-        Burst paced = burst(rig, load, sender, phases, r + " paced", "hot-r" + r + "-b", hotRateRatio * normal.totalRate());
+        Burst paced = burst(rig, load, sender, r + " paced", "hot-r" + r + "-b", hotRateRatio * normal.totalRate());
         load.stop();
         results.add(new Burst[] {normal, hot, paced});
         PrometheusText m = rig.stream.metrics();
@@ -172,18 +166,12 @@ public final class HotUserBenchmark implements Callable<Integer> {
   }
 
   /** Sends one burst, waits until it is applied (all committed; the hot user's count at N), then settles. */
-  private Burst burst(LiveLoad.Rig rig, LiveLoad load, EventSender sender, List<Phase> phases, String name, String hotUser,
-      double pace) throws Exception {
-    Phase phase = new Phase(phases.size(), name);
-    phases.add(phase);
+  private Burst burst(LiveLoad.Rig rig, LiveLoad load, EventSender sender, String name, String hotUser, double pace)
+      throws Exception {
+    Phase phase = hotUser == null ? load.next(name) : load.next(name, o.partitionOf(hotUser));
     Burst b = new Burst(phase, hotUser, pace);
-    if (hotUser != null) {
-      phase.hotPartition = o.partitionOf(hotUser);
-    }
-    load.switchTo(phase);
-    phase.start(rig);
     b.committedAtStart = rig.stream.committed();
-    long salt = phases.size();
+    long salt = phase.id + 1;
     CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> send(sender, b, salt),
         task -> new Thread(task, "burst-sender").start());
     String key = rig.registry.keyOf(hotUser == null ? "nobody" : hotUser);
@@ -210,13 +198,8 @@ public final class HotUserBenchmark implements Callable<Integer> {
       spec.commandLine().getErr().printf("warning: burst '%s' not applied within %d s%n", name, BURST_TIMEOUT_SECONDS);
     }
     sending.join(); // rethrows a failed send
-    phase.end(rig);
-    Phase settle = new Phase(phases.size(), name + " settle");
-    phases.add(settle);
-    load.switchTo(settle);
-    settle.start(rig);
+    load.next(name + " settle");
     load.runUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(settleSeconds));
-    settle.end(rig);
     if (hotUser != null) {
       b.finalCount = count(rig, key);
     }
@@ -230,8 +213,8 @@ public final class HotUserBenchmark implements Callable<Integer> {
 
   /** The burst's events: over the load's users, or the hot user's transactions; paced at {@code b.pace} if > 0. */
   private void send(EventSender sender, Burst b, long salt) {
-    SyntheticEvents events = o.events.generator(runs.seed * 31 + salt, false);
-    SplittableRandom spread = new SplittableRandom(runs.seed ^ salt);
+    SyntheticEvents events = o.events.generator(o.runs.seed * 31 + salt, false);
+    SplittableRandom spread = new SplittableRandom(o.runs.seed ^ salt);
     long spreadMs = TimeUnit.SECONDS.toMillis(spreadSeconds);
     b.firstSend = System.nanoTime();
     for (long n = 0; n < hotEvents && sender.error() == null; n++) {
@@ -250,13 +233,9 @@ public final class HotUserBenchmark implements Callable<Integer> {
 
   private void report(PrintWriter out, List<Phase> phases, List<Burst[]> results, List<String> totals) {
     out.println();
-    Table phaseTable = LiveLoad.table();
-    phaseTable.header(out);
-    phases.forEach(ph -> phaseTable.row(out, ph.name, ph.figures()));
-    LiveLoad.printLegend(out);
+    LiveLoad.printPhases(out, phases, phase -> false);
     out.println();
-    out.println("bursts (events/s between 10 % and 90 % of the burst applied: 'total' from the processor's committed offsets,"
-        + " the steady load included; 'hot' from the hot user's tx_count_5m in Redis, polled every 10 ms)");
+    out.println("bursts (columns of both tables: docs/BENCHMARKS.md, \"One very busy user\", \"The printed tables\")");
     Table bursts = new Table("run:6", "normal send s:2", "normal/s:0", "normal all s:2", "hot part:0", "hot send s:2",
         "hot/s:0", "hot total/s:0", "hot to N s:2", "ratio:3", "hot count:0", "pace/s:0", "paced hot/s:0", "paced to N s:2",
         "p50 ms:1", "p99 ms:1", "same p99:1");
@@ -281,9 +260,6 @@ public final class HotUserBenchmark implements Callable<Integer> {
       rows.add(row);
     }
     bursts.medians(out, rows);
-    out.println("(normal: send s = the producer's time for the burst, all s = first send -> every offset committed; hot: part ="
-        + " its partition, to N s = first send -> count N in Redis, ratio = hot/s over normal/s, count = tx_count_5m after"
-        + " the settle; paced: the others' freshness during it, all probes and those on its partition)");
     totals.forEach(t -> out.println("processor totals, " + t));
     double[] med = Stats.medians(rows);
     out.println();
@@ -294,7 +270,6 @@ public final class HotUserBenchmark implements Callable<Integer> {
         + " (its partition: p99 %.1f ms) (target p99 <= %.0f ms) %s%n", med[11], med[10], med[13], med[14], med[15],
         TARGET_P99_MS, Stats.verdict(med[14] <= TARGET_P99_MS));
     out.printf("hot users' final counts: %s%n", exact ? "exact (" + hotEvents + " each)" : "NOT EXACT (see above)");
-    LiveLoad.warnAnomalies(out, phases);
     out.flush();
   }
 }

@@ -68,7 +68,7 @@ final class HttpLoad {
    * {@code warmupNanos}, not recorded, then {@code measureNanos}: open loop at {@code rate}
    * requests/s, or closed loop when {@code rate} is 0.
    */
-  static Result run(String host, int port, byte[][] requests, int connectionCount, int rate, long warmupNanos,
+  static Result run(String host, int port, byte[][] requests, int connectionCount, long rate, long warmupNanos,
       long measureNanos) throws InterruptedException {
     List<Connection> connections = new ArrayList<>();
     try {
@@ -168,12 +168,10 @@ final class HttpLoad {
     }
   }
 
-  /** {@code GET path HTTP/1.1} with nothing but Host. */
   static byte[] get(String host, int port, String path) {
     return ("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** {@code POST path HTTP/1.1} with a JSON body. */
   static byte[] postJson(String host, int port, String path, String json) {
     return ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nContent-Type: application/json"
         + "\r\nContent-Length: " + json.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + json)
@@ -185,9 +183,9 @@ final class HttpLoad {
    * reopened (and counted); the request that met it counts as an error.
    */
   static final class Connection implements Closeable {
-    private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CONNECTION_CLOSE = "connection: close".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] SERVER_TIMING = "server-timing: store;dur=".getBytes(StandardCharsets.US_ASCII);
+    private static final String CONTENT_LENGTH = "content-length:";
+    private static final String CONNECTION_CLOSE = "connection: close";
+    private static final String SERVER_TIMING = "server-timing: store;dur=";
 
     private final String host;
     private final int port;
@@ -249,21 +247,21 @@ final class HttpLoad {
     }
 
     private void readResponse() throws IOException {
-      int n = readLine();
-      if (n < 12 || line[0] != 'H' || line[8] != ' ') {
-        throw new IOException("not an HTTP status line: " + new String(line, 0, n, StandardCharsets.US_ASCII));
+      String statusLine = readLine();
+      if (!statusLine.startsWith("HTTP/") || statusLine.length() < 12 || statusLine.charAt(8) != ' ') {
+        throw new IOException("not an HTTP status line: " + statusLine);
       }
-      status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+      status = Integer.parseInt(statusLine.substring(9, 12));
       long length = -1;
       boolean closeAfter = false;
       storeMicros = -1;
-      while ((n = readLine()) > 0) {
-        if (startsWith(n, CONTENT_LENGTH)) {
-          length = number(CONTENT_LENGTH.length, n, 0);
-        } else if (startsWith(n, SERVER_TIMING)) {
-          storeMicros = number(SERVER_TIMING.length, n, 3);
+      for (String header = readLine(); !header.isEmpty(); header = readLine()) {
+        if (header.regionMatches(true, 0, CONTENT_LENGTH, 0, CONTENT_LENGTH.length())) {
+          length = Long.parseLong(header.substring(CONTENT_LENGTH.length()).trim());
+        } else if (header.regionMatches(true, 0, SERVER_TIMING, 0, SERVER_TIMING.length())) {
+          storeMicros = Math.round(Double.parseDouble(header.substring(SERVER_TIMING.length()).trim()) * 1000);
         } else {
-          closeAfter |= startsWith(n, CONNECTION_CLOSE);
+          closeAfter |= header.regionMatches(true, 0, CONNECTION_CLOSE, 0, CONNECTION_CLOSE.length());
         }
       }
       if (length < 0) {
@@ -295,57 +293,21 @@ final class HttpLoad {
       lim = n;
     }
 
-    /** Reads one header line without its CRLF into {@link #line}; returns its length. */
-    private int readLine() throws IOException {
+    /** One header line, without its CRLF. */
+    private String readLine() throws IOException {
       for (int n = 0; ; n++) {
         if (pos == lim) {
           fill();
         }
         byte b = buf[pos++];
         if (b == '\n') {
-          return n > 0 && line[n - 1] == '\r' ? n - 1 : n;
+          return new String(line, 0, n > 0 && line[n - 1] == '\r' ? n - 1 : n, StandardCharsets.ISO_8859_1);
         }
         if (n == line.length) {
           throw new IOException("header line longer than " + line.length + " bytes");
         }
         line[n] = b;
       }
-    }
-
-    /** Whether the line starts with {@code prefix} (lower case), ignoring case. */
-    private boolean startsWith(int n, byte[] prefix) {
-      for (int i = 0; i < prefix.length; i++) {
-        if (i >= n || (line[i] >= 'A' && line[i] <= 'Z' ? line[i] + ('a' - 'A') : line[i]) != prefix[i]) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    /**
-     * The decimal number in {@code line[from, n)}, leading blanks skipped, times 10^{@code scale}
-     * (its first {@code scale} decimals kept: "0.231" with scale 3 is 231); -1 when there is none.
-     */
-    private long number(int from, int n, int scale) {
-      long value = 0;
-      int decimals = -1;
-      boolean any = false;
-      for (int i = from; i < n && decimals < scale; i++) {
-        byte b = line[i];
-        if (b == '.' && decimals < 0) {
-          decimals = 0;
-        } else if (b >= '0' && b <= '9') {
-          value = value * 10 + (b - '0');
-          any = true;
-          decimals += decimals >= 0 ? 1 : 0;
-        } else if (any || (b != ' ' && b != '\t')) {
-          break;
-        }
-      }
-      for (decimals = Math.max(decimals, 0); decimals < scale; decimals++) {
-        value *= 10;
-      }
-      return any ? value : -1;
     }
 
     @Override

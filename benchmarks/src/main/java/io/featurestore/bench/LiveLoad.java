@@ -1,5 +1,6 @@
 package io.featurestore.bench;
 
+import io.featurestore.cli.Numbers;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.events.TransactionEvent;
 import java.io.PrintWriter;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine.Mixin;
@@ -28,7 +30,7 @@ import redis.clients.jedis.Response;
 /**
  * The steady load with freshness probes of the freshness and hot-user benchmarks (docs/BENCHMARKS.md,
  * "Freshness"): a generator paced every millisecond, and a poller that records, per {@link Phase},
- * producer send -> new value read. The caller moves the load between phases ({@link #switchTo}).
+ * producer send -> new value read. The caller moves the load from phase to phase ({@link #next}).
  */
 final class LiveLoad {
   static final String FIELD = "tx_count_5m";
@@ -42,29 +44,27 @@ final class LiveLoad {
     Options.Stream stream;
     @Mixin
     Options.Events events;
-    @Option(names = "--rate", description = "Events per second of the steady load, probes included (default ${DEFAULT-VALUE}).")
-    int rate = 5000;
-    @Option(names = "--probe-interval-ms",
+    @Mixin
+    Options.Runs runs = new Options.Runs(11);
+    @Option(names = "--rate", converter = Numbers.Positive.class,
+        description = "Events per second of the steady load, probes included (default ${DEFAULT-VALUE}).")
+    long rate = 5000;
+    @Option(names = "--probe-interval-ms", converter = Numbers.Positive.class,
         description = "Mean gap between probes, exponentially distributed (default ${DEFAULT-VALUE}).")
-    int probeIntervalMs = 20;
-    @Option(names = "--probe-users",
+    long probeIntervalMs = 20;
+    @Option(names = "--probe-users", converter = Numbers.Positive.class,
         description = "Probe users per phase, each with at most one probe in flight (default ${DEFAULT-VALUE}).")
-    int probeUsers = 64;
-    @Option(names = "--poll-interval-us",
+    long probeUsers = 64;
+    @Option(names = "--poll-interval-us", converter = Numbers.Positive.class,
         description = "Poll period of the probe users' field, microseconds (default ${DEFAULT-VALUE}).")
-    int pollIntervalMicros = 1000;
-    @Option(names = "--probe-timeout-seconds",
+    long pollIntervalMicros = 1000;
+    @Option(names = "--probe-timeout-seconds", converter = Numbers.Positive.class,
         description = "A probe not seen after this long is a timeout, recorded at this value (default ${DEFAULT-VALUE}).")
-    int probeTimeoutSeconds = 10;
-
-    boolean valid() {
-      return rate >= 1 && events.users >= 1 && probeIntervalMs >= 1 && probeUsers >= 1 && pollIntervalMicros >= 1
-          && probeTimeoutSeconds >= 1 && stream.partitions >= 1;
-    }
+    long probeTimeoutSeconds = 10;
 
     /** The partition Kafka's default partitioner picks for a record keyed {@code key}. */
     int partitionOf(String key) {
-      return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % stream.partitions;
+      return (int) (Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % stream.partitions);
     }
   }
 
@@ -104,7 +104,6 @@ final class LiveLoad {
       }
     }
 
-    /** The measurement is complete: the logs are then deleted unless {@code --keep-logs}. */
     void succeeded() {
       workspace.succeeded();
     }
@@ -114,7 +113,6 @@ final class LiveLoad {
       return Machine.Cpu.now(stream.processor::cpuSeconds, stream.broker::cpuSeconds, redis::cpuSeconds);
     }
 
-    /** The report's first lines: the machine, Redis, Kafka and the processor. */
     void header(PrintWriter out, boolean freshPerRun) {
       Machine.header(out, name);
       StreamRig.describe(out, redis, options.stream, keyPrefix, freshPerRun);
@@ -130,8 +128,9 @@ final class LiveLoad {
   static final class Phase {
     final int id;
     final String name;
+    /** Probes on this partition are also recorded apart from the others' (none when it is -1). */
+    final int hotPartition;
     final Histogram latencyMicros = Stats.histogram(120);
-    /** Probes on the partition of {@link #hotPartition}, and on the others (none when it is -1). */
     final Histogram samePartitionMicros = Stats.histogram(120);
     final Histogram otherPartitionMicros = Stats.histogram(120);
     final Histogram pollRttMicros = Stats.histogram(120);
@@ -139,24 +138,24 @@ final class LiveLoad {
     final AtomicLong timeouts = new AtomicLong();
     final AtomicLong anomalies = new AtomicLong();
     volatile long maxBehindNanos;
-    volatile int hotPartition = -1;
     private Machine.Cpu cpu0;
     private Machine.Cpu cpu1;
     private PrometheusText metrics0;
     private PrometheusText metrics1;
     private long lagAtEnd;
 
-    Phase(int id, String name) {
+    private Phase(int id, String name, int hotPartition) {
       this.id = id;
       this.name = name;
+      this.hotPartition = hotPartition;
     }
 
-    void start(Rig rig) {
+    private void start(Rig rig) {
       cpu0 = rig.cpu();
       metrics0 = rig.stream.metrics();
     }
 
-    void end(Rig rig) {
+    private void end(Rig rig) {
       cpu1 = rig.cpu();
       metrics1 = rig.stream.metrics();
       lagAtEnd = rig.stream.lag();
@@ -187,28 +186,28 @@ final class LiveLoad {
     }
   }
 
-  /** The table of each phase's figures. */
-  static Table table() {
-    return new Table("phase:16", "s:1", "sent/s:0", "behind:1", "probes:0", "t/o:0", "p50:1", "p90:1", "p99:1", "p99.9:1",
-        "max:1", "same p99:1", "other p99:1", "lag p50:1", "lag p99:1", "poll p50:3", "poll p99:3", "proc:2", "brokr:2",
-        "redis:2", "bench:2", "other:2", "backlog:0", "ev/s:0", "writes/s:0");
-  }
+  /** Each phase's figures; its columns are explained in docs/BENCHMARKS.md, "Freshness". */
+  static final Table TABLE = new Table("phase:16", "s:1", "sent/s:0", "behind:1", "probes:0", "t/o:0", "p50:1", "p90:1",
+      "p99:1", "p99.9:1", "max:1", "same p99:1", "other p99:1", "lag p50:1", "lag p99:1", "poll p50:3", "poll p99:3",
+      "proc:2", "brokr:2", "redis:2", "bench:2", "other:2", "backlog:0", "ev/s:0", "writes/s:0");
 
-  static void printLegend(PrintWriter out) {
-    out.println("(sent/s: the steady load's events per second, probes included; behind: its producer's worst lag behind");
-    out.println(" schedule, ms; probes, t/o: probes recorded, and of them not seen within the timeout (recorded at it); p50 … max:");
-    out.println(" producer send -> value visible in Redis, ms; same / other: probes on the hot user's partition / the others;");
-    out.println(" lag: the processor's fs_processor_end_to_end_lag (event ts -> Redis write, its Prometheus buckets interpolated);");
-    out.println(" poll: the poller's pipelined HGET round trip under load; proc … other: cores busy, 1.00 = one core, bench =");
-    out.println(" this JVM, other = the rest of the machine; backlog: records not committed at the end; ev/s, writes/s: events");
-    out.println(" the processor applied and users it wrote to Redis per second, from its metrics)");
-  }
-
-  static void warnAnomalies(PrintWriter out, List<Phase> phases) {
-    long anomalies = phases.stream().mapToLong(ph -> ph.anomalies.get()).sum();
+  /** Prints a row per phase, then the medians of the rows of the phases {@code measured} picks; returns those rows. */
+  static List<double[]> printPhases(PrintWriter out, List<Phase> phases, Predicate<Phase> measured) {
+    TABLE.header(out);
+    List<double[]> rows = new ArrayList<>();
+    for (Phase phase : phases) {
+      double[] row = phase.figures();
+      TABLE.row(out, phase.name, row);
+      if (measured.test(phase)) {
+        rows.add(row);
+      }
+    }
+    TABLE.medians(out, rows);
+    long anomalies = phases.stream().mapToLong(phase -> phase.anomalies.get()).sum();
     if (anomalies > 0) {
       out.printf("WARNING: %d probes read a count above the expected one%n", anomalies);
     }
+    return rows;
   }
 
   /** One probe event in flight; {@code polledNanos[0]}: when the poller last read its user's field. */
@@ -223,6 +222,8 @@ final class LiveLoad {
   private final LoadOptions o;
   private final Rig rig;
   private final long seed;
+  private final int probeUsers;
+  private final List<Phase> phases;
   private final ConcurrentLinkedQueue<Probe> sentProbes = new ConcurrentLinkedQueue<>();
   private final AtomicLongArray slotBusy;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -233,22 +234,48 @@ final class LiveLoad {
   private Thread generator;
   private Thread poller;
 
-  LiveLoad(Rig rig, long seed) {
+  LiveLoad(Rig rig, long seed, List<Phase> phases) {
     this.o = rig.options;
     this.rig = rig;
     this.seed = seed;
-    this.slotBusy = new AtomicLongArray(o.probeUsers);
+    this.phases = phases;
+    this.probeUsers = Math.toIntExact(o.probeUsers);
+    this.slotBusy = new AtomicLongArray(probeUsers);
   }
 
-  /** Starts the generator and the poller at {@code startNanos}, counting into {@code first}. */
-  void start(Phase first, long startNanos) {
-    current = first;
+  /** Starts the generator and the poller 200 ms from now, and then a first phase, {@code name}. */
+  Phase start(String name) {
+    long startNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+    current = newPhase(name, -1);
     generator = new Thread(() -> run(() -> generate(startNanos)), "load-generator");
     poller = new Thread(() -> run(this::pollProbes), "probe-poller");
     for (Thread t : new Thread[] {generator, poller}) {
       t.setPriority(Thread.MAX_PRIORITY);
       t.start();
     }
+    runUntil(startNanos);
+    current.start(rig);
+    return current;
+  }
+
+  /** Ends the current phase; from now on, events and probes count into a new one, {@code name}. */
+  Phase next(String name) {
+    return next(name, -1);
+  }
+
+  /** As {@link #next(String)}, with the new phase's probes on {@code hotPartition} also recorded apart. */
+  Phase next(String name, int hotPartition) {
+    Phase previous = current;
+    current = newPhase(name, hotPartition);
+    previous.end(rig);
+    current.start(rig);
+    return current;
+  }
+
+  private Phase newPhase(String name, int hotPartition) {
+    Phase phase = new Phase(phases.size(), name, hotPartition);
+    phases.add(phase);
+    return phase;
   }
 
   private void run(Runnable body) {
@@ -259,13 +286,9 @@ final class LiveLoad {
     }
   }
 
-  /** From now on, events and probes count into {@code next}. */
-  void switchTo(Phase next) {
-    current = next;
-  }
-
-  /** Stops the load, waits for the probes in flight, and fails if the generator or poller did. */
+  /** Ends the current phase, stops the load, waits for the probes in flight, and fails if the generator or poller did. */
   void stop() throws InterruptedException {
+    current.end(rig);
     stopRequested = true;
     generator.join(TimeUnit.SECONDS.toMillis(30));
     poller.join(TimeUnit.SECONDS.toMillis(o.probeTimeoutSeconds + 30L));
@@ -304,7 +327,7 @@ final class LiveLoad {
 
   private void generate(long start) {
     SyntheticEvents load = o.events.generator(seed, false);
-    long[] probeCount = new long[o.probeUsers];
+    long[] probeCount = new long[probeUsers];
     Phase probePhase = null;
     int nextSlot = 0;
     long tickNanos = TimeUnit.MILLISECONDS.toNanos(1);
@@ -320,7 +343,7 @@ final class LiveLoad {
         if (phase != probePhase) {
           probePhase = phase;
           Arrays.fill(probeCount, 0);
-          for (int s = 0; s < o.probeUsers; s++) {
+          for (int s = 0; s < probeUsers; s++) {
             slotBusy.compareAndSet(s, TIMED_OUT, 0); // a new phase has new probe users
           }
         }
@@ -334,15 +357,15 @@ final class LiveLoad {
             // the processor's flush cycle, not a few fixed ones (a 20 ms grid against a 100 ms flush would).
             long gap = (long) (-Math.log(1 - probeTiming.nextDouble()) * probeEvery);
             nextProbe += Math.max(TimeUnit.MICROSECONDS.toNanos(100), gap);
-            for (int k = 0; k < o.probeUsers && slot < 0; k++) {
-              slot = slotBusy.get((nextSlot + k) % o.probeUsers) == 0 ? (nextSlot + k) % o.probeUsers : -1;
+            for (int k = 0; k < probeUsers && slot < 0; k++) {
+              slot = slotBusy.get((nextSlot + k) % probeUsers) == 0 ? (nextSlot + k) % probeUsers : -1;
             }
           }
           if (slot < 0) {
             sender.send(load.next(System.currentTimeMillis()));
             continue;
           }
-          nextSlot = (slot + 1) % o.probeUsers;
+          nextSlot = (slot + 1) % probeUsers;
           String user = "probe-r" + phase.id + "-" + slot;
           long expected = ++probeCount[slot];
           TransactionEvent probe = load.transaction(user, System.currentTimeMillis(), "US");

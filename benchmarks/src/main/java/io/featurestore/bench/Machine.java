@@ -13,7 +13,6 @@ import java.util.function.DoubleSupplier;
 final class Machine {
   private Machine() {}
 
-  /** The report's first lines: which benchmark, when, and on what machine. */
   static void header(PrintWriter out, String benchmark) {
     out.printf("%s benchmark, %s%nmachine   : %d cores (nproc), %s, Java %s, max heap %d MB, load average %s%n", benchmark,
         LocalDate.now(), Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.version"),
@@ -37,7 +36,6 @@ final class Machine {
     }
   }
 
-  /** CPU seconds this JVM has used (all its threads). */
   static double processCpuSeconds() {
     return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
         ? os.getProcessCpuTime() / 1e9 : Double.NaN;

@@ -1,5 +1,6 @@
 package io.featurestore.bench;
 
+import io.featurestore.cli.Numbers;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +15,9 @@ final class Options {
   private Options() {}
 
   static final class Runs {
-    @Option(names = "--runs", description = "Runs; medians are reported (default ${DEFAULT-VALUE}).")
-    int runs = 3;
+    @Option(names = "--runs", converter = Numbers.Positive.class,
+        description = "Runs; medians are reported (default ${DEFAULT-VALUE}).")
+    long runs = 3;
     @Option(names = "--seed", description = "Seed of the generated data (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -32,8 +34,9 @@ final class Options {
 
   /** The Kafka broker and the stream processor, each its own process. */
   static final class Stream {
-    @Option(names = "--partitions", description = "Partitions of each topic (default ${DEFAULT-VALUE}).")
-    int partitions = 3;
+    @Option(names = "--partitions", converter = Numbers.Positive.class,
+        description = "Partitions of each topic (default ${DEFAULT-VALUE}).")
+    long partitions = 3;
     @Option(names = "--processor-jar", paramLabel = "JAR", description = "The stream processor jar (default: $"
         + StreamRig.JAR_ENV + ", else " + StreamRig.DEFAULT_JAR + " in this checkout).")
     Path processorJar;
@@ -41,35 +44,23 @@ final class Options {
     String processorJavaOpts = "";
     @Option(names = "--processor-env", paramLabel = "KEY=VALUE",
         description = "Extra processor setting, repeatable, e.g. FS_PROCESSOR_THREADS=2 (default: the processor's defaults).")
-    List<String> processorEnv;
+    Map<String, String> processorEnv = new LinkedHashMap<>();
     @Option(names = "--keep-logs", description = "Keep the broker and processor logs (their folder is printed).")
     boolean keepLogs;
   }
 
   /** The synthetic events' users, picked uniformly ({@link SyntheticEvents}). */
   static final class Events {
-    @Option(names = "--users", description = "Users the events are spread over, uniformly (default ${DEFAULT-VALUE}).")
-    int users = 100_000;
+    @Option(names = "--users", converter = Numbers.Positive.class,
+        description = "Users the events are spread over, uniformly (default ${DEFAULT-VALUE}).")
+    long users = 100_000;
 
     SyntheticEvents generator(long seed, boolean track) {
-      return new SyntheticEvents(seed, users, track);
+      return new SyntheticEvents(seed, Math.toIntExact(users), track);
     }
   }
 
-  /** JVM options, split at white space. */
   static List<String> split(String options) {
     return options == null || options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
-  }
-
-  /** {@code --processor-env}'s {@code KEY=VALUE} pairs. */
-  static Map<String, String> pairs(List<String> pairs) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (String pair : pairs == null ? List.<String>of() : pairs) {
-      if (pair.indexOf('=') <= 0) {
-        throw new IllegalArgumentException("--processor-env takes KEY=VALUE, not '" + pair + "'");
-      }
-      out.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
-    }
-    return out;
   }
 }

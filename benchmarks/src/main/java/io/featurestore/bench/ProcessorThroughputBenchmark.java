@@ -1,5 +1,6 @@
 package io.featurestore.bench;
 
+import io.featurestore.cli.Numbers;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureStore;
 import io.featurestore.core.StreamingUpdate;
@@ -38,7 +39,7 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
   /** Give up on a run, or on the plain consumer, after this long. */
   private static final Duration TIMEOUT = Duration.ofSeconds(900);
 
-  @Option(names = "--events", description = "Events produced per run (default ${DEFAULT-VALUE}).")
+  @Option(names = "--events", converter = Numbers.Positive.class, description = "Events produced per run (default ${DEFAULT-VALUE}).")
   long events = 1_000_000;
   @Mixin
   Options.Runs runs = new Options.Runs(7);
@@ -61,9 +62,6 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (events < 1 || shape.users < 1 || runs.runs < 1 || stream.partitions < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--events, --users, --runs and --partitions must be >= 1");
-    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (Workspace workspace = new Workspace("throughput", stream.keepLogs, err);
@@ -87,13 +85,8 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
       List<double[]> rows = results.stream().map(Run::figures).toList();
       table.medians(out, rows);
       double[] med = Stats.medians(rows);
-      out.println();
-      out.println("processor/s: events / time from Kafka Streams RUNNING (polled every 5 ms on /health) until all offsets are");
-      out.println("  committed (polled every 50 ms); it includes fetching, parsing, state, changelog, Redis writes and the last");
-      out.println("  commit, and excludes JVM start, Kafka Streams start-up and the consumer group join ('start s').");
-      out.println("steady/s: the same between 10 % and 90 % of the events committed (no cold start, no tail).");
-      out.println("Redis writes: users written by the processor (sum of fs_processor_sink_flush_users); checked: users whose");
-      out.println("  features were compared with the produced events, mismatches: how many of them differed.");
+      out.println("(columns of this table and the next two: docs/BENCHMARKS.md, \"Stream processor throughput\","
+          + " \"The printed tables\")");
       out.println();
       if (!skipBaselines) {
         out.printf("ratio processor / plain consumer : %.3f%n", med[3] / med[1]);
@@ -101,16 +94,14 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
             med[3] / med[2], Stats.median(rows, r -> r[7] / events));
         out.println();
       }
-      out.println("where the CPU went while the processor ran (cores busy, 1.00 = one core; us = CPU time per event; other:");
-      out.println("  CPU used by none of processor, broker, redis-server and this JVM, non-zero means something else ran):");
+      out.println("where the CPU went while the processor ran:");
       Table cpu = new Table("run:6", "processor:2", "broker:2", "redis:2", "other:2", "proc us:2", "broker us:2", "redis us:2");
       cpu.header(out);
       for (int i = 0; i < results.size(); i++) {
         cpu.row(out, Integer.toString(i + 1), results.get(i).cpu());
       }
       cpu.medians(out, results.stream().map(Run::cpu).toList());
-      out.println("processor CPU by thread group, us per event (streams = the stream thread(s) and state updater,"
-          + " kafka-clients = producer/consumer network threads, gc, jit = compiler threads):");
+      out.println("processor CPU by thread group, us per event:");
       for (int i = 0; i < results.size(); i++) {
         StringBuilder line = new StringBuilder(String.format("%-6d", i + 1));
         results.get(i).threadCpu().forEach((group, s) -> line.append(String.format(" %s %.2f", group, s / events * 1e6)));
@@ -274,7 +265,7 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
    * failed_logins_15m (absent = 0), last_login_ts and last_device_id. Returns {checked, mismatches}.
    */
   private int[] verify(String url, SyntheticEvents generated) {
-    int step = Math.max(1, shape.users / Math.max(1, verifyUsers));
+    int step = Math.toIntExact(Math.max(1, shape.users / Math.max(1, verifyUsers)));
     FeatureRegistry registry = BenchRedis.registry(KEY_PREFIX);
     int checked = 0;
     int bad = 0;

@@ -1,9 +1,8 @@
 package io.featurestore.bench;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** A scrape of Prometheus text format: series ({@code name{labels}}) and their values. */
 final class PrometheusText {
@@ -32,16 +31,13 @@ final class PrometheusText {
 
   /** Cumulative bucket counts of histogram {@code name} (without {@code _bucket}) by upper bound, +Inf last. */
   private Map<Double, Double> buckets(String name) {
-    List<double[]> out = new ArrayList<>();
+    Map<Double, Double> buckets = new TreeMap<>();
     series.forEach((key, count) -> {
       if (key.startsWith(name + "_bucket{")) {
         String le = key.substring(key.indexOf("le=\"") + 4, key.indexOf('"', key.indexOf("le=\"") + 4));
-        out.add(new double[] {le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le), count});
+        buckets.put(le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le), count);
       }
     });
-    out.sort((a, b) -> Double.compare(a[0], b[0]));
-    Map<Double, Double> buckets = new LinkedHashMap<>();
-    out.forEach(b -> buckets.put(b[0], b[1]));
     return buckets;
   }
 

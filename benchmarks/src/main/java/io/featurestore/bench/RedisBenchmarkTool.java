@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.util.JedisURIHelper;
 
 /**
  * Runs Redis' own {@code redis-benchmark} as a child process and reads its figures: the raw rate
@@ -52,20 +55,30 @@ final class RedisBenchmarkTool {
   /** The command line for {@code redisUrl}: host, port, user/password and db from the URL, then {@code args}. */
   List<String> command(String redisUrl, List<String> args) {
     URI uri = URI.create(redisUrl);
-    List<String> command = new ArrayList<>(List.of(binary.toString(), "-h", uri.getHost() == null ? "127.0.0.1" : uri.getHost(),
-        "-p", Integer.toString(uri.getPort() < 0 ? 6379 : uri.getPort())));
-    if (uri.getUserInfo() != null && !uri.getUserInfo().isEmpty()) {
-      String[] userInfo = uri.getUserInfo().split(":", 2);
-      if (userInfo.length == 2 && !userInfo[0].isEmpty()) {
-        command.addAll(List.of("--user", userInfo[0]));
-      }
-      command.addAll(List.of("-a", userInfo[userInfo.length - 1]));
+    HostAndPort address = JedisURIHelper.getHostAndPort(uri);
+    int port = address.getPort() < 0 ? Protocol.DEFAULT_PORT : address.getPort();
+    List<String> command = new ArrayList<>(List.of(binary.toString(), "-h", address.getHost(), "-p", Integer.toString(port)));
+    if (JedisURIHelper.getUser(uri) != null) {
+      command.addAll(List.of("--user", JedisURIHelper.getUser(uri)));
     }
-    if (uri.getPath() != null && uri.getPath().length() > 1) {
-      command.addAll(List.of("--dbnum", uri.getPath().substring(1)));
+    if (JedisURIHelper.getPassword(uri) != null) {
+      command.addAll(List.of("-a", JedisURIHelper.getPassword(uri)));
+    }
+    if (JedisURIHelper.hasDbIndex(uri)) {
+      command.addAll(List.of("--dbnum", Integer.toString(JedisURIHelper.getDBIndex(uri))));
     }
     command.addAll(args);
     return command;
+  }
+
+  /** {@code command} as it may be printed: its password hidden. */
+  static String shown(List<String> command) {
+    List<String> shown = new ArrayList<>(command);
+    int password = shown.indexOf("-a");
+    if (password >= 0) {
+      shown.set(password + 1, "***");
+    }
+    return String.join(" ", shown);
   }
 
   /** What one redis-benchmark test printed, and the CPU time of its own process (sampled every 20 ms). */
@@ -98,7 +111,6 @@ final class RedisBenchmarkTool {
     }
   }
 
-  /** Runs one redis-benchmark test to its end. */
   Result run(List<String> command) {
     Path log;
     try {

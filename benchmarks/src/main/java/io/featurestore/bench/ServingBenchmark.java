@@ -1,5 +1,6 @@
 package io.featurestore.bench;
 
+import io.featurestore.cli.Numbers;
 import io.featurestore.core.BulkLoader;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureStore;
@@ -47,8 +48,9 @@ public final class ServingBenchmark implements Callable<Integer> {
   private static final double TARGET_BATCH_P99 = 3.0;
   private static final double TARGET_THROUGHPUT = 15_000;
 
-  @Option(names = "--users", description = "Synthetic users loaded first (default ${DEFAULT-VALUE}).")
-  int users = 100_000;
+  @Option(names = "--users", converter = Numbers.Positive.class,
+      description = "Synthetic users loaded first (default ${DEFAULT-VALUE}).")
+  long users = 100_000;
   @Mixin
   Options.Runs runs = new Options.Runs(42);
   @Mixin
@@ -65,19 +67,24 @@ public final class ServingBenchmark implements Callable<Integer> {
   @Option(names = "--levels", split = ",", defaultValue = "1,4,16,32",
       description = "Closed-loop concurrency levels (default ${DEFAULT-VALUE}).")
   int[] levels;
-  @Option(names = "--batch-size", description = "Users per batch request (default ${DEFAULT-VALUE}).")
-  int batchSize = 100;
-  @Option(names = "--single-rate", description = "Fixed rate of single reads, requests/s (default ${DEFAULT-VALUE}).")
-  int singleRate = 1000;
-  @Option(names = "--batch-rate", description = "Fixed rate of batch reads, requests/s (default ${DEFAULT-VALUE}).")
-  int batchRate = 200;
-  @Option(names = "--rate-seconds", description = "Measured seconds of a fixed-rate phase (default ${DEFAULT-VALUE}).")
-  int rateSeconds = 30;
+  @Option(names = "--batch-size", converter = Numbers.Positive.class,
+      description = "Users per batch request (default ${DEFAULT-VALUE}).")
+  long batchSize = 100;
+  @Option(names = "--single-rate", converter = Numbers.Positive.class,
+      description = "Fixed rate of single reads, requests/s (default ${DEFAULT-VALUE}).")
+  long singleRate = 1000;
+  @Option(names = "--batch-rate", converter = Numbers.Positive.class,
+      description = "Fixed rate of batch reads, requests/s (default ${DEFAULT-VALUE}).")
+  long batchRate = 200;
+  @Option(names = "--rate-seconds", converter = Numbers.Positive.class,
+      description = "Measured seconds of a fixed-rate phase (default ${DEFAULT-VALUE}).")
+  long rateSeconds = 30;
   @Option(names = "--rate-warmup-seconds",
       description = "Unrecorded seconds before each fixed-rate phase (default ${DEFAULT-VALUE}).")
   int rateWarmupSeconds = 3;
-  @Option(names = "--level-seconds", description = "Measured seconds per closed-loop level (default ${DEFAULT-VALUE}).")
-  int levelSeconds = 8;
+  @Option(names = "--level-seconds", converter = Numbers.Positive.class,
+      description = "Measured seconds per closed-loop level (default ${DEFAULT-VALUE}).")
+  long levelSeconds = 8;
   @Option(names = "--level-warmup-seconds",
       description = "Unrecorded seconds before each closed-loop level (default ${DEFAULT-VALUE}).")
   int levelWarmupSeconds = 2;
@@ -100,9 +107,8 @@ public final class ServingBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (users < batchSize || runs.runs < 1 || batchSize < 1 || singleRate < 1 || batchRate < 1 || rateSeconds < 1
-        || levelSeconds < 1 || levels.length == 0 || Arrays.stream(levels).anyMatch(l -> l < 1)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "counts, rates, seconds and levels must be >= 1");
+    if (users < batchSize || Arrays.stream(levels).anyMatch(level -> level < 1)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--users must be >= --batch-size, --levels >= 1");
     }
     if (!Files.isRegularFile(servingJar)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "no serving API jar at " + servingJar
@@ -132,7 +138,7 @@ public final class ServingBenchmark implements Callable<Integer> {
           workspace.dir.resolve("serving.log"))) {
         serving.awaitOutput("Serving API ready", Duration.ofSeconds(60));
         String query = "?features=" + String.join(",", FEATURES);
-        byte[][] single = new byte[users][];
+        byte[][] single = new byte[Math.toIntExact(users)][];
         for (int i = 0; i < users; i++) {
           single[i] = HttpLoad.get(host, port, "/v1/features/" + Population.userId(i + 1L) + query);
         }
@@ -190,7 +196,6 @@ public final class ServingBenchmark implements Callable<Integer> {
     }
   }
 
-  /** Runs one phase, prints its row and returns it. */
   private double[] measure(PrintWriter out, String label, ChildProcess serving, BenchRedis redis, double[] base, Load load)
       throws InterruptedException {
     boolean fixedRate = label.contains("@");
@@ -230,7 +235,7 @@ public final class ServingBenchmark implements Callable<Integer> {
   private double[] baseline(RedisBenchmarkTool tool, BenchRedis redis, boolean batch, int clients, Map<String, double[]> cache) {
     return cache.computeIfAbsent(batch + "/" + clients, key -> {
       List<String> args = new ArrayList<>(List.of("-c", Integer.toString(clients)));
-      args.addAll(batch ? List.of("-P", Integer.toString(batchSize), "-n", Long.toString((long) baselineBatches * batchSize))
+      args.addAll(batch ? List.of("-P", Long.toString(batchSize), "-n", Long.toString(baselineBatches * batchSize))
           : List.of("-n", Integer.toString(baselineRequests)));
       args.addAll(List.of("--precision", "3", "HMGET", KEY_PREFIX + Population.userId(1)));
       args.addAll(FEATURES);
@@ -248,7 +253,7 @@ public final class ServingBenchmark implements Callable<Integer> {
     for (int i = 0; i < count; i++) {
       StringBuilder body = new StringBuilder("{\"entity_ids\":[");
       for (int j = 0; j < batchSize; j++) {
-        body.append(j == 0 ? "\"" : ",\"").append(Population.userId(1L + random.nextInt(users))).append('"');
+        body.append(j == 0 ? "\"" : ",\"").append(Population.userId(1L + random.nextLong(users))).append('"');
       }
       requests[i] = HttpLoad.postJson(host, port, "/v1/features/batch", body.append(features).toString());
     }
@@ -262,7 +267,7 @@ public final class ServingBenchmark implements Callable<Integer> {
       for (byte[] request : List.of(single, batch)) {
         boolean ok = c.exchange(request, new HttpLoad.Result());
         String body = c.body == null ? "" : new String(c.body, StandardCharsets.UTF_8);
-        int expected = request == single ? 1 : batchSize;
+        long expected = request == single ? 1 : batchSize;
         if (!ok || count(body, "\"found\":true") != expected || count(body, "\"missing\":[]") != expected
             || FEATURES.stream().anyMatch(f -> count(body, "\"" + f + "\":") != expected)) {
           throw new IllegalStateException("unexpected answer (status " + c.status + "): "
@@ -291,10 +296,7 @@ public final class ServingBenchmark implements Callable<Integer> {
         baselineBusy.append(String.format(" %s %.2f/%.2f;", labels.get(i), m[23], m[24]));
       }
     }
-    out.println("(ratio: serving req/s over redis-benchmark's (rb) at the same concurrency; for batch, over its pipelines/s;"
-        + " fixed-rate rows are compared with redis-benchmark at -c 1 by latency only. redis-benchmark's p99.9 is the upper"
-        + " bound of its percentile bucket. CPU us per request; cores busy: 1.00 = one core; other = the machine minus"
-        + " redis-server, the serving JVM and this JVM)");
+    out.println("(columns: docs/BENCHMARKS.md, \"Serving API\", \"The printed tables\")");
     out.println(baselineBusy);
     out.println();
     double[] singleFixed = medians.get(0);
@@ -312,7 +314,7 @@ public final class ServingBenchmark implements Callable<Integer> {
   }
 
   /** A latency (ms) at most its target at the rate asked for without errors, or a throughput at least its target. */
-  private static void verdict(PrintWriter out, String what, double value, double target, double[] fixed, int rate) {
+  private static void verdict(PrintWriter out, String what, double value, double target, double[] fixed, long rate) {
     boolean latency = fixed != null;
     boolean pass = latency ? value <= target : value >= target;
     String note = "";

@@ -21,7 +21,6 @@ final class Stats {
     return median(runs.stream().mapToDouble(figure).toArray());
   }
 
-  /** Column by column medians of rows of figures. */
   static double[] medians(List<double[]> rows) {
     double[] medians = new double[rows.get(0).length];
     for (int c = 0; c < medians.length; c++) {
@@ -31,7 +30,6 @@ final class Stats {
     return medians;
   }
 
-  /** Up to {@code highestSeconds}, in microseconds. */
   static Histogram histogram(long highestSeconds) {
     return new Histogram(TimeUnit.SECONDS.toMicros(highestSeconds), 3);
   }

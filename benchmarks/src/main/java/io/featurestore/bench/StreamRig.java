@@ -61,7 +61,7 @@ final class StreamRig implements AutoCloseable {
     this.broker = ChildProcess.java("kafka-broker", List.of(), List.of("-cp",
         System.getProperty("java.class.path"), KafkaBrokerMain.class.getName(), "--port", Integer.toString(port),
         "--controller-port", Integer.toString(controllerPort), "--data-dir", dir.resolve("kafka").toString(),
-        "--topics", String.join(",", Topics.ALL), "--partitions", Integer.toString(options.partitions)), Map.of(),
+        "--topics", String.join(",", Topics.ALL), "--partitions", Long.toString(options.partitions)), Map.of(),
         dir.resolve("broker.log"));
     try {
       broker.awaitOutput("Kafka broker ready", Duration.ofSeconds(90));
@@ -98,7 +98,7 @@ final class StreamRig implements AutoCloseable {
     env.put("FS_PROCESSOR_APPLICATION_ID", "bench-" + name + "-" + UUID.randomUUID().toString().substring(0, 8));
     env.put("FS_PROCESSOR_STATE_DIR", dir.resolve("state").toString());
     env.put("FS_PROCESSOR_METRICS_PORT", Integer.toString(FreePorts.next()));
-    env.putAll(Options.pairs(options.processorEnv));
+    env.putAll(options.processorEnv);
     StreamProcessorConfig.fromEnv(env);
     applicationId = env.get("FS_PROCESSOR_APPLICATION_ID");
     metricsPort = Integer.parseInt(env.get("FS_PROCESSOR_METRICS_PORT"));
@@ -113,7 +113,6 @@ final class StreamRig implements AutoCloseable {
     return System.nanoTime();
   }
 
-  /** The processor's {@code /metrics}, parsed. */
   PrometheusText metrics() {
     return PrometheusText.parse(get("/metrics"));
   }
@@ -151,7 +150,6 @@ final class StreamRig implements AutoCloseable {
     return out;
   }
 
-  /** End offsets of the input partitions, summed. */
   long endOffsets() {
     Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
     inputPartitions().forEach(tp -> request.put(tp, OffsetSpec.latest()));
@@ -185,10 +183,9 @@ final class StreamRig implements AutoCloseable {
     }
   }
 
-  /** The report's lines on Redis, Kafka and the processor. */
   static void describe(PrintWriter out, BenchRedis redis, Options.Stream options, String keyPrefix, boolean freshPerRun) {
     String javaOpts = options.processorJavaOpts;
-    Map<String, String> overrides = Options.pairs(options.processorEnv);
+    Map<String, String> overrides = options.processorEnv;
     out.printf("redis     : %s%n", redis.describe());
     out.printf("kafka     : %s, own process (KafkaBrokerMain), %d partitions per topic%n",
         freshPerRun ? "a fresh single-node KRaft broker per run" : "single-node KRaft broker", options.partitions);
@@ -197,7 +194,6 @@ final class StreamRig implements AutoCloseable {
         overrides.isEmpty() ? " (its default settings: flush every 100 ms, 1 stream thread)" : ", " + overrides);
   }
 
-  /** Stops the processor (SIGTERM) and the broker. */
   @Override
   public void close() {
     Workspace.closeAll(new PrintWriter(System.err, true), processor, admin, broker);

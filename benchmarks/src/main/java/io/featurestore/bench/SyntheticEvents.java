@@ -40,12 +40,10 @@ final class SyntheticEvents {
     return Population.userId(index + 1L);
   }
 
-  /** The next event, for a random user, stamped {@code ts}. */
   Event next(long ts) {
     return next(random.nextInt(users), ts);
   }
 
-  /** The next event of user {@code index}, stamped {@code ts}. */
   Event next(int index, long ts) {
     String user = userId(index);
     String country = Countries.HOME.get(index % Countries.HOME.size());

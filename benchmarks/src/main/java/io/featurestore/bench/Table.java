@@ -46,7 +46,6 @@ final class Table {
     out.flush();
   }
 
-  /** A row of each column's median over {@code rows}. */
   void medians(PrintWriter out, List<double[]> rows) {
     if (!rows.isEmpty()) {
       row(out, "median", Stats.medians(rows));

@@ -28,7 +28,6 @@ final class Workspace implements AutoCloseable {
     this.err = err;
   }
 
-  /** The measurement is complete: its logs go too, unless {@code --keep-logs}. */
   void succeeded() {
     succeeded = true;
   }

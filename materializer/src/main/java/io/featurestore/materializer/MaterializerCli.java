@@ -218,61 +218,60 @@ public final class MaterializerCli implements Runnable {
     }
   }
 
-  @Command(name = "reset", mixinStandardHelpOptions = true,
-      description = "Deletes every entity under the key prefix (SCAN + UNLINK, never KEYS).")
-  static final class Reset implements java.util.concurrent.Callable<Integer> {
+  /** A subcommand on the store's admin side: it connects with the root's settings and runs {@link #run}. */
+  abstract static class AdminCommand implements java.util.concurrent.Callable<Integer> {
     @ParentCommand
     MaterializerCli root;
 
-    @Option(names = "--yes", description = "Confirm the deletion.")
-    boolean yes;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    abstract void run(FeatureStore featureStore, FeatureRegistry registry, StoreSettings settings);
 
     @Override
     public Integer call() {
       StoreSettings settings = root.store.settings();
       FeatureRegistry registry = settings.loadRegistry();
       try (FeatureStore featureStore = FeatureStore.connect(settings.redis(), registry)) {
-        if (!yes) {
-          long entities = featureStore.admin().stats(0).entities();
-          throw new InvalidInputException("refusing to delete " + entities + " entities under '"
-              + registry.keyPrefix() + "' at " + settings.redis().describe() + " without --yes");
-        }
-        long removed = featureStore.admin().reset();
-        spec.commandLine().getOut().printf("removed %d entities under '%s'%n", removed, registry.keyPrefix());
+        run(featureStore, registry, settings);
       }
       return 0;
     }
   }
 
+  @Command(name = "reset", mixinStandardHelpOptions = true,
+      description = "Deletes every entity under the key prefix (SCAN + UNLINK, never KEYS).")
+  static final class Reset extends AdminCommand {
+    @Option(names = "--yes", description = "Confirm the deletion.")
+    boolean yes;
+
+    @Override
+    void run(FeatureStore featureStore, FeatureRegistry registry, StoreSettings settings) {
+      if (!yes) {
+        long entities = featureStore.admin().stats(0).entities();
+        throw new InvalidInputException("refusing to delete " + entities + " entities under '"
+            + registry.keyPrefix() + "' at " + settings.redis().describe() + " without --yes");
+      }
+      long removed = featureStore.admin().reset();
+      spec.commandLine().getOut().printf("removed %d entities under '%s'%n", removed, registry.keyPrefix());
+    }
+  }
+
   @Command(name = "stats", mixinStandardHelpOptions = true,
       description = "Counts the entities under the key prefix and shows the key TTL of a few.")
-  static final class Stats implements java.util.concurrent.Callable<Integer> {
-    @ParentCommand
-    MaterializerCli root;
-
+  static final class Stats extends AdminCommand {
     @Option(names = "--sample", defaultValue = "5", description = "How many entities to show (default ${DEFAULT-VALUE}).")
     int sample;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() {
-      StoreSettings settings = root.store.settings();
-      FeatureRegistry registry = settings.loadRegistry();
-      try (FeatureStore featureStore = FeatureStore.connect(settings.redis(), registry)) {
-        StoreStats stats = featureStore.admin().stats(sample);
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf("%d entities under '%s' at %s%n", stats.entities(), registry.keyPrefix(), settings.redis().describe());
-        for (Map.Entry<String, Long> e : stats.sampleKeyTtls().entrySet()) {
-          out.printf("  %-12s key TTL %s%n", e.getKey(), e.getValue() >= 0 ? e.getValue() + " s" : "none");
-        }
-        out.flush();
+    void run(FeatureStore featureStore, FeatureRegistry registry, StoreSettings settings) {
+      StoreStats stats = featureStore.admin().stats(sample);
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("%d entities under '%s' at %s%n", stats.entities(), registry.keyPrefix(), settings.redis().describe());
+      for (Map.Entry<String, Long> e : stats.sampleKeyTtls().entrySet()) {
+        out.printf("  %-12s key TTL %s%n", e.getKey(), e.getValue() >= 0 ? e.getValue() + " s" : "none");
       }
-      return 0;
+      out.flush();
     }
   }
 }

@@ -25,6 +25,7 @@ import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAskDataException;
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
@@ -49,11 +50,14 @@ final class ClusterKeyspace implements Keyspace {
   private static final int MAX_ROUNDS = 5;
   /** How long a single command keeps retrying (redirections, a master failing over) before it fails. */
   private static final Duration SINGLE_COMMAND_RETRIES = Duration.ofSeconds(2);
+  /** How long a replicated write waits for a replica before it is taken as written by the master alone. */
+  static final long REPLICA_WAIT_MILLIS = 500;
 
   private final ClusterConnectionProvider provider;
   private final RedisClusterClient redis;
   private final JedisClientConfig clientConfig;
   private final String where;
+  private final Replicas replicas = new Replicas();
   private final ExecutorService nodeWorkers = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "redis-cluster-pipeline");
     t.setDaemon(true);
@@ -75,7 +79,7 @@ final class ClusterKeyspace implements Keyspace {
 
   @Override
   @SuppressWarnings("unchecked")
-  public <R> List<R> pipelined(List<String> keys, KeyCommands<R> commands) {
+  public <R> List<R> pipelined(List<String> keys, KeyCommands<R> commands, boolean replicated) {
     Object[] results = new Object[keys.size()];
     Map<Integer, HostAndPort> askTargets = new LinkedHashMap<>();
     List<Integer> pending = new ArrayList<>(keys.size());
@@ -88,7 +92,7 @@ final class ClusterKeyspace implements Keyspace {
             + " rounds (the cluster is resharding)");
       }
       List<NodeBatch<R>> batches = group(keys, pending, askTargets);
-      List<Redirect> redirects = run(batches, keys, commands, results);
+      List<Redirect> redirects = run(batches, keys, commands, replicated, results);
       pending = new ArrayList<>(redirects.size());
       askTargets.clear();
       boolean moved = false;
@@ -143,15 +147,15 @@ final class ClusterKeyspace implements Keyspace {
 
   /** One pipeline per batch, the first in this thread and the others on the node workers. */
   private <R> List<Redirect> run(List<NodeBatch<R>> batches, List<String> keys, KeyCommands<R> commands,
-      Object[] results) {
+      boolean replicated, Object[] results) {
     List<Future<List<Redirect>>> others = new ArrayList<>(batches.size() - 1);
     for (NodeBatch<R> batch : batches.subList(1, batches.size())) {
-      others.add(nodeWorkers.submit(() -> runOne(batch, keys, commands, results)));
+      others.add(nodeWorkers.submit(() -> runOne(batch, keys, commands, replicated, results)));
     }
     List<Redirect> redirects = new ArrayList<>();
     RuntimeException failure = null;
     try {
-      redirects.addAll(runOne(batches.get(0), keys, commands, results));
+      redirects.addAll(runOne(batches.get(0), keys, commands, replicated, results));
     } catch (RuntimeException e) {
       failure = e;
     }
@@ -173,15 +177,21 @@ final class ClusterKeyspace implements Keyspace {
     return redirects;
   }
 
-  private <R> List<Redirect> runOne(NodeBatch<R> batch, List<String> keys, KeyCommands<R> commands, Object[] results) {
+  private <R> List<Redirect> runOne(NodeBatch<R> batch, List<String> keys, KeyCommands<R> commands, boolean replicated,
+      Object[] results) {
     List<Supplier<R>> replies = new ArrayList<>(batch.indices().size());
     try (Connection connection = batch.asking() ? new AskingConnection(batch.node(), clientConfig)
         : provider.getConnection(batch.node())) {
+      boolean waitForReplica = replicated && replicas.of(batch.node(), connection) > 0;
       Pipeline pipeline = new Pipeline(connection);
       for (int i : batch.indices()) {
         replies.add(commands.append(pipeline, keys.get(i), i));
       }
+      Response<Long> replicaAcks = waitForReplica ? pipeline.waitReplicas(1, REPLICA_WAIT_MILLIS) : null;
       pipeline.sync();
+      if (waitForReplica) {
+        replicas.acknowledged(batch.node(), replicaAcks.get());
+      }
     } catch (JedisConnectionException e) {
       renewSlotCacheQuietly();
       throw new JedisConnectionException("cluster node " + batch.node() + ": " + e.getMessage(), e);
@@ -238,6 +248,46 @@ final class ClusterKeyspace implements Keyspace {
   public void close() {
     nodeWorkers.shutdownNow();
     redis.close();
+  }
+
+  /**
+   * How many replicas each master has, asked of the master itself ({@code INFO replication}) at
+   * most every few seconds: a write waits for a replica only where there is one.
+   */
+  private static final class Replicas {
+    private static final long REFRESH_NANOS = 5_000_000_000L;
+    private final Map<HostAndPort, long[]> counts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong unreplicated = new java.util.concurrent.atomic.AtomicLong();
+
+    /** {@code master}'s replica count, {count, asked at}; asked on {@code connection} when not known or old. */
+    int of(HostAndPort master, Connection connection) {
+      long now = System.nanoTime();
+      long[] known = counts.get(master);
+      if (known == null || now - known[1] > REFRESH_NANOS) {
+        String info = new Jedis(connection).info("replication");
+        int n = 0;
+        for (String line : info.split("\r?\n")) {
+          if (line.startsWith("connected_slaves:")) {
+            n = Integer.parseInt(line.substring("connected_slaves:".length()).trim());
+          }
+        }
+        known = new long[] {n, now};
+        counts.put(master, known);
+      }
+      return (int) known[0];
+    }
+
+    /** A WAIT that no replica answered in time: the write stands on the master alone; said once in a while. */
+    void acknowledged(HostAndPort master, long replicaAcks) {
+      if (replicaAcks < 1) {
+        counts.remove(master); // ask again: the replica may be gone
+        long n = unreplicated.incrementAndGet();
+        if (n == 1 || n % 1000 == 0) {
+          LOG.warn("master {} wrote a batch that no replica confirmed within {} ms ({} such batches so far)", master,
+              REPLICA_WAIT_MILLIS, n);
+        }
+      }
+    }
   }
 
   /**

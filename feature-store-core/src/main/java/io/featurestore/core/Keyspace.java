@@ -31,7 +31,16 @@ interface Keyspace extends AutoCloseable {
    * keys, the nodes in parallel, keys moved or being moved between nodes sent again where they
    * now live. Returns the suppliers' values in the order of {@code keys}.
    */
-  <R> List<R> pipelined(List<String> keys, KeyCommands<R> commands);
+  default <R> List<R> pipelined(List<String> keys, KeyCommands<R> commands) {
+    return pipelined(keys, commands, false);
+  }
+
+  /**
+   * {@link #pipelined(List, KeyCommands)}; with {@code replicated}, a write that must survive a
+   * failover: on a cluster, each pipeline to a master that has replicas ends with {@code WAIT 1},
+   * so that its replies come once a replica has the writes too.
+   */
+  <R> List<R> pipelined(List<String> keys, KeyCommands<R> commands, boolean replicated);
 
   /** Runs {@code body} on every master (the one server, or each master of a cluster); their answers. */
   <R> List<R> onEveryMaster(Function<Jedis, R> body);

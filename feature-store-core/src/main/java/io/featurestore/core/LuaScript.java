@@ -49,7 +49,8 @@ final class LuaScript {
   }
 
   /**
-   * Runs the script once per (keys, args) pair, pipelined (one round trip per node). Returns each
+   * Runs the script once per (keys, args) pair, pipelined (one round trip per node), as a write
+   * that must survive a failover (see {@link Keyspace#pipelined(List, Keyspace.KeyCommands, boolean)}). Returns each
    * call's reply, or the {@link JedisDataException} Redis answered for it.
    */
   List<Object> evalPipelined(List<List<String>> keys, List<List<String>> args) {
@@ -68,7 +69,7 @@ final class LuaScript {
     return keyspace.pipelined(routing, (pipeline, key, i) -> {
       Response<Object> reply = pipeline.evalsha(sha, keys.get(i), args.get(i));
       return () -> Keyspace.replyOrError(reply);
-    });
+    }, true);
   }
 
   private void load() {

@@ -125,7 +125,7 @@ record RedisBulkLoader(Keyspace keyspace, FeatureRegistry registry) implements B
         }
         return null;
       };
-    });
+    }, true);
     return null;
   }
 }

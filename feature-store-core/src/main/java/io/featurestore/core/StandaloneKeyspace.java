@@ -29,8 +29,9 @@ final class StandaloneKeyspace implements Keyspace {
     return redis;
   }
 
+  /** One server has nobody to fail over to: {@code replicated} changes nothing. */
   @Override
-  public <R> List<R> pipelined(List<String> keys, KeyCommands<R> commands) {
+  public <R> List<R> pipelined(List<String> keys, KeyCommands<R> commands, boolean replicated) {
     List<Supplier<R>> replies = new ArrayList<>(keys.size());
     try (AbstractPipeline pipeline = redis.pipelined()) {
       for (int i = 0; i < keys.size(); i++) {

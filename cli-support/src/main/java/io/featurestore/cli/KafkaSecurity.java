@@ -10,6 +10,8 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 
 /**
  * How a program's Kafka clients authenticate and encrypt: Kafka's {@code security.protocol},
@@ -83,6 +85,49 @@ public record KafkaSecurity(String protocol, Optional<String> saslMechanism, Opt
     saslMechanism.ifPresent(m -> text.append(", mechanism ").append(m));
     truststoreLocation.ifPresent(l -> text.append(", truststore ").append(l));
     return text.toString();
+  }
+
+  /**
+   * The broker's refusal in {@code failure}'s causes, if any: an {@link AuthenticationException}
+   * (wrong credentials, a TLS handshake that failed) or an {@link AuthorizationException} (no ACL
+   * for what was asked). Kafka clients do not retry these, and neither should a program: it
+   * cannot get better without a change of settings.
+   */
+  public static Optional<RuntimeException> refusal(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof AuthenticationException || t instanceof AuthorizationException) {
+        return Optional.of((RuntimeException) t);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * One line on a {@link #refusal}, naming the settings to check and never their secret values:
+   * {@code Kafka at H:P refused to authenticate this client (protocol SASL_SSL, mechanism PLAIN):
+   * Authentication failed: Invalid username or password; check KAFKA_SASL_JAAS_CONFIG …}.
+   */
+  public String refusedBy(String bootstrapServers, RuntimeException refusal) {
+    String reason = refusal.getMessage();
+    Throwable root = refusal;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root != refusal && root.getMessage() != null && (reason == null || !reason.contains(root.getMessage()))) {
+      reason = (reason == null ? "" : reason + ": ") + root.getMessage();
+    }
+    String check;
+    if (refusal instanceof AuthorizationException) {
+      check = "the principal of KAFKA_SASL_JAAS_CONFIG (--kafka-sasl-jaas-config) lacks an ACL for this";
+    } else if (usesSasl() && !(refusal instanceof org.apache.kafka.common.errors.SslAuthenticationException)) {
+      check = "check the credentials in KAFKA_SASL_JAAS_CONFIG (--kafka-sasl-jaas-config, not shown) and "
+          + "KAFKA_SASL_MECHANISM";
+    } else {
+      check = "check KAFKA_SECURITY_PROTOCOL and the truststore, KAFKA_SSL_TRUSTSTORE_LOCATION "
+          + "(--kafka-ssl-truststore-location)";
+    }
+    return "Kafka at " + bootstrapServers + (refusal instanceof AuthorizationException ? " denied this client ("
+        : " refused to authenticate this client (") + describe() + "): " + reason + "; " + check;
   }
 
   @Override

@@ -79,6 +79,21 @@ class ComposeFileTest {
   }
 
   @Test
+  void shouldPassTheKafkaSecuritySettingsThroughToEveryKafkaClientEmptyByDefault() {
+    Map<String, Set<String>> readBy = Map.of("stream-processor", StreamProcessorConfig.ENVIRONMENT,
+        "event-simulator", EventSimulatorCli.ENVIRONMENT);
+    readBy.forEach((service, variables) -> {
+      List<String> security = variables.stream()
+          .filter(v -> v.startsWith("KAFKA_SECURITY_") || v.startsWith("KAFKA_SASL_") || v.startsWith("KAFKA_SSL_"))
+          .toList();
+      assertThat(security).as(service).hasSize(6);
+      for (String variable : security) {
+        assertThat(environment(service).get(variable)).as(service + " " + variable).isEqualTo("${" + variable + ":-}");
+      }
+    });
+  }
+
+  @Test
   void shouldPointServicesAtTheComposeBrokerAndRedis() {
     assertThat(environment("kafka").get("KAFKA_ADVERTISED_LISTENERS").toString()).contains("PLAINTEXT://kafka:9092");
     for (String service : List.of("stream-processor", "event-simulator")) {

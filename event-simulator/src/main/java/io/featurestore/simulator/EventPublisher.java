@@ -1,6 +1,8 @@
 package io.featurestore.simulator;
 
+import io.featurestore.cli.KafkaSecurity;
 import io.featurestore.core.FeatureStoreException;
+import io.featurestore.core.InvalidInputException;
 import io.featurestore.events.Event;
 import io.featurestore.events.EventJson;
 import io.featurestore.events.LoginEvent;
@@ -34,7 +36,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Produces events to {@link Topics#LOGIN} and {@link Topics#TRANSACTION}, keyed by
  * {@code user_id}, as {@link EventJson} bytes. One producer for the whole run, tuned for
  * throughput without giving up durability: {@code acks=all} with idempotence, a short linger
- * and lz4 batches. How long a send waits for an absent broker is its {@link Patience}.
+ * and lz4 batches. How long a send waits for an absent broker is its {@link Patience}; how it
+ * authenticates and encrypts, its {@link KafkaSecurity}. A broker that refuses the credentials is
+ * told apart from one that does not answer: the first is a bad setting, and is not retried.
  */
 public final class EventPublisher implements AutoCloseable {
   static final String CLIENT_ID = "event-simulator";
@@ -62,18 +66,23 @@ public final class EventPublisher implements AutoCloseable {
   private final EventJson json;
   private final KafkaProducer<String, byte[]> producer;
 
-  EventPublisher(String bootstrapServers, EventJson json, Patience patience) {
+  EventPublisher(String bootstrapServers, KafkaSecurity security, EventJson json, Patience patience) {
     this.json = json;
     try {
-      this.producer = new KafkaProducer<>(producerConfig(bootstrapServers, patience), new StringSerializer(),
+      this.producer = new KafkaProducer<>(producerConfig(bootstrapServers, security, patience), new StringSerializer(),
           new ByteArraySerializer());
     } catch (KafkaException e) {
       throw new FeatureStoreException("cannot create a Kafka producer for " + bootstrapServers + ": " + e.getMessage(), e);
     }
   }
 
+  /** The producer's settings for a broker that takes plain connections (a local one). */
   public static Map<String, Object> producerConfig(String bootstrapServers, Patience patience) {
-    Map<String, Object> config = new HashMap<>();
+    return producerConfig(bootstrapServers, KafkaSecurity.NONE, patience);
+  }
+
+  public static Map<String, Object> producerConfig(String bootstrapServers, KafkaSecurity security, Patience patience) {
+    Map<String, Object> config = new HashMap<>(security.clientProperties());
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, CLIENT_ID);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -94,10 +103,11 @@ public final class EventPublisher implements AutoCloseable {
   /**
    * Fails fast, with a message that says what to do, when the broker cannot be reached or the
    * topics do not exist (brokers here do not create topics on first use), instead of letting
-   * the first send block and time out.
+   * the first send block and time out. A broker that refuses the credentials or the TLS
+   * handshake is an {@link InvalidInputException} (exit code 2) naming the settings to check.
    */
-  static void checkTopics(String bootstrapServers) {
-    Map<String, Object> config = new HashMap<>();
+  static void checkTopics(String bootstrapServers, KafkaSecurity security) {
+    Map<String, Object> config = new HashMap<>(security.clientProperties());
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(AdminClientConfig.CLIENT_ID_CONFIG, CLIENT_ID + "-check");
     config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) MAX_BLOCK.toMillis());
@@ -112,13 +122,13 @@ public final class EventPublisher implements AutoCloseable {
           topic.getValue().get(MAX_BLOCK.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
           if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-            throw unreachable(bootstrapServers, e.getCause());
+            throw unreachable(bootstrapServers, security, e.getCause());
           }
           missing.add(topic.getKey());
         }
       }
     } catch (TimeoutException | KafkaException e) {
-      throw unreachable(bootstrapServers, e);
+      throw unreachable(bootstrapServers, security, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new FeatureStoreException("interrupted while checking the topics on " + bootstrapServers, e);
@@ -147,9 +157,17 @@ public final class EventPublisher implements AutoCloseable {
     producer.close(CLOSE_TIMEOUT);
   }
 
-  static FeatureStoreException unreachable(String bootstrapServers, Throwable cause) {
+  /** Kafka not answering, or refusing this client ({@link KafkaSecurity#refusal}): a bad setting, exit code 2. */
+  static FeatureStoreException unreachable(String bootstrapServers, KafkaSecurity security, Throwable cause) {
+    java.util.Optional<RuntimeException> refusal = KafkaSecurity.refusal(cause);
+    if (refusal.isPresent()) {
+      return new InvalidInputException(security.refusedBy(bootstrapServers, refusal.get()));
+    }
     String reason = cause == null ? "no answer" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    String protocol = security.protocol().equals(KafkaSecurity.PLAINTEXT) ? ""
+        : " (and does it take " + security.protocol() + " there? KAFKA_SECURITY_PROTOCOL)";
     return new FeatureStoreException("cannot reach Kafka at " + bootstrapServers + " within " + MAX_BLOCK.toSeconds()
-        + " s (" + reason + "); is the broker running? set KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers", cause);
+        + " s (" + reason + "); is the broker running" + protocol + "? set KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers",
+        cause);
   }
 }

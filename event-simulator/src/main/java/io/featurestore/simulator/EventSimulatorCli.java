@@ -57,6 +57,6 @@ public final class EventSimulatorCli implements Runnable {
   }
 
   SimulatorSettings settings() {
-    return new SimulatorSettings(kafka.bootstrapServers(), registry.file());
+    return new SimulatorSettings(kafka.bootstrapServers(), kafka.security(), registry.file());
   }
 }

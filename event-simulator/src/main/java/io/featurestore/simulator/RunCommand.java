@@ -88,9 +88,10 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     String bootstrap = settings.bootstrapServers();
-    EventPublisher.checkTopics(bootstrap);
+    EventPublisher.checkTopics(bootstrap, settings.kafkaSecurity());
     EventGenerator generator = new EventGenerator(users, seed, fraudRate, System::currentTimeMillis);
-    EventPublisher publisher = new EventPublisher(bootstrap, new EventJson(registry), EventPublisher.Patience.STREAM);
+    EventPublisher publisher = new EventPublisher(bootstrap, settings.kafkaSecurity(), new EventJson(registry),
+        EventPublisher.Patience.STREAM);
     long maxEvents = limit != null && limit.count != null ? limit.count : Long.MAX_VALUE;
     Duration duration = limit == null ? null : limit.duration;
     Simulation simulation = new Simulation(generator, EventSink.of(publisher), rate, maxEvents, duration, System::nanoTime);

@@ -81,7 +81,7 @@ final class SendCommand implements Callable<Integer> {
     EventJson eventJson = new EventJson(settings.loadRegistry());
     String source = json.equals(STDIN) ? "stdin" : json;
     List<EventInput.Numbered> events = EventInput.parse(read(json), source, eventJson);
-    produce(settings.bootstrapServers(), eventJson, events, spec.commandLine().getOut());
+    produce(settings, eventJson, events, spec.commandLine().getOut());
     return 0;
   }
 
@@ -100,9 +100,11 @@ final class SendCommand implements Callable<Integer> {
   }
 
   /** Sends every event, then waits for each acknowledgement in input order and prints it. */
-  static void produce(String bootstrapServers, EventJson eventJson, List<EventInput.Numbered> events, PrintWriter out) {
-    EventPublisher.checkTopics(bootstrapServers);
-    try (EventPublisher publisher = new EventPublisher(bootstrapServers, eventJson, EventPublisher.Patience.ONE_SHOT)) {
+  static void produce(SimulatorSettings settings, EventJson eventJson, List<EventInput.Numbered> events, PrintWriter out) {
+    String bootstrapServers = settings.bootstrapServers();
+    EventPublisher.checkTopics(bootstrapServers, settings.kafkaSecurity());
+    try (EventPublisher publisher = new EventPublisher(bootstrapServers, settings.kafkaSecurity(), eventJson,
+        EventPublisher.Patience.ONE_SHOT)) {
       List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
       for (EventInput.Numbered event : events) {
         sent.add(publisher.send(event.event(), null));
@@ -128,7 +130,7 @@ final class SendCommand implements Callable<Integer> {
         out.flush();
       }
     } catch (TimeoutException e) {
-      throw EventPublisher.unreachable(bootstrapServers, e);
+      throw EventPublisher.unreachable(bootstrapServers, settings.kafkaSecurity(), e);
     } catch (KafkaException e) {
       throw new FeatureStoreException("Kafka at " + bootstrapServers + " did not take the events: " + e, e);
     }
@@ -181,7 +183,7 @@ final class SendCommand implements Callable<Integer> {
     } catch (InvalidEventException e) {
       throw new InvalidInputException("invalid " + commandLine.getCommandName() + ": " + e.getMessage());
     }
-    produce(settings.bootstrapServers(), eventJson, List.of(new EventInput.Numbered(1, valid)), commandLine.getOut());
+    produce(settings, eventJson, List.of(new EventInput.Numbered(1, valid)), commandLine.getOut());
     return 0;
   }
 

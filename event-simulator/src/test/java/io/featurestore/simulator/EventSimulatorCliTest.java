@@ -63,7 +63,9 @@ class EventSimulatorCliTest {
 
   @Test
   void shouldListEverySettingWithItsFlagVariableAndDefaultInHelp() {
-    assertThat(EventSimulatorCli.ENVIRONMENT).containsExactlyInAnyOrder("KAFKA_BOOTSTRAP_SERVERS", "FS_REGISTRY_FILE");
+    assertThat(EventSimulatorCli.ENVIRONMENT).containsExactlyInAnyOrder("KAFKA_BOOTSTRAP_SERVERS", "FS_REGISTRY_FILE",
+        "KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_JAAS_CONFIG", "KAFKA_SSL_TRUSTSTORE_LOCATION",
+        "KAFKA_SSL_TRUSTSTORE_PASSWORD", "KAFKA_SSL_TRUSTSTORE_TYPE");
     for (String[] command : new String[][] {{"--help"}, {"run", "--help"}, {"send", "--help"}, {"send", "login", "-h"}}) {
       String help = run(command).out();
       assertThat(EventSimulatorCli.ENVIRONMENT)
@@ -71,6 +73,18 @@ class EventSimulatorCliTest {
     }
     assertThat(run("--help").out())
         .containsPattern("(?m)^  KAFKA_BOOTSTRAP_SERVERS +--bootstrap-servers +localhost:9092$");
+  }
+
+  @Test
+  void shouldRefuseABadKafkaSecurityCombinationInOneLineWithExitCode2() {
+    Result result = run("send", "login", "--user", "u0001", "--bootstrap-servers", NO_BROKER,
+        "--kafka-security-protocol", "SASL_SSL", "--kafka-sasl-mechanism", "PLAIN");
+    assertUsageError(result, "--kafka-sasl-jaas-config (KAFKA_SASL_JAAS_CONFIG) is required with "
+        + "--kafka-security-protocol (KAFKA_SECURITY_PROTOCOL) SASL_SSL");
+    assertThat(result.err().lines()).hasSize(1);
+    assertUsageError(run("run", "--bootstrap-servers", NO_BROKER, "--kafka-security-protocol", "TLS"),
+        "Invalid value for --kafka-security-protocol (KAFKA_SECURITY_PROTOCOL): must be PLAINTEXT, SSL, "
+            + "SASL_PLAINTEXT or SASL_SSL, not 'TLS'");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.featurestore.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.featurestore.cli.Cli;
+import io.featurestore.cli.KafkaSecurity;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Map;
@@ -39,5 +40,14 @@ class SimulatorSettingsTest {
         .isEqualTo("a:1");
     assertThat(settings(Map.of(), "send", "login", "--user", "u1", "--bootstrap-servers", "b:2").bootstrapServers())
         .isEqualTo("b:2");
+  }
+
+  @Test
+  void shouldTakeTheKafkaSecuritySettingsFromTheEnvironment() {
+    String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";";
+    Map<String, String> env = Map.of("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT", "KAFKA_SASL_MECHANISM", "PLAIN",
+        "KAFKA_SASL_JAAS_CONFIG", jaas);
+    assertThat(settings(env, "run").kafkaSecurity()).isEqualTo(KafkaSecurity.saslPlaintext("PLAIN", jaas));
+    assertThat(settings(Map.of(), "run").kafkaSecurity()).isEqualTo(KafkaSecurity.NONE);
   }
 }

@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * deletes; a given data dir is formatted once and reused by later starts. {@link #close()}
  * also runs from a JVM shutdown hook, as a safety net.
  *
+ * <p>With {@link Options#withSaslPlain}, a second listener on another free loopback port takes
+ * SASL/PLAIN over plain TCP ({@code SASL_PLAINTEXT}) for one user and password, the way a managed
+ * Kafka asks clients to log in; the first listener stays open without authentication, for the
+ * broker itself and for test fixtures.
+ *
  * <p>Kafka treats some faults during start-up as fatal and halts the whole JVM: a taken
  * controller port does, for one. So ports are picked free, or checked free, just before the start.
  */
@@ -51,15 +56,18 @@ public final class KafkaBroker implements AutoCloseable {
   private final KafkaRaftServer server;
   private final int port;
   private final int controllerPort;
+  private final int saslPort;
   private final Path dataDir;
   private final boolean temporary;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook;
 
-  private KafkaBroker(KafkaRaftServer server, int port, int controllerPort, Path dataDir, boolean temporary) {
+  private KafkaBroker(KafkaRaftServer server, int port, int controllerPort, int saslPort, Path dataDir,
+      boolean temporary) {
     this.server = server;
     this.port = port;
     this.controllerPort = controllerPort;
+    this.saslPort = saslPort;
     this.dataDir = dataDir;
     this.temporary = temporary;
     this.shutdownHook = new Thread(this::close, "kafka-broker-stop-" + port);
@@ -75,9 +83,14 @@ public final class KafkaBroker implements AutoCloseable {
     int port = options.port() > 0 ? requireFree(options.port(), "port") : FreePorts.next();
     int controllerPort = options.controllerPort() > 0
         ? requireFree(options.controllerPort(), "controller port") : freePortOtherThan(port);
+    int saslPort = options.saslUser() == null ? 0 : options.saslPort() > 0
+        ? requireFree(options.saslPort(), "SASL port") : freePortOtherThan(port, controllerPort);
     boolean temporary = options.dataDir() == null;
     Path dataDir = temporary ? createTempDir() : createDirs(options.dataDir().toAbsolutePath());
     Properties props = brokerProperties(port, controllerPort, dataDir, options.properties());
+    if (options.saslUser() != null) {
+      addSaslPlainListener(props, port, controllerPort, saslPort, options.saslUser());
+    }
     KafkaRaftServer server = null;
     try {
       formatOnce(dataDir, props);
@@ -93,12 +106,34 @@ public final class KafkaBroker implements AutoCloseable {
       throw new IllegalStateException("cannot start a Kafka broker on " + HOST + ":" + port
           + " (controller " + controllerPort + ", data " + dataDir + ")", e);
     }
-    KafkaBroker broker = new KafkaBroker(server, port, controllerPort, dataDir, temporary);
+    KafkaBroker broker = new KafkaBroker(server, port, controllerPort, saslPort, dataDir, temporary);
     Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
     broker.awaitReady(READY_TIMEOUT);
-    LOG.info("Kafka broker started on {} in {} ms (controller port {}, data in {})", broker.bootstrapServers(),
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), controllerPort, dataDir);
+    LOG.info("Kafka broker started on {} in {} ms (controller port {}{}, data in {})", broker.bootstrapServers(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), controllerPort,
+        saslPort > 0 ? ", SASL/PLAIN for user " + options.saslUser().username() + " on port " + saslPort : "", dataDir);
     return broker;
+  }
+
+  /** The second listener: SASL_PLAINTEXT with the PLAIN mechanism and one user; the broker's own traffic stays on PLAINTEXT. */
+  private static void addSaslPlainListener(Properties props, int port, int controllerPort, int saslPort, SaslUser user) {
+    props.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",SASL_PLAINTEXT://" + HOST + ":" + saslPort
+        + ",CONTROLLER://" + HOST + ":" + controllerPort);
+    props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port + ",SASL_PLAINTEXT://" + HOST + ":" + saslPort);
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN");
+    props.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required user_" + user.username() + "=\""
+            + user.password() + "\";");
+  }
+
+  /**
+   * The JAAS line a client logs in with as {@code user} over SASL/PLAIN, for
+   * {@code sasl.jaas.config} (or {@code KAFKA_SASL_JAAS_CONFIG}).
+   */
+  public static String plainLoginLine(String username, String password) {
+    return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + username
+        + "\" password=\"" + password + "\";";
   }
 
   private static Properties brokerProperties(int port, int controllerPort, Path dataDir, Map<String, String> extra) {
@@ -215,6 +250,14 @@ public final class KafkaBroker implements AutoCloseable {
     return port;
   }
 
+  /** {@code 127.0.0.1:PORT} of the SASL/PLAIN listener; only for a broker started {@link Options#withSaslPlain}. */
+  public String saslBootstrapServers() {
+    if (saslPort == 0) {
+      throw new IllegalStateException("the broker on " + bootstrapServers() + " has no SASL listener");
+    }
+    return HOST + ":" + saslPort;
+  }
+
   public int controllerPort() {
     return controllerPort;
   }
@@ -253,12 +296,13 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  private static int freePortOtherThan(int taken) {
-    int port = FreePorts.next();
-    while (port == taken) {
-      port = FreePorts.next();
+  private static int freePortOtherThan(int... taken) {
+    while (true) {
+      int port = FreePorts.next();
+      if (java.util.Arrays.stream(taken).noneMatch(t -> t == port)) {
+        return port;
+      }
     }
-    return port;
   }
 
   private static Path createTempDir() {
@@ -286,34 +330,64 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   /**
-   * How to start a broker: {@code 0} ports are picked free, a {@code null} data dir is a
-   * temporary one, and {@code properties} override the broker settings.
+   * One SASL/PLAIN user of the broker's SASL listener. Names and passwords are kept to letters,
+   * digits and {@code . _ -}, so they need no quoting in a JAAS line; {@code toString} hides the password.
    */
-  public record Options(int port, int controllerPort, Path dataDir, Map<String, String> properties) {
+  public record SaslUser(String username, String password) {
+    private static final java.util.regex.Pattern PLAIN = java.util.regex.Pattern.compile("[A-Za-z0-9._-]+");
+
+    public SaslUser {
+      if (!PLAIN.matcher(username).matches() || !PLAIN.matcher(password).matches()) {
+        throw new IllegalArgumentException("SASL user name and password must be letters, digits, '.', '_' or '-'");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "SaslUser[" + username + ", password hidden]";
+    }
+  }
+
+  /**
+   * How to start a broker: {@code 0} ports are picked free, a {@code null} data dir is a
+   * temporary one, {@code properties} override the broker settings, and a {@code saslUser}
+   * (none when {@code null}) opens a SASL/PLAIN listener on {@code saslPort}.
+   */
+  public record Options(int port, int controllerPort, Path dataDir, Map<String, String> properties, int saslPort,
+      SaslUser saslUser) {
     public Options {
       properties = Map.copyOf(properties);
     }
 
     public static Options defaults() {
-      return new Options(0, 0, null, Map.of());
+      return new Options(0, 0, null, Map.of(), 0, null);
     }
 
     public Options withPort(int port) {
-      return new Options(port, controllerPort, dataDir, properties);
+      return new Options(port, controllerPort, dataDir, properties, saslPort, saslUser);
     }
 
     public Options withControllerPort(int controllerPort) {
-      return new Options(port, controllerPort, dataDir, properties);
+      return new Options(port, controllerPort, dataDir, properties, saslPort, saslUser);
     }
 
     public Options withDataDir(Path dataDir) {
-      return new Options(port, controllerPort, dataDir, properties);
+      return new Options(port, controllerPort, dataDir, properties, saslPort, saslUser);
     }
 
     public Options withProperty(String key, String value) {
       Map<String, String> merged = new LinkedHashMap<>(properties);
       merged.put(key, value);
-      return new Options(port, controllerPort, dataDir, merged);
+      return new Options(port, controllerPort, dataDir, merged, saslPort, saslUser);
+    }
+
+    /** A SASL_PLAINTEXT listener (mechanism PLAIN) for this one user, on a free port unless {@link #withSaslPort}. */
+    public Options withSaslPlain(String username, String password) {
+      return new Options(port, controllerPort, dataDir, properties, saslPort, new SaslUser(username, password));
+    }
+
+    public Options withSaslPort(int saslPort) {
+      return new Options(port, controllerPort, dataDir, properties, saslPort, saslUser);
     }
   }
 }

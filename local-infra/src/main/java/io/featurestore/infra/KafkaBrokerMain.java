@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,7 @@ public final class KafkaBrokerMain {
 
   static final String USAGE = String.join(System.lineSeparator(),
       "Usage: KafkaBrokerMain [--port N] [--controller-port N] [--data-dir DIR] [--topics T1,T2,...] [--partitions N]",
+      "                      [--sasl-port N [--sasl-user NAME]]",
       "       KafkaBrokerMain --ready [--port N] [--topics T1,T2,...]",
       "Runs a single-node Kafka broker (KRaft, broker and controller) on 127.0.0.1 until stopped.",
       "  --port N             client port (env KAFKA_PORT, default 9092)",
@@ -34,6 +36,9 @@ public final class KafkaBrokerMain {
       "  --data-dir DIR       data kept across restarts, formatted once (env KAFKA_DATA_DIR, default ./data/kafka)",
       "  --topics T1,T2,...   topics to create when missing, e.g. events.login,events.transaction,events.dlq",
       "  --partitions N       partitions of each new topic (env FS_TOPIC_PARTITIONS, default 3)",
+      "  --sasl-port N        also a SASL_PLAINTEXT listener (mechanism PLAIN) on this port (env KAFKA_SASL_PORT,",
+      "                       default none), for one user whose password is in the env KAFKA_SASL_PASSWORD",
+      "  --sasl-user NAME     that user (env KAFKA_SASL_USER, default feature-store)",
       "  --ready              start nothing; ask the broker on --port: exit 0 and print 'records N' (the records",
       "                       in --topics) once it serves every partition of them, exit 1 and the reason if not",
       "  --help               print this help",
@@ -86,10 +91,15 @@ public final class KafkaBrokerMain {
   }
 
   private static void run(Settings settings) throws InterruptedException {
-    KafkaBroker broker = KafkaBroker.start(KafkaBroker.Options.defaults()
+    KafkaBroker.Options options = KafkaBroker.Options.defaults()
         .withPort(settings.port())
         .withControllerPort(settings.controllerPort())
-        .withDataDir(settings.dataDir()));
+        .withDataDir(settings.dataDir());
+    if (settings.saslUser().isPresent()) {
+      options = options.withSaslPort(settings.saslPort())
+          .withSaslPlain(settings.saslUser().get().username(), settings.saslUser().get().password());
+    }
+    KafkaBroker broker = KafkaBroker.start(options);
     if (!settings.topics().isEmpty()) {
       broker.createTopics(settings.partitions(), settings.topics().toArray(String[]::new));
       LOG.info("Topics {} ready (new ones with {} partitions)", settings.topics(), settings.partitions());
@@ -99,7 +109,9 @@ public final class KafkaBrokerMain {
     Thread.currentThread().join();
   }
 
-  record Settings(int port, int controllerPort, Path dataDir, List<String> topics, int partitions) {
+  /** {@code saslUser} is present exactly when {@code saslPort} is not 0; its password comes only from the environment. */
+  record Settings(int port, int controllerPort, Path dataDir, List<String> topics, int partitions, int saslPort,
+      Optional<KafkaBroker.SaslUser> saslUser) {
     static Settings parse(String[] args, Map<String, String> env) {
       Map<String, String> options = new HashMap<>();
       options.put("--port", env.getOrDefault("KAFKA_PORT", "9092"));
@@ -107,6 +119,8 @@ public final class KafkaBrokerMain {
       options.put("--data-dir", env.getOrDefault("KAFKA_DATA_DIR", "./data/kafka"));
       options.put("--topics", "");
       options.put("--partitions", env.getOrDefault("FS_TOPIC_PARTITIONS", "3"));
+      options.put("--sasl-port", env.getOrDefault("KAFKA_SASL_PORT", ""));
+      options.put("--sasl-user", env.getOrDefault("KAFKA_SASL_USER", "feature-store"));
       for (int i = 0; i < args.length; i++) {
         String arg = args[i];
         int eq = arg.startsWith("--") ? arg.indexOf('=') : -1;
@@ -123,14 +137,22 @@ public final class KafkaBrokerMain {
         }
       }
       String dataDir = options.get("--data-dir");
+      String rawSaslPort = options.get("--sasl-port");
+      int saslPort = rawSaslPort.isBlank() ? 0 : number("SASL port", rawSaslPort, 1, 65_535);
       Settings settings = new Settings(
           number("port", options.get("--port"), 1, 65_535),
           number("controller port", options.get("--controller-port"), 1, 65_535),
           Path.of(dataDir.isBlank() ? "./data/kafka" : dataDir).toAbsolutePath().normalize(),
           names(options.get("--topics")),
-          number("partitions", options.get("--partitions"), 1, 10_000));
+          number("partitions", options.get("--partitions"), 1, 10_000),
+          saslPort,
+          saslPort == 0 ? Optional.empty() : Optional.of(saslUser(options.get("--sasl-user"), env)));
       if (settings.port() == settings.controllerPort()) {
         throw new IllegalArgumentException("port and controller port must differ, both are " + settings.port());
+      }
+      if (saslPort == settings.port() || saslPort == settings.controllerPort()) {
+        throw new IllegalArgumentException("the SASL port must differ from the port and the controller port, not "
+            + saslPort);
       }
       return settings;
     }
@@ -145,6 +167,15 @@ public final class KafkaBrokerMain {
         // reported below
       }
       throw new IllegalArgumentException(what + " must be a number from " + min + " to " + max + ", not '" + raw + "'");
+    }
+
+    private static KafkaBroker.SaslUser saslUser(String name, Map<String, String> env) {
+      String password = env.getOrDefault("KAFKA_SASL_PASSWORD", "");
+      if (password.isBlank()) {
+        throw new IllegalArgumentException("--sasl-port needs the user's password in the environment variable "
+            + "KAFKA_SASL_PASSWORD");
+      }
+      return new KafkaBroker.SaslUser(name.trim(), password.trim());
     }
 
     private static List<String> names(String commaSeparated) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,6 +23,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -102,14 +105,48 @@ class KafkaBrokerIT {
     }
   }
 
+  @Test
+  void shouldTakeSaslPlainLoginsOnASecondListenerAndRefuseAWrongPassword() throws Exception {
+    String topic = "it.sasl";
+    String password = "pw-" + UUID.randomUUID();
+    try (KafkaBroker broker = KafkaBroker.start(KafkaBroker.Options.defaults().withSaslPlain("fs-it", password))) {
+      broker.createTopics(1, topic);
+      assertThat(broker.saslBootstrapServers()).isNotEqualTo(broker.bootstrapServers());
+      try (KafkaProducer<String, String> producer = producer(broker.saslBootstrapServers(),
+          sasl(KafkaBroker.plainLoginLine("fs-it", password)))) {
+        producer.send(new ProducerRecord<>(topic, "k", "over SASL")).get();
+      }
+      assertThat(consume(broker.bootstrapServers(), topic, 1)).extracting(ConsumerRecord::value).containsExactly("over SASL");
+
+      try (KafkaProducer<String, String> producer = producer(broker.saslBootstrapServers(),
+          sasl(KafkaBroker.plainLoginLine("fs-it", "wrong")))) {
+        assertThatThrownBy(() -> producer.send(new ProducerRecord<>(topic, "k", "v")).get())
+            .hasCauseInstanceOf(SaslAuthenticationException.class);
+      }
+    }
+    try (KafkaBroker plain = KafkaBroker.start()) {
+      assertThatThrownBy(plain::saslBootstrapServers).isInstanceOf(IllegalStateException.class);
+    }
+  }
+
+  private static Map<String, Object> sasl(String jaas) {
+    return Map.of(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT", SaslConfigs.SASL_MECHANISM, "PLAIN",
+        SaslConfigs.SASL_JAAS_CONFIG, jaas);
+  }
+
   private static KafkaProducer<String, String> producer(String bootstrapServers) {
-    return new KafkaProducer<>(Map.of(
+    return producer(bootstrapServers, Map.of());
+  }
+
+  private static KafkaProducer<String, String> producer(String bootstrapServers, Map<String, Object> security) {
+    Map<String, Object> config = new java.util.HashMap<>(security);
+    config.putAll(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000,
         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000,
-        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000),
-        new StringSerializer(), new StringSerializer());
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
+    return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
   }
 
   /** Reads the topic from the beginning in a fresh consumer group until {@code expected} records arrived. */

@@ -7,6 +7,7 @@ import io.featurestore.infra.KafkaBrokerMain.Settings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class KafkaBrokerMainTest {
@@ -32,9 +33,9 @@ class KafkaBrokerMainTest {
         "--port", "29092", "--controller-port=29093", "--topics", "events.login, events.transaction,,events.dlq",
         "--partitions", "2"}, env);
 
-    assertThat(fromEnv).isEqualTo(new Settings(19092, 19093, Path.of("/var/kafka"), List.of(), 6));
+    assertThat(fromEnv).isEqualTo(new Settings(19092, 19093, Path.of("/var/kafka"), List.of(), 6, 0, Optional.empty()));
     assertThat(fromArgs).isEqualTo(new Settings(29092, 29093, Path.of("/var/kafka"),
-        List.of("events.login", "events.transaction", "events.dlq"), 2));
+        List.of("events.login", "events.transaction", "events.dlq"), 2, 0, Optional.empty()));
   }
 
   @Test
@@ -47,5 +48,20 @@ class KafkaBrokerMainTest {
         .hasMessageContaining("unknown option --bogus");
     assertThatThrownBy(() -> Settings.parse(new String[] {"--port", "9093"}, Map.of()))
         .hasMessageContaining("must differ");
+  }
+
+  @Test
+  void saslListenerTakesItsPasswordOnlyFromTheEnvironment() {
+    Settings settings = Settings.parse(new String[] {"--sasl-port", "19094", "--sasl-user", "fs"},
+        Map.of("KAFKA_SASL_PASSWORD", "pw-1"));
+    assertThat(settings.saslPort()).isEqualTo(19094);
+    assertThat(settings.saslUser()).contains(new KafkaBroker.SaslUser("fs", "pw-1"));
+    assertThat(settings.toString()).doesNotContain("pw-1");
+    assertThat(Settings.parse(new String[0], Map.of("KAFKA_SASL_PORT", "19094", "KAFKA_SASL_PASSWORD", "p"))
+        .saslUser()).contains(new KafkaBroker.SaslUser("feature-store", "p"));
+    assertThatThrownBy(() -> Settings.parse(new String[] {"--sasl-port", "19094"}, Map.of()))
+        .hasMessageContaining("KAFKA_SASL_PASSWORD");
+    assertThatThrownBy(() -> Settings.parse(new String[] {"--sasl-port", "9092"}, Map.of("KAFKA_SASL_PASSWORD", "p")))
+        .hasMessageContaining("SASL port must differ");
   }
 }

@@ -1,5 +1,6 @@
 package io.featurestore.processor;
 
+import io.featurestore.cli.KafkaSecurity;
 import io.featurestore.events.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,16 +58,24 @@ final class StartupChecks {
    */
   static String run(StreamProcessorConfig config, Runnable wipeLocalState) {
     String bootstrap = config.bootstrapServers();
-    try (Admin admin = Admin.create(adminProperties(bootstrap))) {
+    try (Admin admin = Admin.create(adminProperties(bootstrap, config.kafkaSecurity()))) {
       String clusterId = clusterId(admin, bootstrap);
       requireCoPartitioned(partitionCounts(admin, INPUT_TOPICS, bootstrap), bootstrap);
       prepareLocalState(new ClusterIdMarker(config.stateDir(), config.applicationId()), clusterId, wipeLocalState);
       return clusterId;
+    } catch (StartupException e) {
+      throw KafkaSecurity.refusal(e.getCause())
+          .map(refusal -> new StartupException(config.kafkaSecurity().refusedBy(bootstrap, refusal), 2, refusal))
+          .orElseThrow(() -> e);
     }
   }
 
   static Map<String, Object> adminProperties(String bootstrapServers) {
-    Map<String, Object> props = new LinkedHashMap<>();
+    return adminProperties(bootstrapServers, KafkaSecurity.NONE);
+  }
+
+  static Map<String, Object> adminProperties(String bootstrapServers, KafkaSecurity security) {
+    Map<String, Object> props = new LinkedHashMap<>(security.clientProperties());
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(AdminClientConfig.CLIENT_ID_CONFIG, "feature-store-stream-processor-startup-checks");
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);

@@ -2,6 +2,7 @@ package io.featurestore.processor;
 
 import io.featurestore.cli.Cli;
 import io.featurestore.cli.KafkaOptions;
+import io.featurestore.cli.KafkaSecurity;
 import io.featurestore.cli.Numbers;
 import io.featurestore.cli.StoreOptions;
 import io.featurestore.core.StoreSettings;
@@ -20,9 +21,12 @@ import picocli.CommandLine.Option;
 /**
  * The stream processor's settings. Each is declared once, in {@link Flags}: its flag, its
  * environment variable (the name docker-compose and the local stack set), default and meaning.
- * Kafka keys are set only through the clients' {@code *_CONFIG} constants.
+ * Kafka keys are set only through the clients' {@code *_CONFIG} constants. {@code kafkaSecurity}
+ * (protocol, SASL, truststore) goes to every Kafka client the processor makes: Kafka Streams'
+ * own (main and restore consumers, producer, admin) through {@link #streamsProperties()}, and
+ * the start-up checks' admin client.
  */
-public record StreamProcessorConfig(String bootstrapServers, String applicationId, Path stateDir, boolean exactlyOnce,
+public record StreamProcessorConfig(String bootstrapServers, KafkaSecurity kafkaSecurity, String applicationId, Path stateDir, boolean exactlyOnce,
     int threads, Duration flushInterval, Duration commitInterval, Duration sinkRetryBudget, int metricsPort,
     Duration heartbeatTtl, Duration maxFutureSkew, Duration stallAfter, StoreSettings store) {
 
@@ -41,6 +45,8 @@ public record StreamProcessorConfig(String bootstrapServers, String applicationI
 
   public Properties streamsProperties() {
     Properties p = new Properties();
+    // Unprefixed, so Kafka Streams hands them to each of its clients; the secrets stay Passwords.
+    p.putAll(kafkaSecurity.clientProperties());
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -111,7 +117,7 @@ public record StreamProcessorConfig(String bootstrapServers, String applicationI
     long stallSeconds;
 
     StreamProcessorConfig config() {
-      return new StreamProcessorConfig(kafka.bootstrapServers(), applicationId, stateDir,
+      return new StreamProcessorConfig(kafka.bootstrapServers(), kafka.security(), applicationId, stateDir,
           guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2), Math.toIntExact(threads), Duration.ofMillis(flushMs),
           Duration.ofMillis(commitMs), Duration.ofSeconds(sinkRetrySeconds), metricsPort, Duration.ofSeconds(heartbeatTtlSeconds),
           Duration.ofSeconds(maxFutureSkewSeconds), Duration.ofSeconds(stallSeconds), store.settings());

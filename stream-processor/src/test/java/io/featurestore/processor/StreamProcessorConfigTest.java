@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.featurestore.cli.Cli;
+import io.featurestore.cli.KafkaSecurity;
 import io.featurestore.core.InvalidInputException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -49,7 +54,7 @@ class StreamProcessorConfigTest {
     assertThat(StreamProcessorConfig.ENVIRONMENT).containsAll(env.keySet()).contains("FS_REGISTRY_FILE");
 
     StreamProcessorConfig c = StreamProcessorConfig.fromEnv(env);
-    assertThat(c).isEqualTo(new StreamProcessorConfig("k:1", "app", Path.of("/state"), true, 2, Duration.ofMillis(50),
+    assertThat(c).isEqualTo(new StreamProcessorConfig("k:1", KafkaSecurity.NONE, "app", Path.of("/state"), true, 2, Duration.ofMillis(50),
         Duration.ofMillis(700), Duration.ofSeconds(9), 0, Duration.ofSeconds(7), Duration.ofSeconds(13),
         Duration.ofSeconds(14), c.store()));
     assertThat(c.store().redis().url()).isEqualTo("redis://r:2");
@@ -89,9 +94,47 @@ class StreamProcessorConfigTest {
   @Test
   void shouldListEverySettingWithItsFlagVariableAndDefaultInHelp() {
     String help = Cli.commandLine(new StreamProcessorConfig.Flags(), Map.of()).getUsageMessage(CommandLine.Help.Ansi.OFF);
-    assertThat(StreamProcessorConfig.ENVIRONMENT).hasSize(22)
+    assertThat(StreamProcessorConfig.ENVIRONMENT).hasSize(28)
         .allSatisfy(v -> assertThat(help).containsPattern("(?m)^  " + v + " +--[a-z-]+ "));
     assertThat(help).containsPattern("(?m)^  FS_SINK_FLUSH_MS +--sink-flush-ms +100$")
         .containsPattern("(?m)^  KAFKA_BOOTSTRAP_SERVERS +--bootstrap-servers +localhost:9092$");
+  }
+
+  private static final String SECRET = "pr0cess0r-Secret";
+  private static final String JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required "
+      + "username=\"fs\" password=\"" + SECRET + "\";";
+
+  @Test
+  void shouldPassTheSecuritySettingsToKafkaStreamsAndTheStartupChecksWithoutShowingTheSecret() {
+    Map<String, String> env = Map.of("KAFKA_SECURITY_PROTOCOL", "SASL_SSL", "KAFKA_SASL_MECHANISM", "PLAIN",
+        "KAFKA_SASL_JAAS_CONFIG", JAAS);
+    StreamProcessorConfig c = StreamProcessorConfig.fromEnv(env);
+    Properties p = c.streamsProperties();
+    assertThat(p.get(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG)).isEqualTo("SASL_SSL");
+    assertThat(p.get(SaslConfigs.SASL_MECHANISM)).isEqualTo("PLAIN");
+    assertThat(p.get(SaslConfigs.SASL_JAAS_CONFIG)).isEqualTo(new Password(JAAS));
+    // What Kafka Streams gives each of its clients: the settings reach them all.
+    StreamsConfig streams = new StreamsConfig(p);
+    assertThat(streams.getMainConsumerConfigs("g", "c", 0)).containsEntry(SaslConfigs.SASL_JAAS_CONFIG, new Password(JAAS));
+    assertThat(streams.getRestoreConsumerConfigs("c")).containsEntry(SaslConfigs.SASL_MECHANISM, "PLAIN");
+    assertThat(streams.getProducerConfigs("c")).containsEntry(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
+    assertThat(streams.getAdminConfigs("c")).containsEntry(SaslConfigs.SASL_JAAS_CONFIG, new Password(JAAS));
+    assertThat(StartupChecks.adminProperties(c.bootstrapServers(), c.kafkaSecurity()))
+        .containsEntry(SaslConfigs.SASL_JAAS_CONFIG, new Password(JAAS))
+        .containsEntry(AdminClientConfig.CLIENT_ID_CONFIG, "feature-store-stream-processor-startup-checks");
+    assertThat(c.toString()).doesNotContain(SECRET);
+    assertThat(p.toString()).doesNotContain(SECRET);
+
+    String help = Cli.commandLine(new StreamProcessorConfig.Flags(), env).getUsageMessage(CommandLine.Help.Ansi.OFF);
+    assertThat(help).doesNotContain(SECRET)
+        .containsPattern("(?m)^  KAFKA_SASL_JAAS_CONFIG +--kafka-sasl-jaas-config +\\(not set\\)$");
+  }
+
+  @Test
+  void shouldRefuseASaslProtocolWithoutCredentials() {
+    assertThatThrownBy(() -> StreamProcessorConfig.fromEnv(Map.of("KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+        "KAFKA_SASL_MECHANISM", "PLAIN"))).isInstanceOf(InvalidInputException.class)
+        .hasMessage("--kafka-sasl-jaas-config (KAFKA_SASL_JAAS_CONFIG) is required with --kafka-security-protocol "
+            + "(KAFKA_SECURITY_PROTOCOL) SASL_SSL");
   }
 }

@@ -35,7 +35,8 @@ public final class KafkaBrokerMain {
       "  --topics T1,T2,...   topics to create when missing, e.g. events.login,events.transaction,events.dlq",
       "  --partitions N       partitions of each new topic (env FS_TOPIC_PARTITIONS, default 3)",
       "  --ready              start nothing; ask the broker on --port: exit 0 and print 'records N' (the records",
-      "                       in --topics) once it serves every partition of them, exit 1 and the reason if not",
+      "                       in --topics) and 'partitions P' (the fewest partitions of any of them) once it",
+      "                       serves every partition of them, exit 1 and the reason if not",
       "  --help               print this help",
       "Options also take the form --name=value; an option beats its environment variable.",
       "Logs at INFO (Kafka itself at WARN) to stdout; -Dlogback.configurationFile=FILE replaces that.");
@@ -76,8 +77,13 @@ public final class KafkaBrokerMain {
   /** The local stack's readiness check of the broker it started (and of the events arriving in it). */
   private static int probe(Settings settings) {
     try {
-      System.out.println("records " + KafkaTopics.awaitServed("127.0.0.1:" + settings.port(), PROBE_TIMEOUT,
-          settings.topics().toArray(String[]::new)));
+      String bootstrap = "127.0.0.1:" + settings.port();
+      String[] topics = settings.topics().toArray(String[]::new);
+      System.out.println("records " + KafkaTopics.awaitServed(bootstrap, PROBE_TIMEOUT, topics));
+      if (topics.length > 0) {
+        System.out.println("partitions " + KafkaTopics.partitionCounts(bootstrap, PROBE_TIMEOUT, topics).values().stream()
+            .mapToInt(Integer::intValue).min().orElse(0));
+      }
       return 0;
     } catch (RuntimeException e) {
       System.err.println("not ready: " + e.getMessage());
@@ -106,7 +112,8 @@ public final class KafkaBrokerMain {
       options.put("--controller-port", env.getOrDefault("KAFKA_CONTROLLER_PORT", "9093"));
       options.put("--data-dir", env.getOrDefault("KAFKA_DATA_DIR", "./data/kafka"));
       options.put("--topics", "");
-      options.put("--partitions", env.getOrDefault("FS_TOPIC_PARTITIONS", "3"));
+      options.put("--partitions", env.getOrDefault(KafkaTopics.PARTITIONS_VARIABLE,
+          Integer.toString(KafkaTopics.DEFAULT_PARTITIONS)));
       for (int i = 0; i < args.length; i++) {
         String arg = args[i];
         int eq = arg.startsWith("--") ? arg.indexOf('=') : -1;

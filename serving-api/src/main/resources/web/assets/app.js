@@ -428,6 +428,7 @@
         el('td', { class: 'name', title: i.instance_id }, i.instance_id),
         el('td', { class: 'status status-' + status.toLowerCase(), title: 'Kafka Streams ' + i.state },
           status, el('span', { class: 'streams-state' }, i.state)),
+        el('td', { class: 'partitions mono', title: (i.partitions || []).join(', ') }, partitionsText(i.partitions)),
         el('td', { class: i.heartbeat_age_ms > LATE_HEARTBEAT_MS ? 'age-late' : '' }, age(i.heartbeat_age_ms) + ' ago'),
         el('td', { class: 'mono' }, i.events_total.toLocaleString())));
       if (status !== 'OK') {
@@ -436,11 +437,34 @@
           ? status + ' since ' + shortTimestamp(i.status_since_ms) + ' (' + age(p.now_ms - i.status_since_ms) + ' ago)'
           : status;
         body.append(el('tr', { class: 'reason-row', dataset: { reasonOf: i.instance_id } },
-          el('td', { colspan: 4 }, el('span', { class: 'since' }, since),
+          el('td', { colspan: 5 }, el('span', { class: 'since' }, since),
             i.reason ? el('span', { class: 'reason' }, ': ' + i.reason) : null)));
       }
     }
     table.hidden = !p || p.instances.length === 0;
+  }
+
+  // The input topics are co-partitioned, so an instance's tasks own the same numbers of each:
+  // ['events.login-0', 'events.transaction-0', 'events.login-3', …] reads as "0, 3"; topics
+  // that differ are named ("events.login 0 · events.dlq 1"). None (rebalancing, idle, an older
+  // processor that does not say) is a dash.
+  function partitionsText(partitions) {
+    if (!partitions || partitions.length === 0) {
+      return '—';
+    }
+    const byTopic = new Map();
+    for (const tp of partitions) {
+      const dash = tp.lastIndexOf('-');
+      const topic = tp.slice(0, dash);
+      if (!byTopic.has(topic)) {
+        byTopic.set(topic, []);
+      }
+      byTopic.get(topic).push(Number(tp.slice(dash + 1)));
+    }
+    const lists = [...byTopic.entries()].map(([topic, numbers]) => [topic, numbers.sort((a, b) => a - b).join(', ')]);
+    return lists.every(([, numbers]) => numbers === lists[0][1])
+      ? lists[0][1]
+      : lists.map(([topic, numbers]) => topic + ' ' + numbers).join(' · ');
   }
 
   function renderEventAge() {

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,9 +56,14 @@ import org.apache.kafka.common.utils.Utils;
  * with its state dir kept across restarts, and the event simulator ({@code event-simulator.jar
  * run}) at a steady rate. Ports are free ones and stay the same across restarts, data lives in
  * a temp dir, logs in {@code e2e-tests/target/fault-suite/}.
+ *
+ * <p>Several processor instances can run at once (same application id, so they share the
+ * partitions), each its own process with its own state dir and metrics port; instance 1 is the
+ * one the single-processor methods mean.
  */
 final class FaultPipeline implements AutoCloseable {
-  static final int PARTITIONS = 3;
+  /** Partitions of each topic unless a scenario asks for more; what {@code ./stack} and docker-compose create. */
+  static final int DEFAULT_PARTITIONS = 3;
   private static final List<String> INPUT_TOPICS = List.of(Topics.LOGIN, Topics.TRANSACTION);
   private static final List<String> STREAMING_COUNTS = List.of("tx_count_5m", "failed_logins_15m", "last_login_ts");
 
@@ -77,12 +83,14 @@ final class FaultPipeline implements AutoCloseable {
   private final EventJson json = new EventJson(registry);
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
   private final Map<String, Integer> probesSent = new HashMap<>();
+  private final int partitions;
+  private final Map<String, String> processorSettings = new LinkedHashMap<>();
 
   private ChildProcess broker;
   private RedisServer redis;
-  private ChildProcess processor;
+  private final Map<Integer, ChildProcess> processors = new TreeMap<>();
+  private final Map<Integer, Integer> processorMetricsPorts = new HashMap<>();
   private ChildProcess simulator;
-  private int processorMetricsPort;
   private Admin admin;
   private KafkaProducer<String, byte[]> probeProducer;
   private int starts;
@@ -94,7 +102,13 @@ final class FaultPipeline implements AutoCloseable {
    *                       docker-compose run it
    */
   FaultPipeline(String name, Path dataDir, boolean redisKeepsData) throws IOException {
+    this(name, dataDir, redisKeepsData, DEFAULT_PARTITIONS);
+  }
+
+  /** @param partitions partitions of each topic, created on the broker's first start */
+  FaultPipeline(String name, Path dataDir, boolean redisKeepsData, int partitions) throws IOException {
     this.name = name;
+    this.partitions = partitions;
     this.logs = root.resolve("e2e-tests/target/fault-suite").resolve(name);
     this.kafkaData = dataDir.resolve("kafka");
     this.stateDir = dataDir.resolve("processor-state");
@@ -123,7 +137,7 @@ final class FaultPipeline implements AutoCloseable {
     broker = ChildProcess.jar("kafka-broker", List.of("-Xmx512m"), jar("local-infra"), List.of(
         "--port", Integer.toString(kafkaPort), "--controller-port", Integer.toString(controllerPort),
         "--data-dir", kafkaData.toString(), "--topics", String.join(",", Topics.ALL),
-        "--partitions", Integer.toString(PARTITIONS)), Map.of(), nextLog("kafka-broker"));
+        "--partitions", Integer.toString(partitions)), Map.of(), nextLog("kafka-broker"));
     await("the Kafka broker's ready line", Duration.ofSeconds(90), broker,
         () -> broker.output().contains("Kafka broker ready"));
     if (admin == null) {
@@ -151,31 +165,68 @@ final class FaultPipeline implements AutoCloseable {
     return "redis://127.0.0.1:" + redisPort;
   }
 
-  /** Starts a processor JVM; returns once its process runs (not once Kafka Streams is RUNNING). */
+  /** A processor setting (environment variable) for every processor launched from now on. */
+  void processorSetting(String variable, String value) {
+    processorSettings.put(variable, value);
+  }
+
+  /** Starts processor instance 1's JVM; returns once its process runs (not once Kafka Streams is RUNNING). */
   void launchProcessor() {
-    processorMetricsPort = FreePorts.next();
+    launchProcessor(1);
+  }
+
+  /**
+   * Starts processor instance {@code instance}: the same application id as every other (so they
+   * share the partitions), its own state dir (kept across its restarts) and metrics port.
+   */
+  void launchProcessor(int instance) {
+    int metricsPort = FreePorts.next();
     Map<String, String> env = new LinkedHashMap<>();
     env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
     env.put("REDIS_URL", redisUrl());
     env.put("FS_PROCESSOR_APPLICATION_ID", applicationId);
-    env.put("FS_PROCESSOR_STATE_DIR", stateDir.toString());
-    env.put("FS_PROCESSOR_METRICS_PORT", Integer.toString(processorMetricsPort));
-    processor = ChildProcess.jar("stream-processor", List.of("-Xmx512m"), jar("stream-processor"), List.of(), env,
-        nextLog("stream-processor"));
+    env.put("FS_PROCESSOR_STATE_DIR", (instance == 1 ? stateDir : stateDir.resolveSibling(stateDir.getFileName()
+        + "-" + instance)).toString());
+    env.put("FS_PROCESSOR_METRICS_PORT", Integer.toString(metricsPort));
+    env.putAll(processorSettings);
+    String process = instance == 1 ? "stream-processor" : "stream-processor-" + instance;
+    processorMetricsPorts.put(instance, metricsPort);
+    processors.put(instance, ChildProcess.jar(process, List.of("-Xmx512m"), jar("stream-processor"), List.of(), env,
+        nextLog(process)));
   }
 
   void awaitProcessorRunning(Duration timeout) {
-    await("the stream processor's /health to say RUNNING", timeout, processor,
-        () -> processorHealth().contains("\"state\":\"RUNNING\""));
+    awaitProcessorRunning(1, timeout);
   }
 
-  /** kill -9 of the processor: no clean close, no final flush or commit. */
+  void awaitProcessorRunning(int instance, Duration timeout) {
+    await("stream processor " + instance + "'s /health to say RUNNING", timeout, processor(instance),
+        () -> processorHealth(instance).contains("\"state\":\"RUNNING\""));
+  }
+
+  /** kill -9 of processor instance 1: no clean close, no final flush or commit. */
   void killProcessor() {
-    processor.kill();
+    killProcessor(1);
+  }
+
+  void killProcessor(int instance) {
+    processor(instance).kill();
   }
 
   ChildProcess processor() {
-    return processor;
+    return processor(1);
+  }
+
+  ChildProcess processor(int instance) {
+    ChildProcess process = processors.get(instance);
+    if (process == null) {
+      throw new IllegalStateException("no processor instance " + instance + " was launched");
+    }
+    return process;
+  }
+
+  int partitions() {
+    return partitions;
   }
 
   /** Starts {@code event-simulator.jar run} and waits for its "Producing" line. */
@@ -212,10 +263,10 @@ final class FaultPipeline implements AutoCloseable {
     return logs.resolve(String.format("%02d-%s.log", ++starts, process));
   }
 
-  private String processorHealth() {
+  private String processorHealth(int instance) {
     try {
       HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-          + processorMetricsPort + "/health")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+          + processorMetricsPorts.get(instance) + "/health")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
       return response.body();
     } catch (IOException e) {
       return "";
@@ -240,7 +291,7 @@ final class FaultPipeline implements AutoCloseable {
   /** Records in the dead-letter topic. */
   long deadLetters() {
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    for (int p = 0; p < PARTITIONS; p++) {
+    for (int p = 0; p < partitions; p++) {
       latest.put(new TopicPartition(Topics.DLQ, p), OffsetSpec.latest());
     }
     return answer(admin.listOffsets(latest).all()).orElseThrow(() -> new IllegalStateException(
@@ -279,14 +330,15 @@ final class FaultPipeline implements AutoCloseable {
     }
   }
 
-  private static List<TopicPartition> inputPartitions() {
-    List<TopicPartition> partitions = new ArrayList<>();
+  /** Every input partition, {@code events.login-0} … {@code events.transaction-N}. */
+  List<TopicPartition> inputPartitions() {
+    List<TopicPartition> all = new ArrayList<>();
     for (String topic : INPUT_TOPICS) {
-      for (int p = 0; p < PARTITIONS; p++) {
-        partitions.add(new TopicPartition(topic, p));
+      for (int p = 0; p < partitions; p++) {
+        all.add(new TopicPartition(topic, p));
       }
     }
-    return partitions;
+    return all;
   }
 
   private static OptionalLong sum(Optional<Map<TopicPartition, Long>> offsets) {
@@ -302,12 +354,12 @@ final class FaultPipeline implements AutoCloseable {
 
   /** Waits until the processor has committed at least {@code records} input records. */
   void awaitProcessed(long records, Duration timeout) {
-    await(records + " input records processed", timeout, processor, () -> processed().orElse(-1) >= records);
+    await(records + " input records processed", timeout, processor(), () -> processed().orElse(-1) >= records);
   }
 
   /** Waits until the processor's committed offsets trail the topics by at most {@code records}. */
   void awaitLagBelow(long records, Duration timeout) {
-    await("the processor to trail the input by at most " + records + " records", timeout, processor, () -> {
+    await("the processor to trail the input by at most " + records + " records", timeout, processor(), () -> {
       OptionalLong produced = produced();
       OptionalLong processed = processed();
       return produced.isPresent() && processed.isPresent() && produced.getAsLong() - processed.getAsLong() <= records;
@@ -320,7 +372,7 @@ final class FaultPipeline implements AutoCloseable {
    * those records caused are in Redis, so Redis now reflects every event.
    */
   void awaitQuiet(Duration timeout) {
-    await("the processor to commit every input record", timeout, processor, () -> {
+    await("the processor to commit every input record", timeout, processor(), () -> {
       Optional<Map<TopicPartition, Long>> end = endOffsets();
       return end.isPresent() && committedOffsets().equals(end);
     });
@@ -349,7 +401,7 @@ final class FaultPipeline implements AutoCloseable {
     }
     probeProducer.flush();
     try (FeatureStore store = FeatureStore.connect(redisUrl(), registry)) {
-      await("probes on every partition served", timeout, processor, () -> {
+      await("probes on every partition served", timeout, processor(), () -> {
         List<FeatureVector> read = store.reader().getBatch(List.copyOf(expected.keySet()), List.of("tx_count_5m"), false);
         return read.stream().allMatch(v -> Long.valueOf(expected.get(v.entityId())).equals(v.values().get("tx_count_5m")));
       });
@@ -358,12 +410,12 @@ final class FaultPipeline implements AutoCloseable {
   }
 
   /** Users {@code p1, p2, …}: the first one whose key lands on each partition. */
-  static List<String> probeUsers() {
-    String[] byPartition = new String[PARTITIONS];
+  List<String> probeUsers() {
+    String[] byPartition = new String[partitions];
     int found = 0;
-    for (int i = 1; found < PARTITIONS; i++) {
+    for (int i = 1; found < partitions; i++) {
       String user = "p" + i;
-      int partition = Utils.toPositive(Utils.murmur2(user.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+      int partition = Utils.toPositive(Utils.murmur2(user.getBytes(StandardCharsets.UTF_8))) % partitions;
       if (byPartition[partition] == null) {
         byPartition[partition] = user;
         found++;
@@ -417,7 +469,10 @@ final class FaultPipeline implements AutoCloseable {
   String diagnostics() {
     StringBuilder out = new StringBuilder("\n  produced ").append(produced()).append(", processed ").append(processed())
         .append("; logs in ").append(logs);
-    for (ChildProcess child : new ChildProcess[] {processor, simulator, broker}) {
+    List<ChildProcess> children = new ArrayList<>(processors.values());
+    children.add(simulator);
+    children.add(broker);
+    for (ChildProcess child : children) {
       if (child != null) {
         out.append("\n--- ").append(child.log().getFileName()).append(" ---\n").append(child.outputTail(2000));
       }
@@ -428,7 +483,11 @@ final class FaultPipeline implements AutoCloseable {
   @Override
   public void close() {
     AutoCloseable producer = probeProducer == null ? null : () -> probeProducer.close(Duration.ofSeconds(5));
-    for (AutoCloseable resource : new AutoCloseable[] {simulator, processor, producer, admin, broker, redis}) {
+    List<AutoCloseable> resources = new ArrayList<>();
+    resources.add(simulator);
+    resources.addAll(processors.values());
+    resources.addAll(java.util.Arrays.asList(producer, admin, broker, redis));
+    for (AutoCloseable resource : resources) {
       if (resource != null) {
         try {
           resource.close();

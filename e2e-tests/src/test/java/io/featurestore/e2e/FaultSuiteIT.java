@@ -145,7 +145,7 @@ class FaultSuiteIT {
       assertThat(unacknowledged(summary)).as("events the simulator could not deliver: " + summary).isZero();
       assertThat(input.records()).as("records in the topics = events the simulator acknowledged + one probe per "
           + "partition: none lost or duplicated on the way in (" + summary + ")")
-          .isEqualTo(row.acknowledged() + FaultPipeline.probeUsers().size());
+          .isEqualTo(row.acknowledged() + pipeline.probeUsers().size());
     }
   }
 

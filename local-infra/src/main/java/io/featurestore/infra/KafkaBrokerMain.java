@@ -40,7 +40,8 @@ public final class KafkaBrokerMain {
       "                       default none), for one user whose password is in the env KAFKA_SASL_PASSWORD",
       "  --sasl-user NAME     that user (env KAFKA_SASL_USER, default feature-store)",
       "  --ready              start nothing; ask the broker on --port: exit 0 and print 'records N' (the records",
-      "                       in --topics) once it serves every partition of them, exit 1 and the reason if not",
+      "                       in --topics) and 'partitions P' (the fewest partitions of any of them) once it",
+      "                       serves every partition of them, exit 1 and the reason if not",
       "  --help               print this help",
       "Options also take the form --name=value; an option beats its environment variable.",
       "Logs at INFO (Kafka itself at WARN) to stdout; -Dlogback.configurationFile=FILE replaces that.");
@@ -81,8 +82,13 @@ public final class KafkaBrokerMain {
   /** The local stack's readiness check of the broker it started (and of the events arriving in it). */
   private static int probe(Settings settings) {
     try {
-      System.out.println("records " + KafkaTopics.awaitServed("127.0.0.1:" + settings.port(), PROBE_TIMEOUT,
-          settings.topics().toArray(String[]::new)));
+      String bootstrap = "127.0.0.1:" + settings.port();
+      String[] topics = settings.topics().toArray(String[]::new);
+      System.out.println("records " + KafkaTopics.awaitServed(bootstrap, PROBE_TIMEOUT, topics));
+      if (topics.length > 0) {
+        System.out.println("partitions " + KafkaTopics.partitionCounts(bootstrap, PROBE_TIMEOUT, topics).values().stream()
+            .mapToInt(Integer::intValue).min().orElse(0));
+      }
       return 0;
     } catch (RuntimeException e) {
       System.err.println("not ready: " + e.getMessage());
@@ -118,7 +124,8 @@ public final class KafkaBrokerMain {
       options.put("--controller-port", env.getOrDefault("KAFKA_CONTROLLER_PORT", "9093"));
       options.put("--data-dir", env.getOrDefault("KAFKA_DATA_DIR", "./data/kafka"));
       options.put("--topics", "");
-      options.put("--partitions", env.getOrDefault("FS_TOPIC_PARTITIONS", "3"));
+      options.put("--partitions", env.getOrDefault(KafkaTopics.PARTITIONS_VARIABLE,
+          Integer.toString(KafkaTopics.DEFAULT_PARTITIONS)));
       options.put("--sasl-port", env.getOrDefault("KAFKA_SASL_PORT", ""));
       options.put("--sasl-user", env.getOrDefault("KAFKA_SASL_USER", "feature-store"));
       for (int i = 0; i < args.length; i++) {

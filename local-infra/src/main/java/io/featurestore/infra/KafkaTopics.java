@@ -27,8 +27,40 @@ import org.slf4j.LoggerFactory;
 public final class KafkaTopics {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaTopics.class);
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * Partitions of each topic the local stack, docker-compose and the broker launcher create unless
+   * {@code FS_TOPIC_PARTITIONS} asks for another number: up to this many stream-processor instances
+   * share the work. A topic that exists keeps its count (adding partitions would move users to
+   * other partitions, away from their state).
+   */
+  public static final int DEFAULT_PARTITIONS = 3;
+  /** The environment variable that asks for another partition count. */
+  public static final String PARTITIONS_VARIABLE = "FS_TOPIC_PARTITIONS";
 
   private KafkaTopics() {}
+
+  /**
+   * The partition count of each named topic, once every partition of them is served (as
+   * {@link #awaitServed}); throws if that is not so within {@code timeout}.
+   */
+  public static Map<String, Integer> partitionCounts(String bootstrapServers, Duration timeout, String... names) {
+    awaitServed(bootstrapServers, timeout, names);
+    Map<String, Object> props = KafkaBroker.adminProperties(bootstrapServers);
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 5_000));
+    try (Admin admin = Admin.create(props)) {
+      Map<String, Integer> counts = new java.util.TreeMap<>();
+      admin.describeTopics(List.of(names)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .forEach((name, description) -> counts.put(name, description.partitions().size()));
+      return counts;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while asking " + bootstrapServers, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(bootstrapServers + " does not describe " + List.of(names) + " within " + timeout
+          + ": " + (e.getCause() != null ? e.getCause() : e), e);
+    }
+  }
 
   /**
    * Creates each topic with {@code partitions} partitions and replication factor 1; a topic

@@ -186,13 +186,15 @@ final class FeatureEndpoints {
    * heartbeat (renewed every second, with a field TTL of a few seconds) is present;
    * {@code healthy} while, in addition, every instance reports status OK. Each instance's
    * {@code status} (OK, FAILING, STALLED, STARTING, DOWN), {@code reason} and
-   * {@code status_since_ms} are its own verdict, as its {@code /health} gives it.
+   * {@code status_since_ms} are its own verdict, as its {@code /health} gives it. Instances with
+   * the same application id share the input partitions; each lists the {@code partitions} its
+   * stream tasks own now (empty from an older processor, or one that owns none).
    */
   record StreamProcessorView(boolean live, boolean healthy, long nowMs, Long newestEventTsMs, Long newestEventAgeMs,
       List<Instance> instances) {
 
     record Instance(String instanceId, String state, String status, String reason, Long statusSinceMs,
-        long heartbeatAtMs, long heartbeatAgeMs, Long lastEventTsMs, long eventsTotal) {
+        long heartbeatAtMs, long heartbeatAgeMs, Long lastEventTsMs, long eventsTotal, List<String> partitions) {
     }
 
     static StreamProcessorView of(List<Heartbeat> heartbeats, long nowMs) {
@@ -204,7 +206,7 @@ final class FeatureEndpoints {
         allOk &= h.ok();
         instances.add(new Instance(h.instanceId(), h.state(), h.status(), h.reason(),
             h.statusSinceMs() > 0 ? h.statusSinceMs() : null, h.writtenAtMs(), Math.max(0, nowMs - h.writtenAtMs()),
-            h.lastEventTsMs() > 0 ? h.lastEventTsMs() : null, Math.max(0, h.eventsTotal())));
+            h.lastEventTsMs() > 0 ? h.lastEventTsMs() : null, Math.max(0, h.eventsTotal()), h.partitions()));
       }
       return new StreamProcessorView(!instances.isEmpty(), !instances.isEmpty() && allOk, nowMs,
           newest > 0 ? newest : null, newest > 0 ? Math.max(0, nowMs - newest) : null, instances);

@@ -53,4 +53,14 @@ class FeatureEndpointsTest {
     assertThat(view.newestEventTsMs()).isNull();
     assertThat(view.newestEventAgeMs()).isNull();
   }
+
+  @Test
+  void shouldListEachInstanceWithThePartitionsItOwns() {
+    FeatureEndpoints.StreamProcessorView view = FeatureEndpoints.StreamProcessorView.of(List.of(
+        new Heartbeat("a", "RUNNING", 9_500, 8_000, 10, "OK", "", -1, List.of("events.login-0", "events.transaction-0")),
+        new Heartbeat("b", "RUNNING", 9_900, 8_100, 5, "OK", "", -1, List.of("events.login-1", "events.transaction-1")),
+        new Heartbeat("old", "RUNNING", 9_900, 8_100, 5)), 10_000);
+    assertThat(view.instances()).extracting(FeatureEndpoints.StreamProcessorView.Instance::partitions).containsExactly(
+        List.of("events.login-0", "events.transaction-0"), List.of("events.login-1", "events.transaction-1"), List.of());
+  }
 }

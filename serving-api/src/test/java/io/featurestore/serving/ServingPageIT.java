@@ -75,7 +75,8 @@ class ServingPageIT {
     heartbeat.scheduleAtFixedRate(() -> {
       long now = System.currentTimeMillis();
       server.store.streamingWriter().writeHeartbeat(new Heartbeat("stream-processor-1@host", "RUNNING", now, now - 700, 12_345,
-          beatStatus, beatReason, beatSinceMs), 5);
+          beatStatus, beatReason, beatSinceMs, List.of("events.login-3", "events.transaction-3", "events.login-0",
+          "events.transaction-0")), 5);
     }, 0, 1, TimeUnit.SECONDS);
   }
 
@@ -171,6 +172,8 @@ class ServingPageIT {
     assertThat(text("#processor-reason")).isEqualTo("stream-processor-1@host: " + beatReason);
     String instance = "#instances-table tr[data-instance='stream-processor-1@host'] ";
     assertThat(rebuiltText(instance + "td.status")).startsWith("FAILING").contains("RUNNING");
+    assertThat(rebuiltText(instance + "td.partitions")).as("the co-partitioned topics' partitions it owns")
+        .isEqualTo("0, 3");
     String why = "#instances-table tr[data-reason-of='stream-processor-1@host'] ";
     assertThat(rebuiltText(why + ".since")).startsWith("FAILING since ").contains(" UTC (").endsWith(" ago)");
     assertThat(rebuiltText(why + ".reason")).isEqualTo(": " + beatReason);

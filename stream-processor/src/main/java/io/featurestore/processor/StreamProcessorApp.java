@@ -15,12 +15,16 @@ import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,7 +99,7 @@ public final class StreamProcessorApp implements AutoCloseable {
       http.createContext("/metrics", exchange -> respond(exchange, 200, meters.scrape(), "text/plain; version=0.0.4"));
       http.createContext("/health", exchange -> {
         ProcessorHealth.Report report = health();
-        respond(exchange, report.ok() ? 200 : 503, healthJson(streams.state(), report), "application/json");
+        respond(exchange, report.ok() ? 200 : 503, healthJson(streams.state(), report, ownedPartitions()), "application/json");
       });
       http.start();
     }
@@ -121,8 +125,35 @@ public final class StreamProcessorApp implements AutoCloseable {
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
-  /** {@code /health}'s body: {@code {"state":"RUNNING","status":"FAILING","reason":"…","since_ms":…,…}}. */
-  static String healthJson(KafkaStreams.State state, ProcessorHealth.Report report) {
+  /**
+   * The input partitions this instance's stream tasks own now ({@code events.login-0}, …): Kafka
+   * Streams' consumer group splits the partitions among the instances with the same application
+   * id, and moves them when one joins or leaves. Empty while it owns none.
+   */
+  List<String> ownedPartitions() {
+    try {
+      return ownedPartitions(streams.metadataForLocalThreads());
+    } catch (RuntimeException e) {
+      // Asked while Kafka Streams is closing: it owns nothing then.
+      LOG.debug("No thread metadata: {}", e.getMessage());
+      return List.of();
+    }
+  }
+
+  /** The active tasks' input partitions, by topic and then partition number. */
+  static List<String> ownedPartitions(Collection<ThreadMetadata> threads) {
+    java.util.SortedSet<TopicPartition> partitions = new java.util.TreeSet<>(
+        java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+    for (ThreadMetadata thread : threads) {
+      for (TaskMetadata task : thread.activeTasks()) {
+        partitions.addAll(task.topicPartitions());
+      }
+    }
+    return partitions.stream().map(TopicPartition::toString).toList();
+  }
+
+  /** {@code /health}'s body: {@code {"state":"RUNNING","status":"FAILING","reason":"…","since_ms":…,…,"partitions":[…]}}. */
+  static String healthJson(KafkaStreams.State state, ProcessorHealth.Report report, List<String> partitions) {
     java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
     body.put("state", state.name());
     body.put("status", report.status().name());
@@ -131,6 +162,7 @@ public final class StreamProcessorApp implements AutoCloseable {
     body.put("since", report.sinceMs() >= 0 ? java.time.Instant.ofEpochMilli(report.sinceMs()).toString() : null);
     body.put("consumer_lag", report.consumerLag());
     body.put("thread_failures", report.failures());
+    body.put("partitions", partitions);
     try {
       return JSON.writeValueAsString(body);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -153,7 +185,8 @@ public final class StreamProcessorApp implements AutoCloseable {
       // instead of vanishing; only a stopped process lets its heartbeat expire.
       ProcessorHealth.Report report = health();
       store.streamingWriter().writeHeartbeat(new Heartbeat(instanceId, streams.state().name(), System.currentTimeMillis(),
-          metrics.lastEventTs(), metrics.eventsTotal(), report.status().name(), report.reason(), report.sinceMs()),
+          metrics.lastEventTs(), metrics.eventsTotal(), report.status().name(), report.reason(), report.sinceMs(),
+          ownedPartitions()),
           config.heartbeatTtl().toSeconds());
     } catch (RuntimeException e) {
       LOG.warn("Heartbeat not written: {}", e.getMessage());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.featurestore.processor.ProcessorHealth.Status;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams.State;
 import org.apache.kafka.streams.errors.StreamsException;
@@ -143,8 +144,10 @@ class ProcessorHealthTest {
   @Test
   void shouldWriteTheHealthAsJsonWithTheReasonEscaped() {
     ProcessorHealth.Report report = new ProcessorHealth.Report(Status.FAILING, "a \"quoted\"\nreason\\", 0, 12, 3);
-    assertThat(StreamProcessorApp.healthJson(State.RUNNING, report)).isEqualTo("{\"state\":\"RUNNING\","
+    assertThat(StreamProcessorApp.healthJson(State.RUNNING, report, List.of("events.login-0", "events.transaction-0")))
+        .isEqualTo("{\"state\":\"RUNNING\","
         + "\"status\":\"FAILING\",\"reason\":\"a \\\"quoted\\\"\\nreason\\\\\",\"since_ms\":0,"
-        + "\"since\":\"1970-01-01T00:00:00Z\",\"consumer_lag\":12,\"thread_failures\":3}");
+        + "\"since\":\"1970-01-01T00:00:00Z\",\"consumer_lag\":12,\"thread_failures\":3,"
+        + "\"partitions\":[\"events.login-0\",\"events.transaction-0\"]}");
   }
 }

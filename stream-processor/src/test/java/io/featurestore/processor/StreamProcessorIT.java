@@ -138,6 +138,9 @@ class StreamProcessorIT {
     long readAt = System.currentTimeMillis();
     assertThat(beat.eventsTotal()).isGreaterThanOrEqualTo(4);
     assertThat(beat.writtenAtMs()).as("written after the events, before this read").isBetween(now, readAt);
+    assertThat(beat.partitions()).as("the only instance owns every input partition").containsExactly(
+        Topics.LOGIN + "-0", Topics.LOGIN + "-1", Topics.LOGIN + "-2",
+        Topics.TRANSACTION + "-0", Topics.TRANSACTION + "-1", Topics.TRANSACTION + "-2");
   }
 
   private List<Heartbeat> heartbeats() {

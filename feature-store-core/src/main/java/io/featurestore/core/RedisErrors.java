@@ -73,24 +73,41 @@ final class RedisErrors {
    * or a TLS handshake that failed (an untrusted or mismatched certificate, TLS against a plain port).
    */
   static String accessProblem(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof JedisDataException && ACCESS.contains(errorCode(t.getMessage()))) {
-        return "Redis refused the credentials (" + t.getMessage() + "); check " + RedisConnection.USERNAME + " and "
-            + RedisConnection.PASSWORD + " (or the user:password of " + RedisConnection.REDIS_URL + ")";
-      }
-      if (t instanceof javax.net.ssl.SSLException) {
-        return "the TLS handshake failed (" + t.getMessage() + "); check that the server speaks TLS on this port"
-            + " and that its certificate names this host and is signed by a CA the client trusts ("
-            + RedisConnection.TLS_CA_FILE + ")";
+    return accessProblem(e, 0);
+  }
+
+  /** Walks the causes and the suppressed failures (Jedis' cluster client keeps a seed's failure as one). */
+  private static String accessProblem(Throwable t, int depth) {
+    if (t == null || depth > 10) {
+      return null;
+    }
+    if (t instanceof JedisDataException && ACCESS.contains(errorCode(t.getMessage()))) {
+      return "Redis refused the credentials (" + t.getMessage() + "); check " + RedisConnection.USERNAME + " and "
+          + RedisConnection.PASSWORD + " (or the user:password of " + RedisConnection.REDIS_URL + ")";
+    }
+    if (t instanceof javax.net.ssl.SSLException) {
+      return "the TLS handshake failed (" + t.getMessage() + "); check that the server speaks TLS on this port"
+          + " and that its certificate names this host and is signed by a CA the client trusts ("
+          + RedisConnection.TLS_CA_FILE + ")";
+    }
+    for (Throwable suppressed : t.getSuppressed()) {
+      String problem = accessProblem(suppressed, depth + 1);
+      if (problem != null) {
+        return problem;
       }
     }
-    return null;
+    return t.getCause() == t ? null : accessProblem(t.getCause(), depth + 1);
   }
 
   static String rootMessage(Throwable t) {
     Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
+    while (true) {
+      Throwable next = root.getCause() != null && root.getCause() != root ? root.getCause()
+          : root.getSuppressed().length > 0 ? root.getSuppressed()[0] : null; // a cluster seed's failure
+      if (next == null) {
+        break;
+      }
+      root = next;
     }
     return root == t ? String.valueOf(t.getMessage()) : t.getMessage() + " (" + root.getMessage() + ")";
   }

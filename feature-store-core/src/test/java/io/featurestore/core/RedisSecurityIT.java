@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.featurestore.infra.FreePorts;
 import io.featurestore.infra.RedisBinary;
+import io.featurestore.infra.RedisCluster;
 import io.featurestore.infra.RedisServer;
 import io.featurestore.infra.TlsFiles;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ class RedisSecurityIT {
     files = TlsFiles.create(dir, "private", "IP:127.0.0.1");
     otherCa = TlsFiles.create(dir, "other", "IP:127.0.0.1");
     tlsPort = FreePorts.next();
-    tls = RedisServer.start(RedisBinary.locate(), 0, files.redisServerArgs(tlsPort));
+    tls = RedisServer.startTlsOnly(RedisBinary.locate(), tlsPort, files.redisServerArgs(tlsPort));
   }
 
   @AfterAll
@@ -110,13 +111,29 @@ class RedisSecurityIT {
   void shouldRefuseACertificateThatNamesAnotherHost(@TempDir Path own) {
     TlsFiles localhostOnly = TlsFiles.create(own, "named", "DNS:localhost");
     int port = FreePorts.next();
-    try (RedisServer server = RedisServer.start(RedisBinary.locate(), 0, localhostOnly.redisServerArgs(port))) {
+    try (RedisServer server = RedisServer.startTlsOnly(RedisBinary.locate(), port, localhostOnly.redisServerArgs(port))) {
       RedisConnection byIp = new RedisConnection("rediss://127.0.0.1:" + port, List.of(), Optional.empty(),
           Optional.empty(), false, Optional.of(localhostOnly.caCert()));
       assertThatThrownBy(() -> FeatureStore.connect(byIp, REGISTRY)).isInstanceOf(StoreAccessException.class)
           .hasMessageContaining("TLS handshake failed");
       roundTrip(new RedisConnection("rediss://localhost:" + port, List.of(), Optional.empty(), Optional.empty(), false,
           Optional.of(localhostOnly.caCert())));
+    }
+  }
+
+  @Test
+  void shouldReachAClusterThatWantsAPasswordAndTlsAndRefuseAWrongPassword() {
+    try (RedisCluster secured = RedisCluster.start(3, 0, new RedisCluster.Security(Optional.of(PASSWORD), Optional.of(files)))) {
+      List<String> seeds = RedisConnection.nodeList(secured.seeds());
+      roundTrip(new RedisConnection("", seeds, Optional.empty(), Optional.of(PASSWORD), true, Optional.of(files.caCert())));
+      RedisConnection wrong = new RedisConnection("", seeds, Optional.empty(), Optional.of("not-" + PASSWORD), true,
+          Optional.of(files.caCert()));
+      assertThatThrownBy(() -> FeatureStore.connect(wrong, REGISTRY)).isInstanceOf(StoreAccessException.class)
+          .hasMessageContaining("refused the credentials").hasMessageNotContaining(PASSWORD);
+      RedisConnection untrusted = new RedisConnection("", seeds, Optional.empty(), Optional.of(PASSWORD), true,
+          Optional.of(otherCa.caCert()));
+      assertThatThrownBy(() -> FeatureStore.connect(untrusted, REGISTRY)).isInstanceOf(StoreAccessException.class)
+          .hasMessageContaining("TLS handshake failed");
     }
   }
 

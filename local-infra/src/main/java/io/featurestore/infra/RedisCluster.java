@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -24,26 +25,65 @@ public final class RedisCluster implements AutoCloseable {
 
   private final List<RedisServer> nodes;
   private final Path cli;
+  private final Security security;
 
-  private RedisCluster(List<RedisServer> nodes, Path cli) {
+  /**
+   * What clients must bring: a password for the default user (also the replicas' {@code masterauth}),
+   * and TLS for clients, the cluster bus and replication, with these files.
+   */
+  public record Security(Optional<String> password, Optional<TlsFiles> tls) {
+    public static final Security NONE = new Security(Optional.empty(), Optional.empty());
+
+    List<String> serverArgs(int port) {
+      List<String> args = new ArrayList<>();
+      password.ifPresent(p -> args.addAll(List.of("--requirepass", p, "--masterauth", p)));
+      tls.ifPresent(t -> {
+        args.addAll(t.redisServerArgs(port));
+        args.addAll(List.of("--tls-cluster", "yes", "--tls-replication", "yes"));
+      });
+      return args;
+    }
+
+    List<String> cliArgs() {
+      List<String> args = new ArrayList<>();
+      password.ifPresent(p -> args.addAll(List.of("-a", p, "--no-auth-warning")));
+      tls.ifPresent(t -> args.addAll(List.of("--tls", "--cacert", t.caCert().toString())));
+      return args;
+    }
+  }
+
+  private RedisCluster(List<RedisServer> nodes, Path cli, Security security) {
     this.nodes = nodes;
     this.cli = cli;
+    this.security = security;
   }
 
   /** Starts and joins a cluster on free loopback ports; returns once every node reports {@code cluster_state:ok}. */
   public static RedisCluster start(int masters, int replicasPerMaster) {
+    return start(masters, replicasPerMaster, Security.NONE);
+  }
+
+  /**
+   * {@link #start(int, int)} for clients that must authenticate or speak TLS: with TLS, each node
+   * listens only on its TLS port, which {@link RedisServer#port()} reports.
+   */
+  public static RedisCluster start(int masters, int replicasPerMaster, Security security) {
     if (masters < 3) {
       throw new IllegalArgumentException("a Redis Cluster needs at least 3 masters, not " + masters);
     }
     Path server = RedisBinary.locate();
     Path cli = server.resolveSibling("redis-cli");
     List<RedisServer> nodes = new ArrayList<>();
-    RedisCluster cluster = new RedisCluster(nodes, cli);
+    RedisCluster cluster = new RedisCluster(nodes, cli, security);
     try {
       for (int i = 0; i < masters * (1 + replicasPerMaster); i++) {
-        nodes.add(RedisServer.start(server, FreePorts.next(), List.of("--cluster-enabled", "yes",
+        int port = FreePorts.next();
+        List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes",
             "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", Integer.toString(NODE_TIMEOUT_MILLIS),
-            "--cluster-port", Integer.toString(FreePorts.next()), "--cluster-require-full-coverage", "no")));
+            "--cluster-port", Integer.toString(FreePorts.next()), "--cluster-require-full-coverage", "no"));
+        args.addAll(security.serverArgs(port));
+        nodes.add(security.tls().isPresent() ? RedisServer.startTlsOnly(server, port, args)
+            : RedisServer.start(server, port, args));
       }
       List<String> create = new ArrayList<>(List.of("--cluster", "create"));
       nodes.forEach(n -> create.add("127.0.0.1:" + n.port()));
@@ -58,7 +98,10 @@ public final class RedisCluster implements AutoCloseable {
     return cluster;
   }
 
-  /** Waits until every live node says {@code cluster_state:ok} and knows a master for every slot. */
+  /**
+   * Waits until every live node says {@code cluster_state:ok} and knows a master for every slot,
+   * and every live replica's link to its master is up.
+   */
   public void awaitHealthy(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "";
@@ -68,6 +111,8 @@ public final class RedisCluster implements AutoCloseable {
         if (node.isAlive()) {
           last = cli(node.port(), "cluster", "info");
           ok &= last.contains("cluster_state:ok") && last.contains("cluster_slots_assigned:16384");
+          String replication = cli(node.port(), "info", "replication");
+          ok &= replication.contains("role:master") || replication.contains("master_link_status:up");
         }
       }
       if (ok) {
@@ -121,6 +166,7 @@ public final class RedisCluster implements AutoCloseable {
   /** Runs {@code redis-cli -p port args…}; its standard output. Fails when it fails. */
   public String cli(int port, String... args) {
     List<String> command = new ArrayList<>(List.of(cli.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
+    command.addAll(security.cliArgs());
     command.addAll(List.of(args));
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

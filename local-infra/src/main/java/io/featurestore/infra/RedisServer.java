@@ -51,6 +51,15 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /**
+   * Starts a server that listens only with TLS, on {@code tlsPort} ({@code extraArgs} carry the
+   * {@code --tls-port} and certificate settings); {@link #port()} is that TLS port.
+   */
+  public static RedisServer startTlsOnly(Path binary, int tlsPort, List<String> extraArgs) {
+    RedisServer plain = start(binary, 0, extraArgs);
+    return new RedisServer(plain.process, tlsPort, plain.logFile);
+  }
+
+  /**
    * Starts a server that keeps its data set in an append-only file in {@code dir}: stopped
    * ({@link #close()}, a SIGTERM, which writes the file out) and started again on the same dir,
    * it has every write it acknowledged.

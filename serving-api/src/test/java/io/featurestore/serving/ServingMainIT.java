@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.featurestore.infra.ChildProcess;
 import io.featurestore.infra.FreePorts;
+import io.featurestore.infra.RedisBinary;
+import io.featurestore.infra.RedisServer;
 import io.featurestore.infra.junit.RedisEndpoint;
 import io.featurestore.infra.junit.RedisExtension;
 import java.io.IOException;
@@ -93,5 +95,35 @@ class ServingMainIT {
     ChildProcess run = start(Map.of("REDIS_URL", "redis://:hunter2@host:port", "SERVING_REDIS_WAIT_SECONDS", "600"));
     assertThat(run.waitFor(Duration.ofSeconds(60))).as("no wait for a Redis that cannot exist").isEqualTo(2);
     assertThat(run.output()).contains("is not a Redis URL").doesNotContain("hunter2");
+  }
+
+  @Test
+  void shouldLogInAsAnAclUserShowingThePasswordNowhereAndRefuseAWrongOneAtOnce() throws Exception {
+    String password = "Pa55-" + FreePorts.next();
+    int redisPort = FreePorts.next();
+    try (RedisServer redis = RedisServer.start(RedisBinary.locate(), redisPort,
+        List.of("--user", "default", "off", "--user", "serving", "on", ">" + password, "~*", "&*", "+@all"))) {
+      int port = FreePorts.next();
+      ChildProcess run = start(Map.of("REDIS_URL", "redis://127.0.0.1:" + redisPort, "REDIS_USERNAME", "serving",
+          "REDIS_PASSWORD", password, "SERVING_PORT", Integer.toString(port), "SERVING_HOST", "127.0.0.1"));
+      try {
+        run.awaitOutput("Serving API ready", Duration.ofSeconds(60));
+        HttpClient http = HttpClient.newHttpClient();
+        for (String path : List.of("/health/live", "/health/ready", "/metrics", "/v1/stream-processor")) {
+          HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+              .build(), HttpResponse.BodyHandlers.ofString());
+          assertThat(response.statusCode()).as(path).isEqualTo(200);
+          assertThat(response.body()).as(path).doesNotContain(password);
+        }
+        assertThat(run.output()).contains("as serving").doesNotContain(password);
+      } finally {
+        run.kill();
+      }
+
+      ChildProcess wrong = start(Map.of("REDIS_URL", "redis://127.0.0.1:" + redisPort, "REDIS_USERNAME", "serving",
+          "REDIS_PASSWORD", "not-" + password, "SERVING_REDIS_WAIT_SECONDS", "600", "SERVING_PORT", "0"));
+      assertThat(wrong.waitFor(Duration.ofSeconds(60))).as("no waiting for credentials to become right").isNotZero();
+      assertThat(wrong.output()).contains("refused the credentials").contains("REDIS_PASSWORD").doesNotContain(password);
+    }
   }
 }

@@ -50,6 +50,8 @@ final class ClusterKeyspace implements Keyspace {
   private static final int MAX_ROUNDS = 5;
   /** How long a single command keeps retrying (redirections, a master failing over) before it fails. */
   private static final Duration SINGLE_COMMAND_RETRIES = Duration.ofSeconds(2);
+  /** How often the slot cache is renewed when nothing (a redirection, a failed node) asked for it: nodes come and go. */
+  private static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(10);
   /** How long a replicated write waits for a replica before it is taken as written by the master alone. */
   static final long REPLICA_WAIT_MILLIS = 500;
 
@@ -67,7 +69,8 @@ final class ClusterKeyspace implements Keyspace {
   ClusterKeyspace(RedisConnection connection, GenericObjectPoolConfig<Connection> pool) {
     this.where = connection.describe();
     this.clientConfig = connection.clientConfig();
-    this.provider = new ClusterConnectionProvider(new HashSet<>(connection.seeds()), clientConfig, pool);
+    this.provider = new ClusterConnectionProvider(new HashSet<>(connection.seeds()), clientConfig, pool,
+        TOPOLOGY_REFRESH);
     this.redis = RedisClusterClient.builder().nodes(new HashSet<>(connection.seeds())).clientConfig(clientConfig)
         .connectionProvider(provider).maxAttempts(5).maxTotalRetriesDuration(SINGLE_COMMAND_RETRIES).build();
   }
@@ -220,6 +223,26 @@ final class ClusterKeyspace implements Keyspace {
   @Override
   public <R> List<R> onEveryMaster(Function<Jedis, R> body) {
     return onEach(provider.getPrimaryNodes(), body);
+  }
+
+  @Override
+  public <R> List<R> onReachableMasters(Function<Jedis, R> body) {
+    List<R> out = new ArrayList<>();
+    JedisConnectionException last = null;
+    for (Map.Entry<String, ConnectionPool> master : provider.getPrimaryNodes().entrySet()) {
+      try {
+        out.addAll(onEach(Map.of(master.getKey(), master.getValue()), body));
+      } catch (JedisConnectionException e) {
+        last = e;
+      }
+    }
+    if (out.isEmpty() && last != null) {
+      throw last;
+    }
+    if (last != null) {
+      renewSlotCacheQuietly();
+    }
+    return out;
   }
 
   @Override

@@ -33,6 +33,9 @@ public interface FeatureReader {
   /** The stream processors' heartbeats (live instances only), ordered by instance id. */
   List<Heartbeat> processorHeartbeats();
 
-  /** The server's version; refuses one older than {@link RedisVersion#MINIMUM}. */
+  /**
+   * The server's version (a cluster's oldest among the masters that answer now); refuses one
+   * older than {@link RedisVersion#MINIMUM}. Fails as unavailable only when no master answers.
+   */
   RedisVersion checkServerVersion();
 }

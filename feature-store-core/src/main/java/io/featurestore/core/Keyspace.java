@@ -45,6 +45,12 @@ interface Keyspace extends AutoCloseable {
   /** Runs {@code body} on every master (the one server, or each master of a cluster); their answers. */
   <R> List<R> onEveryMaster(Function<Jedis, R> body);
 
+  /**
+   * Runs {@code body} on every master that can be reached now, skipping those that cannot; fails
+   * only when none can. A cluster with one master down still serves the others' slots.
+   */
+  <R> List<R> onReachableMasters(Function<Jedis, R> body);
+
   /** Runs {@code body} on every node, replicas too. */
   <R> List<R> onEveryNode(Function<Jedis, R> body);
 

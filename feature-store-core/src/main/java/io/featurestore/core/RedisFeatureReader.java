@@ -172,7 +172,7 @@ final class RedisFeatureReader implements FeatureReader {
 
   @Override
   public RedisVersion checkServerVersion() {
-    return RedisFeatureStore.checkServerVersion(keyspace);
+    return RedisFeatureStore.checkServerVersion(keyspace, false);
   }
 
   private static String text(Object o) {

@@ -45,7 +45,7 @@ final class RedisFeatureStore implements FeatureStore {
   static RedisFeatureStore connect(RedisConnection connection, FeatureRegistry registry) {
     RedisFeatureStore store = new RedisFeatureStore(keyspace(connection), registry);
     try {
-      checkServerVersion(store.keyspace);
+      checkServerVersion(store.keyspace, true);
       return store;
     } catch (RuntimeException e) {
       store.close();
@@ -53,10 +53,16 @@ final class RedisFeatureStore implements FeatureStore {
     }
   }
 
-  /** The oldest version among the nodes (all of a cluster's, replicas too); refuses one older than 7.4. */
-  static RedisVersion checkServerVersion(Keyspace keyspace) {
+  /**
+   * The oldest version among the nodes; refuses one older than 7.4. With {@code everyNode} (at
+   * start), every node of a cluster, replicas too, must answer; otherwise (readiness) the masters
+   * that can be reached now: one dead master does not take the whole store out of service.
+   */
+  static RedisVersion checkServerVersion(Keyspace keyspace, boolean everyNode) {
+    java.util.function.Function<redis.clients.jedis.Jedis, RedisVersion> version =
+        node -> RedisVersion.fromInfo(node.info("server"));
     List<RedisVersion> versions = RedisErrors.call("cannot reach Redis at " + keyspace.where(),
-        () -> keyspace.onEveryNode(node -> RedisVersion.fromInfo(node.info("server"))));
+        () -> everyNode ? keyspace.onEveryNode(version) : keyspace.onReachableMasters(version));
     RedisVersion oldest = versions.stream().min(Comparator.naturalOrder()).orElseThrow();
     if (!oldest.supportsFieldTtl()) {
       throw new UnsupportedRedisException("Redis at " + keyspace.where() + (versions.size() > 1 ? " has a node of" : " is")

@@ -52,6 +52,11 @@ final class StandaloneKeyspace implements Keyspace {
   }
 
   @Override
+  public <R> List<R> onReachableMasters(Function<Jedis, R> body) {
+    return onEveryMaster(body);
+  }
+
+  @Override
   public <R> List<R> onEveryNode(Function<Jedis, R> body) {
     return onEveryMaster(body);
   }

@@ -129,6 +129,7 @@ class ClusterFailoverIT {
     victim.kill();
     Await.until("the reader to see the dead master unavailable and the others served", Duration.ofSeconds(60),
         () -> batchUnavailableInOutage.get() > 0 && otherServedInOutage.get() > 0 || !unexpected.isEmpty());
+    assertThat(store.reader().checkServerVersion().supportsFieldTtl()).as("ready while the other masters answer").isTrue();
     cluster.awaitHealthy(Duration.ofSeconds(60));
     long afterFailover = acknowledgedRound.get();
     Await.until("three more acknowledged rounds after the failover", Duration.ofSeconds(60),

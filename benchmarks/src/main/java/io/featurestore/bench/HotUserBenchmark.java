@@ -137,7 +137,7 @@ public final class HotUserBenchmark implements Callable<Integer> {
         Burst paced = burst(rig, load, sender, r + " paced", "hot-r" + r + "-b", hotRateRatio * normal.totalRate());
         load.stop();
         results.add(new Burst[] {normal, hot, paced});
-        PrometheusText m = rig.stream.metrics();
+        PrometheusText m = rig.stream.metrics(0);
         totals.add(String.format("run %d: %.0f events, %.0f late, %.0f dead letters, %.0f Redis writes rejected", r,
             m.sum("fs_processor_events_total"), m.sum("fs_processor_late_events_total"),
             m.sum("fs_processor_dead_letters_total"), m.sum("fs_processor_sink_rejected_total")));

@@ -94,9 +94,9 @@ final class LiveLoad {
       try {
         redis = new BenchRedis(options.redis, err, keyPrefix);
         redis.reset();
-        stream = new StreamRig(options.stream, workspace.dir);
+        stream = new StreamRig(options.stream, workspace.dir, 0);
         poll = new Jedis(URI.create(redis.url));
-        stream.startProcessor(redis.url, keyPrefix, name);
+        stream.startProcessor(redis.url, keyPrefix, name, 1);
         stream.awaitRunning();
       } catch (RuntimeException | Error e) {
         close();
@@ -152,12 +152,12 @@ final class LiveLoad {
 
     private void start(Rig rig) {
       cpu0 = rig.cpu();
-      metrics0 = rig.stream.metrics();
+      metrics0 = rig.stream.metrics(0);
     }
 
     private void end(Rig rig) {
       cpu1 = rig.cpu();
-      metrics1 = rig.stream.metrics();
+      metrics1 = rig.stream.metrics(0);
       lagAtEnd = rig.stream.lag();
     }
 

@@ -7,6 +7,7 @@ import io.featurestore.core.StreamingUpdate;
 import io.featurestore.events.Event;
 import io.featurestore.events.LoginEvent;
 import io.featurestore.events.TransactionEvent;
+import io.featurestore.infra.ChildProcess;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.DoubleSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -54,11 +56,14 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
   @Option(names = "--verify-users",
       description = "Users checked against the produced events after each run, 0 = off (default ${DEFAULT-VALUE}).")
   int verifyUsers = 5000;
+  @Option(names = "--instances", split = ",", defaultValue = "1", paramLabel = "N[,N…]", description = "Processor instances"
+      + " (processes of one consumer group) per phase; each run measures its backlog with each in turn (default ${DEFAULT-VALUE}).")
+  List<Integer> instances;
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  /** One run: its row of figures, the CPU while the processor ran, and the processor's CPU by thread group. */
-  private record Run(double[] figures, double[] cpu, Map<String, Double> threadCpu) {}
+  /** One phase of a run: its row of figures, the CPU while the processor ran, its CPU by thread group, the split. */
+  private record Run(int instances, double[] figures, double[] cpu, Map<String, Double> threadCpu, String split) {}
 
   @Override
   public Integer call() throws Exception {
@@ -66,6 +71,9 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try (Workspace workspace = new Workspace("throughput", stream.keepLogs, err);
          BenchRedis redis = new BenchRedis(redisOptions, err, KEY_PREFIX, SINK_PREFIX)) {
+      if (instances.stream().anyMatch(n -> n < 1 || n > stream.partitions)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--instances must be 1.." + stream.partitions);
+      }
       redis.reset();
       Machine.header(out, "processor-throughput");
       StreamRig.describe(out, redis, stream, KEY_PREFIX, true);
@@ -74,43 +82,51 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
           shape.users, SyntheticEvents.TX_SHARE * 100, SyntheticEvents.FAILED_LOGIN_SHARE * 100);
       out.printf("baselines : plain KafkaConsumer reading the same %,d records (this JVM, max.poll.records 1000);"
           + " FeatureStore.writeStreaming of %,d updates, chunks of 500, 1 thread (the processor's sink)%n%n", events, events);
-      Table table = new Table("run:6", "produce/s:0", "consume/s:0", "sink upd/s:0", "processor/s:0", "steady/s:0",
+      Table table = new Table("run/instances:13", "produce/s:0", "consume/s:0", "sink upd/s:0", "processor/s:0", "steady/s:0",
           "wall s:2", "start s:2", "Redis writes:0", "checked:0", "mismatches:0");
       table.header(out);
       List<Run> results = new ArrayList<>();
       for (int i = 1; i <= runs.runs; i++) {
-        results.add(runOnce(i, workspace.dir.resolve("run-" + i), redis));
-        table.row(out, Integer.toString(i), results.get(i - 1).figures());
+        for (Run phase : runOnce(i, workspace.dir.resolve("run-" + i), redis)) {
+          table.row(out, i + "/" + phase.instances(), phase.figures());
+          results.add(phase);
+        }
       }
-      List<double[]> rows = results.stream().map(Run::figures).toList();
-      table.medians(out, rows);
-      double[] med = Stats.medians(rows);
+      Map<Integer, double[]> med = new TreeMap<>();
+      for (int n : instances) {
+        med.put(n, Stats.medians(results.stream().filter(r -> r.instances() == n).map(Run::figures).toList()));
+        table.row(out, "median/" + n, med.get(n));
+      }
       out.println("(columns of this table and the next two: docs/BENCHMARKS.md, \"Stream processor throughput\","
           + " \"The printed tables\")");
       out.println();
-      if (!skipBaselines) {
-        out.printf("ratio processor / plain consumer : %.3f%n", med[3] / med[1]);
-        out.printf("ratio processor / raw Redis sink : %.3f (sink updates/s; the processor made %.2f Redis writes per event)%n",
-            med[3] / med[2], Stats.median(rows, r -> r[7] / events));
-        out.println();
-      }
-      out.println("where the CPU went while the processor ran:");
-      Table cpu = new Table("run:6", "processor:2", "broker:2", "redis:2", "other:2", "proc us:2", "broker us:2", "redis us:2");
+      med.forEach((n, m) -> {
+        if (!skipBaselines) {
+          out.printf("%d instance(s): ratio processor / plain consumer %.3f, / raw Redis sink %.3f (sink updates/s;"
+              + " %.2f Redis writes per event)%n", n, m[3] / m[1], m[3] / m[2], m[7] / events);
+        }
+      });
+      out.println();
+      out.println("where the CPU went while the processor ran (processor = all its instances):");
+      Table cpu = new Table("run/instances:13", "processor:2", "broker:2", "redis:2", "other:2", "proc us:2", "broker us:2", "redis us:2");
       cpu.header(out);
       for (int i = 0; i < results.size(); i++) {
-        cpu.row(out, Integer.toString(i + 1), results.get(i).cpu());
+        cpu.row(out, (i / instances.size() + 1) + "/" + results.get(i).instances(), results.get(i).cpu());
       }
-      cpu.medians(out, results.stream().map(Run::cpu).toList());
-      out.println("processor CPU by thread group, us per event:");
+      for (int n : instances) {
+        cpu.row(out, "median/" + n, Stats.medians(results.stream().filter(r -> r.instances() == n).map(Run::cpu).toList()));
+      }
+      out.println("processor CPU by thread group, us per event; then how the instances split the partitions (their /health):");
       for (int i = 0; i < results.size(); i++) {
-        StringBuilder line = new StringBuilder(String.format("%-6d", i + 1));
+        StringBuilder line = new StringBuilder(String.format("%-13s", (i / instances.size() + 1) + "/" + results.get(i).instances()));
         results.get(i).threadCpu().forEach((group, s) -> line.append(String.format(" %s %.2f", group, s / events * 1e6)));
-        out.println(line);
+        out.println(line + "\n    " + results.get(i).split());
       }
       out.println();
-      out.printf("median processor throughput: %,.0f events/s (target >= %,.0f) %s%n", med[3], TARGET,
-          Stats.verdict(med[3] >= TARGET));
-      double bad = rows.stream().mapToDouble(r -> r[9]).sum();
+      med.forEach((n, m) -> out.printf("median processor throughput, %d instance(s): %,.0f events/s (target >= %,.0f) %s%s%n",
+          n, m[3], TARGET, Stats.verdict(m[3] >= TARGET), n == instances.get(0) ? ""
+              : String.format(", %.3f x %d instance(s)", m[3] / med.get(instances.get(0))[3], instances.get(0))));
+      double bad = results.stream().mapToDouble(r -> r.figures()[9]).sum();
       if (bad > 0) {
         out.printf("WARNING: %.0f checked users had features that do not match the produced events%n", bad);
       }
@@ -120,9 +136,11 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
     }
   }
 
-  private Run runOnce(int runNo, Path dir, BenchRedis redis) {
+  private List<Run> runOnce(int runNo, Path dir, BenchRedis redis) {
     redis.reset();
-    try (StreamRig rig = new StreamRig(stream, dir)) {
+    // Without the wait, the first instance to join takes every task and starts alone; Kafka Streams then moves only
+    // the tasks whose changelog the newcomer can catch up with quickly, and the split stays uneven.
+    try (StreamRig rig = new StreamRig(stream, dir, instances.stream().anyMatch(n -> n > 1) ? 3000 : 0)) {
       // 1. The backlog.
       SyntheticEvents generated = shape.generator(runs.seed + runNo, verifyUsers > 0);
       double produceRate = produce(rig.bootstrapServers, generated);
@@ -132,42 +150,11 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
       // 2. Baselines on the same broker and Redis.
       double consumeRate = skipBaselines ? Double.NaN : plainConsume(rig);
       double sinkRate = skipBaselines ? Double.NaN : rawSink(redis.url, runNo);
-      System.gc();
-      // 3. The processor, from a fresh application id (reads from the beginning, empty state).
-      long spawned = System.nanoTime();
-      rig.startProcessor(redis.url, KEY_PREFIX, "throughput");
-      long running = rig.awaitRunning();
-      Map<String, Double> threads0 = rig.processorThreadCpu();
-      Machine.Cpu cpu0 = Machine.Cpu.now(rig.processor::cpuSeconds, rig.broker::cpuSeconds, redis::cpuSeconds);
-      long[] at = {-1, -1, -1}; // 10 %, 90 % and all of the events committed
-      rig.processor.await("the processor to commit all " + events + " events", TIMEOUT, () -> {
-        long committed = rig.committed();
-        long now = System.nanoTime();
-        at[0] = at[0] < 0 && committed >= events / 10 ? now : at[0];
-        at[1] = at[1] < 0 && committed >= events * 9 / 10 ? now : at[1];
-        at[2] = committed >= events ? now : -1;
-        return at[2] >= 0;
-      });
-      Machine.Cpu cpu1 = Machine.Cpu.now(rig.processor::cpuSeconds, rig.broker::cpuSeconds, redis::cpuSeconds);
-      Map<String, Double> threadCpu = new TreeMap<>(rig.processorThreadCpu());
-      threadCpu.replaceAll((group, seconds) -> seconds - threads0.getOrDefault(group, 0.0));
-      PrometheusText metrics = rig.metrics();
-      double applied = metrics.sum("fs_processor_events_total");
-      double late = metrics.sum("fs_processor_late_events_total");
-      double dead = metrics.sum("fs_processor_dead_letters_total");
-      if (applied != events || late != 0 || dead != 0) {
-        throw new IllegalStateException(String.format("the processor applied %.0f events (%.0f late, %.0f dead letters),"
-            + " expected %d valid in-window events", applied, late, dead, events));
+      List<Run> phases = new ArrayList<>();
+      for (int n : instances) {
+        phases.add(phase(rig, redis, generated, n, new double[] {produceRate, consumeRate, sinkRate}));
       }
-      rig.processor.stop(Duration.ofSeconds(40));
-      int[] verified = verify(redis.url, generated);
-      double seconds = (at[2] - running) / 1e9;
-      double[] busy = cpu0.busy(cpu1);
-      return new Run(new double[] {produceRate, consumeRate, sinkRate, events / seconds,
-          events * 0.8 / ((at[1] - at[0]) / 1e9), seconds, (running - spawned) / 1e9,
-          Math.round(metrics.sum("fs_processor_sink_flush_users_sum")), verified[0], verified[1]},
-          new double[] {busy[0], busy[1], busy[2], busy[4], cpu0.used(cpu1, 0) / events * 1e6,
-              cpu0.used(cpu1, 1) / events * 1e6, cpu0.used(cpu1, 2) / events * 1e6}, threadCpu);
+      return phases;
     } catch (RuntimeException e) {
       spec.commandLine().getErr().println("run " + runNo + " failed; logs in " + dir);
       throw e;
@@ -175,6 +162,64 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
       Workspace.deleteData(dir); // the run's Kafka data and processor state; its logs are small
       redis.reset();
     }
+  }
+
+  /** 3. The processor's {@code n} instances on the backlog, from a fresh application id (from the beginning, empty state). */
+  private Run phase(StreamRig rig, BenchRedis redis, SyntheticEvents generated, int n, double[] baselines) {
+    redis.reset();
+    System.gc();
+    long spawned = System.nanoTime();
+    rig.startProcessor(redis.url, KEY_PREFIX, "throughput", n);
+    long running = rig.awaitRunning();
+    long before = rig.committed(); // by an instance that began before the others joined
+    List<List<String>> split = new ArrayList<>();
+    double[] instanceCpu = new double[n];
+    for (int k = 0; k < n; k++) {
+      split.add(rig.partitions(k));
+      instanceCpu[k] = -rig.processors.get(k).cpuSeconds();
+    }
+    Map<String, Double> threads0 = rig.processorThreadCpu();
+    DoubleSupplier processorCpu = () -> rig.processors.stream().mapToDouble(ChildProcess::cpuSeconds).sum();
+    Machine.Cpu cpu0 = Machine.Cpu.now(processorCpu, rig.broker::cpuSeconds, redis::cpuSeconds);
+    long[] at = {-1, -1, -1}; // 10 %, 90 % and all of the events committed
+    rig.processor.await("the processor to commit all " + events + " events", TIMEOUT, () -> {
+      long committed = rig.committed();
+      long now = System.nanoTime();
+      at[0] = at[0] < 0 && committed >= events / 10 ? now : at[0];
+      at[1] = at[1] < 0 && committed >= events * 9 / 10 ? now : at[1];
+      at[2] = committed >= events ? now : -1;
+      return at[2] >= 0;
+    });
+    Machine.Cpu cpu1 = Machine.Cpu.now(processorCpu, rig.broker::cpuSeconds, redis::cpuSeconds);
+    Map<String, Double> threadCpu = new TreeMap<>(rig.processorThreadCpu());
+    threadCpu.replaceAll((group, seconds) -> seconds - threads0.getOrDefault(group, 0.0));
+    StringBuilder splitText = new StringBuilder();
+    double applied = 0, late = 0, dead = 0, writes = 0;
+    for (int k = 0; k < n; k++) {
+      PrometheusText metrics = rig.metrics(k);
+      applied += metrics.sum("fs_processor_events_total");
+      late += metrics.sum("fs_processor_late_events_total");
+      dead += metrics.sum("fs_processor_dead_letters_total");
+      writes += metrics.sum("fs_processor_sink_flush_users_sum");
+      List<String> now = rig.partitions(k);
+      splitText.append(String.format("pid %d: %s%s, %,.0f events, %,.0f replayed, %.1f s CPU; ", rig.processors.get(k).pid(),
+          split.get(k), now.equals(split.get(k)) ? "" : " then " + now, metrics.sum("fs_processor_events_total"),
+          metrics.sum("fs_processor_replayed_events_total"), instanceCpu[k] + rig.processors.get(k).cpuSeconds()));
+    }
+    if (applied != events || late != 0 || dead != 0) {
+      throw new IllegalStateException(String.format("the processor applied %.0f events (%.0f late, %.0f dead letters),"
+          + " expected %d valid in-window events", applied, late, dead, events));
+    }
+    rig.processors.forEach(instance -> instance.stop(Duration.ofSeconds(40)));
+    int[] verified = verify(redis.url, generated);
+    double seconds = (at[2] - running) / 1e9;
+    double[] busy = cpu0.busy(cpu1);
+    return new Run(n, new double[] {baselines[0], baselines[1], baselines[2], (events - before) / seconds,
+        events * 0.8 / ((at[1] - at[0]) / 1e9), seconds, (running - spawned) / 1e9, Math.round(writes), verified[0],
+        verified[1]}, new double[] {busy[0], busy[1], busy[2], busy[4], cpu0.used(cpu1, 0) / events * 1e6,
+            cpu0.used(cpu1, 1) / events * 1e6, cpu0.used(cpu1, 2) / events * 1e6}, threadCpu,
+        splitText + String.format("%,d committed at the start; %d of %d checked users mismatched", before, verified[1],
+            verified[0]));
   }
 
   /** Produces the backlog; returns events/s (informational). */

@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -45,11 +46,14 @@ final class StreamRig implements AutoCloseable {
   private final Options.Stream options;
   private final Path dir;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  /** The processor, or the first of its instances. */
   ChildProcess processor;
+  final List<ChildProcess> processors = new ArrayList<>();
   String applicationId;
-  private int metricsPort;
+  private final List<Integer> metricsPorts = new ArrayList<>();
 
-  StreamRig(Options.Stream options, Path dir) {
+  /** {@code groupJoinDelayMs}: a new group's first rebalance waits that long for more members (instances started together). */
+  StreamRig(Options.Stream options, Path dir, int groupJoinDelayMs) {
     this.options = options;
     this.dir = dir;
     int port = FreePorts.next();
@@ -61,7 +65,8 @@ final class StreamRig implements AutoCloseable {
     this.broker = ChildProcess.java("kafka-broker", List.of(), List.of("-cp",
         System.getProperty("java.class.path"), KafkaBrokerMain.class.getName(), "--port", Integer.toString(port),
         "--controller-port", Integer.toString(controllerPort), "--data-dir", dir.resolve("kafka").toString(),
-        "--topics", String.join(",", Topics.ALL), "--partitions", Long.toString(options.partitions)), Map.of(),
+        "--topics", String.join(",", Topics.ALL), "--partitions", Long.toString(options.partitions),
+        "--group-join-delay-ms", Integer.toString(groupJoinDelayMs)), Map.of(),
         dir.resolve("broker.log"));
     try {
       broker.awaitOutput("Kafka broker ready", Duration.ofSeconds(90));
@@ -86,40 +91,69 @@ final class StreamRig implements AutoCloseable {
   }
 
   /**
-   * Starts the processor on this broker and {@code redisUrl}, keys under {@code keyPrefix}, with a
-   * fresh application id and state dir; {@code --processor-env} wins over these settings, all of
-   * which the processor's own parser checks first. Returns at once: see {@link #awaitRunning()}.
+   * Starts the processor's {@code n} instances on this broker and {@code redisUrl}, keys under
+   * {@code keyPrefix}, with one fresh application id (one consumer group that shares the partitions)
+   * and, as {@code ./stack scale} does, a state dir, metrics port and log each; {@code --processor-env}
+   * wins over these settings, all of which the processor's own parser checks first. Returns at once:
+   * see {@link #awaitRunning()}. The instances of an earlier call must have been stopped.
    */
-  void startProcessor(String redisUrl, String keyPrefix, String name) {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
-    env.put("REDIS_URL", redisUrl);
-    env.put("FS_KEY_PREFIX", keyPrefix);
-    env.put("FS_PROCESSOR_APPLICATION_ID", "bench-" + name + "-" + UUID.randomUUID().toString().substring(0, 8));
-    env.put("FS_PROCESSOR_STATE_DIR", dir.resolve("state").toString());
-    env.put("FS_PROCESSOR_METRICS_PORT", Integer.toString(FreePorts.next()));
-    env.putAll(options.processorEnv);
-    StreamProcessorConfig.fromEnv(env);
-    applicationId = env.get("FS_PROCESSOR_APPLICATION_ID");
-    metricsPort = Integer.parseInt(env.get("FS_PROCESSOR_METRICS_PORT"));
-    processor = ChildProcess.jar("stream-processor", Options.split(options.processorJavaOpts),
-        processorJar(options.processorJar), List.of(), env, dir.resolve("processor.log"));
+  void startProcessor(String redisUrl, String keyPrefix, String name, int n) {
+    processors.clear();
+    metricsPorts.clear();
+    applicationId = "bench-" + name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    for (int k = 1; k <= n; k++) {
+      String suffix = n == 1 ? "" : "-" + k + "-of-" + n;
+      Map<String, String> env = new LinkedHashMap<>();
+      env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
+      env.put("REDIS_URL", redisUrl);
+      env.put("FS_KEY_PREFIX", keyPrefix);
+      env.put("FS_PROCESSOR_APPLICATION_ID", applicationId);
+      env.put("FS_PROCESSOR_STATE_DIR", dir.resolve("state" + suffix).toString());
+      env.put("FS_PROCESSOR_METRICS_PORT", Integer.toString(FreePorts.next()));
+      env.putAll(options.processorEnv);
+      StreamProcessorConfig.fromEnv(env);
+      applicationId = env.get("FS_PROCESSOR_APPLICATION_ID");
+      metricsPorts.add(Integer.parseInt(env.get("FS_PROCESSOR_METRICS_PORT")));
+      processors.add(ChildProcess.jar("stream-processor" + suffix, Options.split(options.processorJavaOpts),
+          processorJar(options.processorJar), List.of(), env, dir.resolve("processor" + suffix + ".log")));
+    }
+    processor = processors.get(0);
   }
 
-  /** Waits until Kafka Streams is RUNNING (its /health polled every 5 ms); returns the System.nanoTime() it was first seen so. */
+  /**
+   * Waits until every instance is RUNNING and their tasks own each input partition once, none idle
+   * (each /health polled every 5 ms); returns the System.nanoTime() it was first seen so.
+   */
   long awaitRunning() {
-    processor.await("the stream processor to be RUNNING", Duration.ofSeconds(180), Duration.ofMillis(5),
-        () -> get("/health").contains("\"state\":\"RUNNING\""));
+    List<String> all = inputPartitions().stream().map(TopicPartition::toString).sorted().toList();
+    processor.await("the stream processor to be RUNNING, its instances sharing every partition", Duration.ofSeconds(180),
+        Duration.ofMillis(5), () -> {
+          List<String> health = metricsPorts.stream().map(port -> get(port, "/health")).toList();
+          return health.stream().allMatch(h -> h.contains("\"state\":\"RUNNING\"") && !partitions(h).isEmpty())
+              && health.stream().flatMap(h -> partitions(h).stream()).sorted().toList().equals(all);
+        });
     return System.nanoTime();
   }
 
-  PrometheusText metrics() {
-    return PrometheusText.parse(get("/metrics"));
+  /** The metrics of instance {@code k} (0 = the first). */
+  PrometheusText metrics(int k) {
+    return PrometheusText.parse(get(metricsPorts.get(k), "/metrics"));
   }
 
-  private String get(String path) {
+  /** The input partitions instance {@code k}'s tasks own now ({@code events.login-0}, …), from its /health. */
+  List<String> partitions(int k) {
+    return partitions(get(metricsPorts.get(k), "/health"));
+  }
+
+  private static List<String> partitions(String health) {
+    int at = health.indexOf("\"partitions\":[") + 14;
+    return at < 14 || health.charAt(at) == ']' ? List.of()
+        : List.of(health.substring(at, health.indexOf(']', at)).replace("\"", "").split(","));
+  }
+
+  private String get(int port, String path) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + path))
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
           .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException e) {
       throw new IllegalStateException("the stream processor's " + path + " did not answer: " + e, e);
@@ -132,11 +166,11 @@ final class StreamRig implements AutoCloseable {
   /** The processor's CPU seconds by thread group: its stream threads (named after the application id), Kafka clients, GC, JIT. */
   Map<String, Double> processorThreadCpu() {
     Map<String, Double> groups = new TreeMap<>();
-    processor.threadCpuSeconds().forEach((thread, cpu) -> groups.merge(
+    processors.forEach(instance -> instance.threadCpuSeconds().forEach((thread, cpu) -> groups.merge(
         thread.startsWith(applicationId.substring(0, Math.min(15, applicationId.length()))) ? "streams"
             : thread.matches("kafka-(producer|coordinat|admin).*") ? "kafka-clients"
             : thread.startsWith("GC Thread") || thread.startsWith("G1 ") ? "gc"
-            : thread.matches("C[12] Compiler.*") ? "jit" : "other", cpu, Double::sum));
+            : thread.matches("C[12] Compiler.*") ? "jit" : "other", cpu, Double::sum)));
     return groups;
   }
 
@@ -196,6 +230,7 @@ final class StreamRig implements AutoCloseable {
 
   @Override
   public void close() {
-    Workspace.closeAll(new PrintWriter(System.err, true), processor, admin, broker);
+    Workspace.closeAll(new PrintWriter(System.err, true),
+        Stream.concat(processors.stream(), Stream.of(admin, broker)).toArray(AutoCloseable[]::new));
   }
 }

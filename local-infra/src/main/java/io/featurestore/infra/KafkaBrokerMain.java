@@ -28,7 +28,7 @@ public final class KafkaBrokerMain {
 
   static final String USAGE = String.join(System.lineSeparator(),
       "Usage: KafkaBrokerMain [--port N] [--controller-port N] [--data-dir DIR] [--topics T1,T2,...] [--partitions N]",
-      "                      [--sasl-port N [--sasl-user NAME]]",
+      "                      [--sasl-port N [--sasl-user NAME]] [--group-join-delay-ms N]",
       "       KafkaBrokerMain --ready [--port N] [--topics T1,T2,...]",
       "Runs a single-node Kafka broker (KRaft, broker and controller) on 127.0.0.1 until stopped.",
       "  --port N             client port (env KAFKA_PORT, default 9092)",
@@ -39,6 +39,8 @@ public final class KafkaBrokerMain {
       "  --sasl-port N        also a SASL_PLAINTEXT listener (mechanism PLAIN) on this port (env KAFKA_SASL_PORT,",
       "                       default none), for one user whose password is in the env KAFKA_SASL_PASSWORD",
       "  --sasl-user NAME     that user (env KAFKA_SASL_USER, default feature-store)",
+      "  --group-join-delay-ms N  a new consumer group's first rebalance waits this long for more members",
+      "                       (group.initial.rebalance.delay.ms; default 0, Kafka's own is 3000)",
       "  --ready              start nothing; ask the broker on --port: exit 0 and print 'records N' (the records",
       "                       in --topics) and 'partitions P' (the fewest partitions of any of them) once it",
       "                       serves every partition of them, exit 1 and the reason if not",
@@ -100,7 +102,8 @@ public final class KafkaBrokerMain {
     KafkaBroker.Options options = KafkaBroker.Options.defaults()
         .withPort(settings.port())
         .withControllerPort(settings.controllerPort())
-        .withDataDir(settings.dataDir());
+        .withDataDir(settings.dataDir())
+        .withProperty("group.initial.rebalance.delay.ms", Integer.toString(settings.groupJoinDelayMs()));
     if (settings.saslUser().isPresent()) {
       options = options.withSaslPort(settings.saslPort())
           .withSaslPlain(settings.saslUser().get().username(), settings.saslUser().get().password());
@@ -117,7 +120,7 @@ public final class KafkaBrokerMain {
 
   /** {@code saslUser} is present exactly when {@code saslPort} is not 0; its password comes only from the environment. */
   record Settings(int port, int controllerPort, Path dataDir, List<String> topics, int partitions, int saslPort,
-      Optional<KafkaBroker.SaslUser> saslUser) {
+      Optional<KafkaBroker.SaslUser> saslUser, int groupJoinDelayMs) {
     static Settings parse(String[] args, Map<String, String> env) {
       Map<String, String> options = new HashMap<>();
       options.put("--port", env.getOrDefault("KAFKA_PORT", "9092"));
@@ -128,6 +131,7 @@ public final class KafkaBrokerMain {
           Integer.toString(KafkaTopics.DEFAULT_PARTITIONS)));
       options.put("--sasl-port", env.getOrDefault("KAFKA_SASL_PORT", ""));
       options.put("--sasl-user", env.getOrDefault("KAFKA_SASL_USER", "feature-store"));
+      options.put("--group-join-delay-ms", "0");
       for (int i = 0; i < args.length; i++) {
         String arg = args[i];
         int eq = arg.startsWith("--") ? arg.indexOf('=') : -1;
@@ -153,7 +157,8 @@ public final class KafkaBrokerMain {
           names(options.get("--topics")),
           number("partitions", options.get("--partitions"), 1, 10_000),
           saslPort,
-          saslPort == 0 ? Optional.empty() : Optional.of(saslUser(options.get("--sasl-user"), env)));
+          saslPort == 0 ? Optional.empty() : Optional.of(saslUser(options.get("--sasl-user"), env)),
+          number("group join delay", options.get("--group-join-delay-ms"), 0, 300_000));
       if (settings.port() == settings.controllerPort()) {
         throw new IllegalArgumentException("port and controller port must differ, both are " + settings.port());
       }

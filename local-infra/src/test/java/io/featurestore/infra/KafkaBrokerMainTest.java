@@ -31,11 +31,11 @@ class KafkaBrokerMainTest {
     Settings fromEnv = Settings.parse(new String[0], env);
     Settings fromArgs = Settings.parse(new String[] {
         "--port", "29092", "--controller-port=29093", "--topics", "events.login, events.transaction,,events.dlq",
-        "--partitions", "2"}, env);
+        "--partitions", "2", "--group-join-delay-ms", "3000"}, env);
 
-    assertThat(fromEnv).isEqualTo(new Settings(19092, 19093, Path.of("/var/kafka"), List.of(), 6, 0, Optional.empty()));
+    assertThat(fromEnv).isEqualTo(new Settings(19092, 19093, Path.of("/var/kafka"), List.of(), 6, 0, Optional.empty(), 0));
     assertThat(fromArgs).isEqualTo(new Settings(29092, 29093, Path.of("/var/kafka"),
-        List.of("events.login", "events.transaction", "events.dlq"), 2, 0, Optional.empty()));
+        List.of("events.login", "events.transaction", "events.dlq"), 2, 0, Optional.empty(), 3000));
   }
 
   @Test

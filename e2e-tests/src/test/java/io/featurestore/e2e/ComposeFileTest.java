@@ -28,11 +28,15 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * Cross-checks docker-compose.yml (which cannot run on machines without Docker) against the
  * code: every environment variable a service is given is one its configuration reads, ports
- * and topic names agree, the commands parse, images are pinned, and the local stack runs the
- * same services. scripts/check-compose.sh validates the file with a real Compose.
+ * and topic names agree, the commands parse, images are pinned, the local stack runs the same
+ * services, and the redis-cluster profile makes the cluster the services are pointed at.
+ * scripts/check-compose.sh validates the file with a real Compose.
  */
 class ComposeFileTest {
   private static final Path ROOT = ProjectScripts.root();
+  private static final String CLUSTER_PROFILE = "redis-cluster";
+  /** The services that use the store: each reads REDIS_URL, or REDIS_CLUSTER_NODES when that is set. */
+  private static final List<String> STORE_SERVICES = List.of("materializer", "stream-processor", "serving-api");
   private static Map<String, Map<String, Object>> services;
 
   @BeforeAll
@@ -60,10 +64,23 @@ class ComposeFileTest {
     return command.stream().map(a -> a.replaceAll("\\$\\{[A-Z_]+:-([^}]*)}", "$1")).toArray(String[]::new);
   }
 
+  @SuppressWarnings("unchecked")
+  private static List<String> profiles(String service) {
+    Object profiles = services.get(service).get("profiles");
+    return profiles == null ? List.of() : (List<String>) profiles;
+  }
+
+  private static List<String> servicesIn(String profile) {
+    return services.keySet().stream().filter(s -> profiles(s).contains(profile)).sorted().toList();
+  }
+
   @Test
   void shouldRunTheSameServicesAsTheLocalStack() throws IOException {
-    assertThat(services).containsOnlyKeys("kafka", "kafka-init", "redis", "materializer", "stream-processor",
-        "event-simulator", "serving-api");
+    assertThat(services.keySet().stream().filter(s -> profiles(s).isEmpty()))
+        .containsExactlyInAnyOrder("kafka", "kafka-init", "redis", "materializer", "stream-processor",
+            "event-simulator", "serving-api");
+    assertThat(services.keySet().stream().filter(s -> !profiles(s).isEmpty()))
+        .as("services in a profile").allSatisfy(s -> assertThat(profiles(s)).containsExactly(CLUSTER_PROFILE));
     Matcher m = Pattern.compile("(?m)^SERVICES=\\(([^)]*)\\)").matcher(Files.readString(ROOT.resolve("stack")));
     assertThat(m.find()).as("SERVICES=(…) in ./stack").isTrue();
     assertThat(Arrays.asList(m.group(1).trim().split("\\s+")))
@@ -99,9 +116,61 @@ class ComposeFileTest {
     for (String service : List.of("stream-processor", "event-simulator")) {
       assertThat(environment(service).get("KAFKA_BOOTSTRAP_SERVERS")).as(service).isEqualTo("kafka:9092");
     }
-    for (String service : List.of("materializer", "stream-processor", "serving-api")) {
+    for (String service : STORE_SERVICES) {
       assertThat(environment(service).get("REDIS_URL")).as(service).isEqualTo("redis://redis:6379");
     }
+  }
+
+  /**
+   * The redis-cluster profile: three or more cluster-enabled masters, each on its own port; a
+   * one-shot init that joins exactly those nodes; the store services reading REDIS_CLUSTER_NODES,
+   * empty by default (so they use REDIS_URL), gated on a redis healthcheck that waits for the
+   * cluster; and the documented command's seeds naming the nodes and their ports.
+   */
+  @Test
+  void shouldRunTheStoreOnTheClusterProfilesNodesWhenGivenTheirSeeds() throws IOException {
+    List<String> nodes = new ArrayList<>();
+    for (String service : servicesIn(CLUSTER_PROFILE)) {
+      if (service.equals("redis-cluster-init")) {
+        continue;
+      }
+      List<String> command = list(service, "command");
+      assertThat(command).as(service).startsWith("redis-server").containsSubsequence("--cluster-enabled", "yes");
+      String port = command.get(command.indexOf("--port") + 1);
+      assertThat(healthcheck(service)).as(service + " healthcheck").contains("-p " + port);
+      nodes.add(service + ":" + port);
+    }
+    assertThat(nodes).as("cluster nodes").hasSizeGreaterThanOrEqualTo(3);
+    assertThat(nodes.stream().map(n -> n.substring(n.indexOf(':') + 1)).distinct()).as("node ports").hasSameSizeAs(nodes);
+
+    assertThat(servicesIn(CLUSTER_PROFILE)).contains("redis-cluster-init");
+    String init = String.join("\n", list("redis-cluster-init", "command"));
+    Matcher joined = Pattern.compile("nodes=\"([^\"]+)\"").matcher(init);
+    assertThat(joined.find()).as("nodes=\"…\" in redis-cluster-init").isTrue();
+    assertThat(joined.group(1).trim().split("\\s+")).containsExactlyInAnyOrderElementsOf(nodes);
+    assertThat(init).contains("redis-cli --cluster create $$nodes", "--cluster-yes", "cluster_slots_assigned:16384");
+    assertThat(dependsOn("redis-cluster-init").keySet()).containsExactlyInAnyOrderElementsOf(
+        nodes.stream().map(n -> n.substring(0, n.indexOf(':'))).toList());
+
+    for (String service : STORE_SERVICES) {
+      assertThat(environment(service).get("REDIS_CLUSTER_NODES")).as(service).isEqualTo("${REDIS_CLUSTER_NODES:-}");
+      assertThat(dependsOn(service)).as(service).containsKey("redis");
+    }
+    assertThat(environment("redis").get("REDIS_CLUSTER_NODES")).isEqualTo("${REDIS_CLUSTER_NODES:-}");
+    assertThat(healthcheck("redis")).contains("$$REDIS_CLUSTER_NODES", "cluster_state:ok");
+
+    for (String doc : List.of("README.md", "docker-compose.yml")) {
+      Matcher run = Pattern.compile("REDIS_CLUSTER_NODES=(\\S+) docker compose --profile " + CLUSTER_PROFILE + " up")
+          .matcher(Files.readString(ROOT.resolve(doc)));
+      assertThat(run.find()).as("the command to run on the cluster profile in " + doc).isTrue();
+      assertThat(run.group(1).split(",")).as("seeds in " + doc).containsExactlyInAnyOrderElementsOf(nodes);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> dependsOn(String service) {
+    Object dependsOn = services.get(service).get("depends_on");
+    return dependsOn == null ? Map.of() : (Map<String, Object>) dependsOn;
   }
 
   @Test

@@ -47,8 +47,7 @@ class LocalStackIT {
   @TempDir
   Path stackDir;
 
-  @Test
-  void shouldServeStreamingFeaturesAndLetThemExpireWhenTheProcessorStops() throws Exception {
+  private void useFreePorts() {
     servingPort = FreePorts.next();
     env.put("FS_STACK_DIR", stackDir.toString());
     env.put("FS_STACK_SKIP_BUILD", "1"); // the reactor has just built every jar
@@ -61,6 +60,11 @@ class LocalStackIT {
     env.put("FS_USERS", "300");
     env.put("FS_SIM_USERS", "200");
     env.put("FS_SIM_RATE", "20");
+  }
+
+  @Test
+  void shouldServeStreamingFeaturesAndLetThemExpireWhenTheProcessorStops() throws Exception {
+    useFreePorts();
     try {
       String up = run(Duration.ofMinutes(5), "./stack", "up");
       assertThat(up).contains("The feature store is up", "http://127.0.0.1:" + servingPort + "/");
@@ -100,6 +104,48 @@ class LocalStackIT {
     } finally {
       run(Duration.ofMinutes(2), "./stack", "down");
     }
+    assertNothingLeftRunning();
+  }
+
+  /**
+   * FS_REDIS_CLUSTER=3: the same pipeline on a local 3-master Redis Cluster. The users are spread
+   * over the three masters, streaming and batch features of one user are served together, and down
+   * stops every node. The cluster's own behaviour (routing, failover) is tested in feature-store-core.
+   */
+  @Test
+  void shouldRunThePipelineOnALocalRedisCluster() throws Exception {
+    // Three node ports in a row, and their bus ports, that nothing here holds.
+    int redisPort = FreePorts.consecutive(3);
+    int busPort = FreePorts.consecutive(3);
+    useFreePorts();
+    env.put("REDIS_PORT", Integer.toString(redisPort));
+    env.put("FS_REDIS_CLUSTER", "3");
+    env.put("FS_REDIS_CLUSTER_BUS_PORT", Integer.toString(busPort));
+    try {
+      assertThat(run(Duration.ofMinutes(5), "./stack", "up")).contains("The feature store is up", "redis cluster ready: 3 masters");
+      String status = run(Duration.ofSeconds(60), "./stack", "status");
+      assertThat(status).contains("cluster_state ok on 3 nodes",
+          "REDIS_CLUSTER_NODES=127.0.0.1:" + redisPort + ",127.0.0.1:" + (redisPort + 1) + ",127.0.0.1:" + (redisPort + 2));
+      for (int node = 1; node <= 3; node++) {
+        assertThat(status).containsPattern("redis-" + node + "\\s+running \\(pid \\d+\\) ready, 127.0.0.1:" + (redisPort + node - 1)
+            + ", master, slots [0-9-]+, [1-9][0-9]* keys");
+      }
+
+      send("transaction", "--user", USER, "--amount", "12.50");
+      JsonNode served = awaitFeatures(Duration.ofSeconds(30), "a streaming count served from the cluster",
+          r -> r.path("features").path("tx_count_5m").asInt() == 1);
+      assertThat(served.path("features").path("risk_segment").isTextual()).as(served.toString()).isTrue();
+
+      env.remove("FS_REDIS_CLUSTER");
+      assertThat(runFailing(Duration.ofSeconds(30), "./stack", "up")).as("one Redis asked for while the cluster runs")
+          .contains("runs on a Redis Cluster of 3 masters", "./stack down first");
+    } finally {
+      run(Duration.ofMinutes(2), "./stack", "down");
+    }
+    assertNothingLeftRunning();
+  }
+
+  private void assertNothingLeftRunning() throws IOException {
     List<String> running = new ArrayList<>();
     try (var pids = Files.list(stackDir)) {
       pids.filter(p -> p.toString().endsWith(".pid")).forEach(p -> running.add(p.getFileName().toString()));
@@ -140,6 +186,15 @@ class LocalStackIT {
   }
 
   private String run(Duration timeout, String... command) throws IOException, InterruptedException {
+    return run(timeout, 0, command);
+  }
+
+  /** Runs a command that must fail with exit code 2 (a setting refused); its output. */
+  private String runFailing(Duration timeout, String... command) throws IOException, InterruptedException {
+    return run(timeout, 2, command);
+  }
+
+  private String run(Duration timeout, int exitCode, String... command) throws IOException, InterruptedException {
     Path out = Files.createTempFile("stack-cmd", ".log");
     ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true)
         .redirectOutput(out.toFile());
@@ -152,7 +207,7 @@ class LocalStackIT {
       process.destroyForcibly();
       throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout + ":\n" + output);
     }
-    assertThat(process.exitValue()).as(String.join(" ", command) + " failed:\n" + output).isZero();
+    assertThat(process.exitValue()).as(String.join(" ", command) + " exit code:\n" + output).isEqualTo(exitCode);
     return output;
   }
 }

@@ -15,41 +15,89 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
- * The declarative description of one entity's features: key layout, id rule, each
- * feature's type and source, TTL defaults and named feature services. Every module reads
- * it, and it is the only place that builds Redis keys. Immutable and thread-safe.
+ * The declarative description of the entities and their features: each entity's key layout
+ * and id rule, each feature's entity, type, source and (streaming) declaration, TTL defaults
+ * and named feature services. Every module reads it, and it is the only place that builds
+ * Redis keys. Immutable and thread-safe.
+ *
+ * <p>The single-entity methods ({@link #keyPrefix()}, {@link #keyOf}, {@link #features()},
+ * {@link #resolve}, {@link #services()}, …) are about the first entity, and only about the
+ * features that something writes today: its batch features, and its stream features that
+ * the processor computes ({@link BuiltInStreamFeatures}). Every module's code path goes
+ * through them, so other entities and declared-only features change nothing there. The
+ * whole declaration is {@link #entities()}, {@link #declaredFeatures()} and
+ * {@link #allServices()}.
  */
 public final class FeatureRegistry {
   /** The registry bundled with the library; {@code FS_REGISTRY_FILE} points to another. */
   public static final String BUNDLED_RESOURCE = "/feature-registry.yaml";
   static final int MAX_ENTITY_ID_LENGTH = 128;
 
-  private final String entityName;
-  private final String keyPrefix;
-  private final Pattern idPattern;
+  private final String source;
+  private final List<EntityDefinition> entities;
+  private final EntityDefinition primary;
   private final long batchTtlSeconds;
   private final long streamTtlSeconds;
+  private final List<FeatureDefinition> declaredFeatures;
+  private final Map<String, FeatureService> allServices;
+  /** The first entity's features in service, by name. */
   private final Map<String, FeatureDefinition> features;
   private final Map<String, FeatureService> services;
   private final List<String> featureNames;
 
-  FeatureRegistry(String entityName, String keyPrefix, Pattern idPattern, long batchTtlSeconds,
-      long streamTtlSeconds, Collection<FeatureDefinition> features, Collection<FeatureService> services) {
-    this.entityName = Objects.requireNonNull(entityName);
-    this.keyPrefix = requireValidPrefix(keyPrefix);
-    this.idPattern = Objects.requireNonNull(idPattern);
+  FeatureRegistry(String source, List<EntityDefinition> entities, long batchTtlSeconds, long streamTtlSeconds,
+      Collection<FeatureDefinition> features, Collection<FeatureService> services) {
+    this.source = Objects.requireNonNull(source);
+    this.entities = List.copyOf(entities);
+    if (this.entities.isEmpty()) {
+      throw new IllegalArgumentException("a registry needs at least one entity");
+    }
+    requireDisjointPrefixes(this.entities);
+    this.primary = this.entities.get(0);
     this.batchTtlSeconds = requirePositive("batch TTL", batchTtlSeconds);
     this.streamTtlSeconds = requirePositive("stream TTL", streamTtlSeconds);
+    this.declaredFeatures = List.copyOf(features);
     Map<String, FeatureDefinition> byName = new LinkedHashMap<>();
-    features.forEach(f -> byName.put(f.name(), f));
+    for (FeatureDefinition f : declaredFeatures) {
+      if (f.entity().equals(primary.name()) && inService(f)) {
+        byName.put(f.name(), f);
+      }
+    }
     this.features = java.util.Collections.unmodifiableMap(byName);
-    Map<String, FeatureService> servicesByName = new LinkedHashMap<>();
-    services.forEach(s -> servicesByName.put(s.name(), s));
-    this.services = java.util.Collections.unmodifiableMap(servicesByName);
     this.featureNames = List.copyOf(byName.keySet());
+    Map<String, FeatureService> all = new LinkedHashMap<>();
+    Map<String, FeatureService> servedToday = new LinkedHashMap<>();
+    for (FeatureService s : services) {
+      all.put(s.name(), s);
+      if (s.members().stream().allMatch(m -> m.entity().equals(primary.name()) && byName.containsKey(m.feature()))) {
+        servedToday.put(s.name(), s);
+      }
+    }
+    this.allServices = java.util.Collections.unmodifiableMap(all);
+    this.services = java.util.Collections.unmodifiableMap(servedToday);
+  }
+
+  /** A batch feature, a stream feature without a declaration (old shape), or one the processor computes. */
+  private static boolean inService(FeatureDefinition f) {
+    return f.source() == FeatureSource.BATCH || f.aggregation().isEmpty()
+        || f.aggregation().equals(BuiltInStreamFeatures.declaration(f.name()));
+  }
+
+  private static void requireDisjointPrefixes(List<EntityDefinition> entities) {
+    for (int i = 0; i < entities.size(); i++) {
+      for (int j = 0; j < i; j++) {
+        if (entities.get(i).overlaps(entities.get(j))) {
+          throw new IllegalArgumentException(overlapMessage(entities.get(i), entities.get(j)));
+        }
+      }
+    }
+  }
+
+  static String overlapMessage(EntityDefinition a, EntityDefinition b) {
+    return "key prefix '" + a.keyPrefix() + "' of entity '" + a.name() + "' and key prefix '" + b.keyPrefix()
+        + "' of entity '" + b.name() + "' overlap: a SCAN of one would reach the other's keys";
   }
 
   public static FeatureRegistry bundled() {
@@ -76,22 +124,69 @@ public final class FeatureRegistry {
     return new RegistryParser(sourceName).parse(yaml);
   }
 
-  /** This registry with another key prefix and TTLs (the deployment's overrides). */
+  /**
+   * This registry with another key prefix for the first entity and other TTLs (the
+   * deployment's overrides).
+   *
+   * @throws RegistryException when the new prefix overlaps another entity's
+   */
   public FeatureRegistry withOverrides(String keyPrefix, long batchTtlSeconds, long streamTtlSeconds) {
-    return new FeatureRegistry(entityName, keyPrefix, idPattern, batchTtlSeconds, streamTtlSeconds,
-        features.values(), services.values());
+    List<EntityDefinition> changed = new ArrayList<>(entities);
+    changed.set(0, primary.withKeyPrefix(keyPrefix));
+    for (EntityDefinition other : entities.subList(1, entities.size())) {
+      if (changed.get(0).overlaps(other)) {
+        throw new RegistryException(source, 0, overlapMessage(changed.get(0), other));
+      }
+    }
+    return new FeatureRegistry(source, changed, batchTtlSeconds, streamTtlSeconds, declaredFeatures,
+        allServices.values());
   }
 
+  /** Where the registry was read from (a file, or the bundled resource). */
+  public String source() {
+    return source;
+  }
+
+  /** Every entity, in registry order; the first is the one the single-entity methods are about. */
+  public List<EntityDefinition> entities() {
+    return entities;
+  }
+
+  public Optional<EntityDefinition> entity(String name) {
+    return entities.stream().filter(e -> e.name().equals(name)).findFirst();
+  }
+
+  /** Every feature of every entity, in registry order, whether or not anything writes it yet. */
+  public List<FeatureDefinition> declaredFeatures() {
+    return declaredFeatures;
+  }
+
+  public List<FeatureDefinition> declaredFeatures(String entity) {
+    return declaredFeatures.stream().filter(f -> f.entity().equals(entity)).toList();
+  }
+
+  public Optional<FeatureDefinition> declaredFeature(String entity, String name) {
+    return declaredFeatures.stream().filter(f -> f.entity().equals(entity) && f.name().equals(name)).findFirst();
+  }
+
+  /** Every service, including those across entities or naming features nothing writes yet. */
+  public Map<String, FeatureService> allServices() {
+    return allServices;
+  }
+
+  /** The first entity's name. */
   public String entityName() {
-    return entityName;
+    return primary.name();
   }
 
+  /** The first entity's key prefix. */
   public String keyPrefix() {
-    return keyPrefix;
+    return primary.keyPrefix();
   }
 
+  /** The first entity's id rule. */
   public String idPattern() {
-    return idPattern.pattern();
+    return primary.idPattern().pattern();
   }
 
   public long batchTtlSeconds() {
@@ -102,7 +197,7 @@ public final class FeatureRegistry {
     return streamTtlSeconds;
   }
 
-  /** All features in registry order. */
+  /** The first entity's features in service, in registry order. */
   public Collection<FeatureDefinition> features() {
     return features.values();
   }
@@ -125,6 +220,7 @@ public final class FeatureRegistry {
     return Optional.ofNullable(features.get(name));
   }
 
+  /** The services a single-entity read can serve: every member a feature in service of the first entity. */
   public Map<String, FeatureService> services() {
     return services;
   }
@@ -175,42 +271,35 @@ public final class FeatureRegistry {
     if (entityId == null || entityId.isEmpty()) {
       throw new InvalidInputException("entity id is empty");
     }
-    if (entityId.length() > MAX_ENTITY_ID_LENGTH || !idPattern.matcher(entityId).matches()) {
+    if (entityId.length() > MAX_ENTITY_ID_LENGTH || !primary.idPattern().matcher(entityId).matches()) {
       String shown = entityId.length() > 40 ? entityId.substring(0, 40) + "…" : entityId;
-      throw new InvalidInputException("malformed " + entityName + " id '" + shown + "': must match "
-          + idPattern.pattern() + " (at most " + MAX_ENTITY_ID_LENGTH + " characters)");
+      throw new InvalidInputException("malformed " + primary.name() + " id '" + shown + "': must match "
+          + idPattern() + " (at most " + MAX_ENTITY_ID_LENGTH + " characters)");
     }
     return entityId;
   }
 
   public boolean isValidEntityId(String entityId) {
     return entityId != null && !entityId.isEmpty() && entityId.length() <= MAX_ENTITY_ID_LENGTH
-        && idPattern.matcher(entityId).matches();
+        && primary.idPattern().matcher(entityId).matches();
   }
 
   /** The Redis key of an entity's hash; validates the id first. */
   public String keyOf(String entityId) {
-    return keyPrefix + requireValidEntityId(entityId);
+    return primary.keyPrefix() + requireValidEntityId(entityId);
   }
 
   /** The entity id of a key under this prefix. */
   public String entityIdOf(String key) {
-    if (!key.startsWith(keyPrefix)) {
-      throw new IllegalArgumentException("key '" + key + "' is not under prefix '" + keyPrefix + "'");
+    if (!key.startsWith(primary.keyPrefix())) {
+      throw new IllegalArgumentException("key '" + key + "' is not under prefix '" + primary.keyPrefix() + "'");
     }
-    return key.substring(keyPrefix.length());
+    return key.substring(primary.keyPrefix().length());
   }
 
   /** A SCAN MATCH pattern for every key under the prefix, with glob characters escaped. */
   public String scanPattern() {
-    return keyPrefix.replaceAll("([\\\\*?\\[\\]])", "\\\\$1") + "*";
-  }
-
-  private static String requireValidPrefix(String prefix) {
-    if (prefix == null || prefix.isEmpty()) {
-      throw new IllegalArgumentException("key prefix must not be empty: reset would reach every key");
-    }
-    return prefix;
+    return primary.keyPrefix().replaceAll("([\\\\*?\\[\\]])", "\\\\$1") + "*";
   }
 
   private static long requirePositive(String what, long seconds) {

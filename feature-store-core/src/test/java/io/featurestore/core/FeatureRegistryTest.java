@@ -47,6 +47,95 @@ class FeatureRegistryTest {
   }
 
   @Test
+  void shouldDeclareTheFiveComputedStreamFeaturesAsTheProcessorComputesThem() {
+    FeatureRegistry registry = FeatureRegistry.bundled();
+    for (String name : BuiltInStreamFeatures.names()) {
+      assertThat(registry.declaredFeature("user", name).orElseThrow().aggregation()).as(name)
+          .isEqualTo(BuiltInStreamFeatures.declaration(name));
+    }
+    assertThat(BuiltInStreamFeatures.declaration("failed_logins_15m").orElseThrow().describe())
+        .isEqualTo("count of login by user_id where success=false over 15m");
+    assertThat(BuiltInStreamFeatures.declaration("session_country").orElseThrow().describe())
+        .isEqualTo("last country of login by user_id where success=true");
+  }
+
+  @Test
+  void shouldDeclareTheNewFeaturesAndTheMerchantEntityWithoutServingThemYet() {
+    FeatureRegistry registry = FeatureRegistry.bundled();
+    assertThat(registry.entities()).extracting(EntityDefinition::name, EntityDefinition::keyPrefix)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("user", "fs:user:"),
+            org.assertj.core.groups.Tuple.tuple("merchant", "fs:merchant:"));
+    assertThat(describe(registry, "user", "tx_amount_sum_1h")).isEqualTo("sum amount of transaction by user_id over 1h");
+    assertThat(describe(registry, "user", "tx_amount_max_24h")).isEqualTo("max amount of transaction by user_id over 1d");
+    assertThat(describe(registry, "merchant", "merchant_tx_count_1h"))
+        .isEqualTo("count of transaction by merchant_id over 1h");
+    assertThat(registry.declaredFeatures("merchant")).extracting(FeatureDefinition::name, FeatureDefinition::source)
+        .contains(org.assertj.core.groups.Tuple.tuple("merchant_category", FeatureSource.BATCH),
+            org.assertj.core.groups.Tuple.tuple("merchant_risk_tier", FeatureSource.BATCH),
+            org.assertj.core.groups.Tuple.tuple("merchant_age_days", FeatureSource.BATCH));
+    assertThat(registry.allServices().get("fraud_scoring_v2").entities()).containsExactly("user", "merchant");
+
+    // The single-entity view every module reads is what it was before these were declared.
+    assertThat(registry.featureNames()).containsExactly("country_iso", "risk_segment", "account_age_days",
+        "tx_count_7d", "avg_amount_30d", "chargeback_count_180d", "last_login_ts", "last_device_id", "session_country",
+        "tx_count_5m", "failed_logins_15m");
+    assertThat(registry.services()).containsOnlyKeys("fraud_scoring_v1", "login_risk_v1", "user_profile");
+  }
+
+  private static String describe(FeatureRegistry registry, String entity, String feature) {
+    return registry.declaredFeature(entity, feature).orElseThrow().aggregation().orElseThrow().describe();
+  }
+
+  /** Written back as YAML from the model alone and read again, the bundled registry is the same. */
+  @Test
+  void shouldRoundTripTheBundledRegistry() {
+    FeatureRegistry bundled = FeatureRegistry.bundled();
+    FeatureRegistry again = parse(toYaml(bundled));
+    assertThat(again.entities()).isEqualTo(bundled.entities());
+    assertThat(again.declaredFeatures()).isEqualTo(bundled.declaredFeatures());
+    assertThat(again.allServices()).isEqualTo(bundled.allServices());
+    assertThat(again.featureNames()).isEqualTo(bundled.featureNames());
+    assertThat(again.batchTtlSeconds()).isEqualTo(bundled.batchTtlSeconds());
+    assertThat(again.streamTtlSeconds()).isEqualTo(bundled.streamTtlSeconds());
+  }
+
+  private static String toYaml(FeatureRegistry registry) {
+    StringBuilder y = new StringBuilder("entities:\n");
+    for (EntityDefinition e : registry.entities()) {
+      y.append("  - {name: ").append(e.name()).append(", key_prefix: '").append(e.keyPrefix())
+          .append("', id_pattern: '").append(e.idPattern().pattern()).append("'}\n");
+    }
+    y.append("batch_ttl_seconds: ").append(registry.batchTtlSeconds()).append('\n');
+    y.append("stream_ttl_seconds: ").append(registry.streamTtlSeconds()).append('\n');
+    y.append("features:\n");
+    for (FeatureDefinition f : registry.declaredFeatures()) {
+      y.append("  - name: ").append(f.name()).append("\n    entity: ").append(f.entity())
+          .append("\n    type: ").append(f.type().registryName())
+          .append("\n    source: ").append(f.source().name().toLowerCase(java.util.Locale.ROOT))
+          .append("\n    description: '").append(f.description().replace("'", "''")).append("'\n");
+      f.aggregation().ifPresent(a -> {
+        y.append("    from: ").append(a.from()).append("\n    key: ").append(a.key()).append('\n');
+        if (!a.where().isEmpty()) {
+          y.append("    where: {");
+          a.where().forEach((k, v) -> y.append(k).append(": ").append(v).append(", "));
+          y.setLength(y.length() - 2);
+          y.append("}\n");
+        }
+        y.append("    aggregate: ").append(a.aggregate().registryName()).append('\n');
+        a.field().ifPresent(field -> y.append("    field: ").append(field).append('\n'));
+        a.window().ifPresent(w -> y.append("    window: ").append(StreamAggregation.windowText(w)).append('\n'));
+      });
+    }
+    y.append("services:\n");
+    registry.allServices().forEach((name, s) -> {
+      y.append("  ").append(name).append(":\n    description: '").append(s.description().replace("'", "''"))
+          .append("'\n    features: [");
+      y.append(String.join(", ", s.members().stream().map(FeatureRef::toString).toList())).append("]\n");
+    });
+    return y.toString();
+  }
+
+  @Test
   void shouldParseAValidRegistry() {
     FeatureRegistry registry = parse(VALID);
     assertThat(registry.featureNames()).containsExactly("risk_segment", "tx_count_5m");

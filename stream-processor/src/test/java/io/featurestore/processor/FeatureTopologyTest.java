@@ -313,6 +313,22 @@ class FeatureTopologyTest {
         .hasMessageContaining("does not declare 'last_login_ts'");
   }
 
+  @Test
+  void shouldRejectARegistryDeclaringAComputedFeatureOtherwiseThanTheProcessorComputesIt() {
+    String bundled;
+    try (var in = io.featurestore.core.FeatureRegistry.class.getResourceAsStream(io.featurestore.core.FeatureRegistry.BUNDLED_RESOURCE)) {
+      bundled = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    var registry = io.featurestore.core.FeatureRegistry.parse(new java.io.StringReader(
+        bundled.replace("    aggregate: count\n    window: 5m", "    aggregate: count\n    window: 10m")), "r.yaml");
+    var settings = new TopologySettings(registry, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(5));
+    assertThatThrownBy(() -> FeatureTopology.buildTopology(settings, u -> List.of(), ProcessorMetrics.NONE))
+        .hasMessage("the feature registry declares 'tx_count_5m' as count of transaction by user_id over 10m, but the"
+            + " stream processor computes count of transaction by user_id over 5m");
+  }
+
   private static String header(Headers headers, String name) {
     return new String(headers.lastHeader(name).value(), StandardCharsets.UTF_8);
   }

@@ -101,10 +101,11 @@ final class RedisErrors {
 
   static String rootMessage(Throwable t) {
     Throwable root = t;
-    while (true) {
-      Throwable next = root.getCause() != null && root.getCause() != root ? root.getCause()
+    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    while (seen.add(root)) {
+      Throwable next = root.getCause() != null ? root.getCause()
           : root.getSuppressed().length > 0 ? root.getSuppressed()[0] : null; // a cluster seed's failure
-      if (next == null) {
+      if (next == null || seen.contains(next)) {
         break;
       }
       root = next;

@@ -1,0 +1,32 @@
+package io.featurestore.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+class RedisErrorsTest {
+  @Test
+  void shouldEndTheWalkOfCausesAndSuppressedFailuresThatLoopBack() {
+    JedisConnectionException outer = new JedisConnectionException("Failed to connect");
+    JedisConnectionException inner = new JedisConnectionException("Connection refused");
+    outer.initCause(inner);
+    inner.addSuppressed(outer); // a cycle, as client libraries sometimes make
+
+    assertThat(RedisErrors.rootMessage(outer)).isEqualTo("Failed to connect (Connection refused)");
+    assertThat(RedisErrors.accessProblem(outer)).isNull();
+    assertThat(RedisErrors.translate(outer, "writing")).isInstanceOf(StoreUnavailableException.class);
+  }
+
+  @Test
+  void shouldFindARefusedLoginInAClusterSeedsSuppressedFailure() {
+    JedisClusterOperationException init = new JedisClusterOperationException("Could not initialize cluster slots cache.");
+    init.addSuppressed(new JedisAccessControlException("WRONGPASS invalid username-password pair"));
+
+    assertThat(RedisErrors.translate(init, "connecting")).isInstanceOf(StoreAccessException.class)
+        .hasMessageContaining("refused the credentials").hasMessageContaining("REDIS_PASSWORD");
+    assertThat(RedisErrors.rootMessage(init)).contains("WRONGPASS");
+  }
+}

@@ -21,7 +21,7 @@ public final class BenchCli implements Runnable {
   }
 
   static CommandLine commandLine(Object command) {
-    return new CommandLine(command).setExecutionExceptionHandler((e, cmd, parsed) -> {
+    return new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("error: " + e.getMessage());
       return 1;
     });

@@ -2,51 +2,90 @@ package io.featurestore.bench;
 
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureStore;
+import io.featurestore.core.RedisConnection;
 import io.featurestore.infra.FreePorts;
+import io.featurestore.infra.RedisCluster;
 import io.featurestore.infra.RedisServer;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
- * The Redis a benchmark measures: the one at {@code --redis-url}, or a redis-server of its own on
- * a free loopback port (no persistence). Reads its INFO; closing removes the benchmark's keys
- * (SCAN + UNLINK through the store, never FLUSHALL) and stops its own server.
+ * The Redis a benchmark measures: the one at {@code --redis-url}, a redis-server of its own on a
+ * free loopback port, or a Redis Cluster of its own (masters only; no persistence either way).
+ * Reads its INFO; closing removes the benchmark's keys (SCAN + UNLINK through the store, never
+ * FLUSHALL) and stops its own servers.
  */
 final class BenchRedis implements AutoCloseable {
+  /** The server's URL; of a cluster, its first node's. */
   final String url;
+  final RedisConnection connection;
   private final RedisServer own;
-  private final RedisClient client;
+  private final RedisCluster cluster;
+  /** One per server, each cluster node's included. */
+  private final List<RedisClient> clients;
   private final PrintWriter err;
   private final String[] prefixes;
 
   BenchRedis(Options.Redis options, PrintWriter err, String... prefixes) {
-    this.own = options.url == null ? RedisServer.start(RedisBenchmarkTool.redisServer(), FreePorts.next()) : null;
-    this.url = own == null ? options.url : own.url();
-    this.client = RedisClient.create(url);
+    this(options.url == null ? RedisServer.start(RedisBenchmarkTool.redisServer(), FreePorts.next()) : null, null,
+        options.url, err, prefixes);
+  }
+
+  private BenchRedis(RedisServer own, RedisCluster cluster, String url, PrintWriter err, String... prefixes) {
+    this.own = own;
+    this.cluster = cluster;
+    this.url = cluster != null ? cluster.nodes().get(0).url() : own != null ? own.url() : url;
+    this.connection = cluster == null ? RedisConnection.url(this.url) : new RedisConnection(this.url,
+        RedisConnection.nodeList(cluster.seeds()), Optional.empty(), Optional.empty(), false,
+        Optional.empty());
+    this.clients = (cluster == null ? List.of(this.url) : cluster.nodes().stream().map(RedisServer::url).toList()).stream()
+        .map(RedisClient::create).toList();
     this.err = err;
     this.prefixes = prefixes;
   }
 
+  /** A Redis Cluster of its own: {@code masters} masters, no replicas. */
+  static BenchRedis cluster(int masters, PrintWriter err, String... prefixes) {
+    return new BenchRedis(null, RedisCluster.start(masters, 0), null, err, prefixes);
+  }
+
   RedisClient client() {
-    return client;
+    return clients.get(0);
+  }
+
+  /** What a serving or processor process is given to reach this Redis. */
+  Map<String, String> env() {
+    return cluster == null ? Map.of(RedisConnection.REDIS_URL, url) : Map.of(RedisConnection.CLUSTER_NODES, cluster.seeds());
+  }
+
+  /** The URL of the server that holds {@code key}: of a cluster, its slot's master. */
+  String urlOf(String key) {
+    return cluster == null ? url : cluster.masterOf(JedisClusterCRC16.getSlot(key)).url();
   }
 
   String describe() {
-    String owner = own != null ? " (started by this benchmark, no persistence)" : "";
-    return info("server", "redis_version") + " at " + url + owner;
+    String where = cluster != null ? "a cluster of " + clients.size() + " masters " + cluster.seeds() + " (no replicas)"
+        : url + (own == null ? "" : " (no persistence)");
+    return info(client(), "server", "redis_version") + " at " + where + (own == null && cluster == null ? ""
+        : ", started by this benchmark");
   }
 
-  /** CPU seconds the server process has used (all its threads), from INFO cpu. */
+  /** CPU seconds the server processes have used (all their threads), from INFO cpu. */
   double cpuSeconds() {
-    return Double.parseDouble(info("cpu", "used_cpu_user")) + Double.parseDouble(info("cpu", "used_cpu_sys"));
+    return clients.stream().mapToDouble(c -> Double.parseDouble(info(c, "cpu", "used_cpu_user"))
+        + Double.parseDouble(info(c, "cpu", "used_cpu_sys"))).sum();
   }
 
   /** Removes every key under the benchmark's prefixes; connecting through the store refuses a Redis older than 7.4. */
   void reset() {
     for (String prefix : prefixes) {
-      try (FeatureStore store = FeatureStore.connect(url, registry(prefix))) {
+      try (FeatureStore store = FeatureStore.connect(connection, registry(prefix))) {
         store.admin().reset();
       }
     }
@@ -58,7 +97,7 @@ final class BenchRedis implements AutoCloseable {
   }
 
   /** A field of an INFO section; "?" when absent. */
-  private String info(String section, String field) {
+  private static String info(RedisClient client, String section, String field) {
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(field) + ":(.*?)\\r?$").matcher(client.info(section));
     return m.find() ? m.group(1) : "?";
   }
@@ -70,10 +109,10 @@ final class BenchRedis implements AutoCloseable {
     } catch (RuntimeException e) {
       err.println("warning: could not remove the benchmark's keys: " + e.getMessage());
     }
-    client.close();
-    if (own != null) {
-      own.close();
-      Workspace.delete(own.logFile().getParent()); // its temporary folder (logs)
+    clients.forEach(RedisClient::close);
+    for (RedisServer server : own != null ? List.of(own) : cluster != null ? cluster.nodes() : List.<RedisServer>of()) {
+      server.close();
+      Workspace.delete(server.logFile().getParent()); // its temporary folder (logs)
     }
   }
 }

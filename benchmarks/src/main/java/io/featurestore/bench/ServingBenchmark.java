@@ -16,10 +16,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -38,6 +41,10 @@ public final class ServingBenchmark implements Callable<Integer> {
   private static final Table TABLE = new Table("phase:16", "req/s:0", "p50:3", "p99:3", "p99.9:3", "max:2", "store p50:3",
       "store p99:3", "rb req/s:0", "ratio:3", "rb p50:3", "rb p99:3", "rb p99.9:3", "serv us:1", "redis us:1", "clnt us:1",
       "serv:2", "redis:2", "clnt:2", "other:2");
+  /** Both topologies' medians side by side (ratio = cluster / single): req/s, p50, p99, store p99. */
+  private static final Table COMPARE = new Table("phase:16", "single req/s:0", "cluster req/s:0", "single p50:3",
+      "cluster p50:3", "p50 ratio:2", "single p99:3", "cluster p99:3", "p99 ratio:2", "single store p99:3",
+      "cluster store p99:3");
   private static final int SERVICE_P99 = 19;
   private static final int ERRORS = 21;
   private static final String KEY_PREFIX = "bench:serving:";
@@ -47,6 +54,14 @@ public final class ServingBenchmark implements Callable<Integer> {
   private static final double TARGET_SINGLE_P99 = 1.0;
   private static final double TARGET_BATCH_P99 = 3.0;
   private static final double TARGET_THROUGHPUT = 15_000;
+  /** Cluster targets: batch read p99 (ms) at its fixed rate, and at most this many times the single server's. */
+  private static final double TARGET_CLUSTER_BATCH_P99 = 5.0;
+  private static final double TARGET_CLUSTER_RATIO = 2.0;
+  private static final int CLUSTER_MASTERS = 3;
+  private static final String HOST = "127.0.0.1";
+
+  /** The Redis the serving API runs on: one server, or a cluster of {@link #CLUSTER_MASTERS} masters. */
+  enum Topology { SINGLE, CLUSTER }
 
   @Option(names = "--users", converter = Numbers.Positive.class,
       description = "Synthetic users loaded first (default ${DEFAULT-VALUE}).")
@@ -55,6 +70,11 @@ public final class ServingBenchmark implements Callable<Integer> {
   Options.Runs runs = new Options.Runs(42);
   @Mixin
   Options.Redis redisOptions;
+  @Option(names = "--topologies", split = ",", defaultValue = "single", paramLabel = "single|cluster",
+      description = "Redis under the serving API, each with a serving process of its own, measured in turn in every run:"
+          + " single (one redis-server, or --redis-url), cluster (" + CLUSTER_MASTERS + " masters, no replicas, started"
+          + " by this benchmark); with both, they are compared (default ${DEFAULT-VALUE}).")
+  List<Topology> topologies;
   @Option(names = "--serving-jar",
       description = "The serving API's runnable jar, relative to the working directory (default ${DEFAULT-VALUE}).")
   Path servingJar = Path.of("serving-api/target/serving-api.jar");
@@ -100,11 +120,6 @@ public final class ServingBenchmark implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @FunctionalInterface
-  private interface Load {
-    HttpLoad.Result run() throws InterruptedException;
-  }
-
   @Override
   public Integer call() throws Exception {
     if (users < batchSize || Arrays.stream(levels).anyMatch(level -> level < 1)) {
@@ -117,93 +132,141 @@ public final class ServingBenchmark implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     RedisBenchmarkTool tool = RedisBenchmarkTool.locate();
-    FeatureRegistry registry = BenchRedis.registry(KEY_PREFIX);
-    try (Workspace workspace = new Workspace("serving", false, err);
-         BenchRedis redis = new BenchRedis(redisOptions, err, KEY_PREFIX)) {
-      redis.reset();
-      long loadStart = System.nanoTime();
-      try (FeatureStore store = FeatureStore.connect(redis.url, registry)) {
-        store.bulkLoader().bulkLoad(SyntheticUsers.generate(users, runs.seed), registry.batchTtlSeconds(),
-            BulkLoader.DEFAULT_CHUNK_SIZE, 2, n -> { });
-      }
-      double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-      String host = "127.0.0.1";
-      int port = FreePorts.next();
-      Map<String, String> env = new HashMap<>(Map.of("REDIS_URL", redis.url, "SERVING_PORT", Integer.toString(port),
-          "SERVING_HOST", host, "FS_KEY_PREFIX", KEY_PREFIX));
-      if (servingThreads != null) {
-        env.put("SERVING_THREADS", Integer.toString(servingThreads));
-      }
-      try (ChildProcess serving = ChildProcess.jar("serving-api", Options.split(servingJavaOpts), servingJar, List.of(), env,
-          workspace.dir.resolve("serving.log"))) {
-        serving.awaitOutput("Serving API ready", Duration.ofSeconds(60));
-        String query = "?features=" + String.join(",", FEATURES);
-        byte[][] single = new byte[Math.toIntExact(users)][];
-        for (int i = 0; i < users; i++) {
-          single[i] = HttpLoad.get(host, port, "/v1/features/" + Population.userId(i + 1L) + query);
+    List<Target> targets = new ArrayList<>();
+    try (Workspace workspace = new Workspace("serving", false, err)) {
+      try {
+        for (Topology topology : EnumSet.copyOf(topologies)) {
+          targets.add(new Target(topology, workspace, err));
         }
-        byte[][] batch = batchRequests(host, port, new SplittableRandom(runs.seed), 1024);
-        checkAnswers(host, port, single[0], batch[0]);
         Machine.header(out, "serving");
-        out.printf("redis     : %s; %,d users under %s loaded in %.1f s (bulkLoad)%n", redis.describe(), users, KEY_PREFIX,
-            loadSeconds);
-        out.printf("serving   : java %s-jar %s (pid %d) on %s:%d, %s%n", servingJavaOpts.isBlank() ? "" : servingJavaOpts + " ",
-            servingJar, serving.pid(), host, port, servingThreads == null ? "default threads" : "SERVING_THREADS=" + servingThreads);
+        String query = "?features=" + String.join(",", FEATURES);
+        for (Target t : targets) {
+          out.printf("%-10s: redis %s; %,d users under %s loaded in %.1f s (bulkLoad); serving API: java %s-jar %s (pid %d) on"
+              + " %s:%d, %s%n", t.label, t.redis.describe(), users, KEY_PREFIX, t.loadSeconds,
+              servingJavaOpts.isBlank() ? "" : servingJavaOpts + " ", servingJar, t.serving.pid(), HOST, t.port,
+              servingThreads == null ? "default threads" : "SERVING_THREADS=" + servingThreads);
+        }
         out.printf("client    : this JVM, plain-socket HTTP/1.1 keep-alive, one request in flight per connection%n");
         out.printf("requests  : GET /v1/features/{random of %,d users}%s; POST /v1/features/batch of %d random users (1,024"
             + " prepared bodies), the same features%n", users, query, batchSize);
         out.printf("phases    : fixed rate, open loop over %d connections, %d s warm-up + %d s measured, latency from the intended"
-            + " send time; closed loop at %s connections, %d s warm-up + %d s measured%n", RATE_CONNECTIONS, rateWarmupSeconds,
-            rateSeconds, Arrays.toString(levels), levelWarmupSeconds, levelSeconds);
+            + " send time; closed loop at %s connections, %d s warm-up + %d s measured; each run measures %s in turn%n",
+            RATE_CONNECTIONS, rateWarmupSeconds, rateSeconds, Arrays.toString(levels), levelWarmupSeconds, levelSeconds,
+            targets.stream().map(t -> t.label).toList());
         out.printf("baseline  : redis-benchmark -c C -n %d HMGET %s%s %s (single); -c C -P %d -n %d (batch; a pipeline per"
-            + " batch)%n%n", baselineRequests, KEY_PREFIX, Population.userId(1), String.join(" ", FEATURES), batchSize,
-            baselineBatches * batchSize);
-        if (warmupSeconds > 0) { // JIT and pools: both endpoints, closed loop, unrecorded
-          out.printf("warm-up: %d s%n", warmupSeconds);
-          out.flush();
-          HttpLoad.run(host, port, single, 16, 0, 0, TimeUnit.SECONDS.toNanos(warmupSeconds) / 2);
-          HttpLoad.run(host, port, batch, 8, 0, 0, TimeUnit.SECONDS.toNanos(warmupSeconds) / 2);
+            + " batch), on the server (of a cluster: the master) holding that key%n%n", baselineRequests, KEY_PREFIX,
+            Population.userId(1), String.join(" ", FEATURES), batchSize, baselineBatches * batchSize);
+        for (Target t : targets) { // JIT and pools: both endpoints, closed loop, unrecorded
+          if (warmupSeconds > 0) {
+            out.printf("warm-up (%s): %d s%n", t.label, warmupSeconds);
+            out.flush();
+            HttpLoad.run(HOST, t.port, t.single, 16, 0, 0, TimeUnit.SECONDS.toNanos(warmupSeconds) / 2);
+            HttpLoad.run(HOST, t.port, t.batch, 8, 0, 0, TimeUnit.SECONDS.toNanos(warmupSeconds) / 2);
+          }
         }
         List<String> labels = new ArrayList<>();
         for (String kind : List.of("single", "batch")) {
           labels.add(kind + " @" + (kind.equals("batch") ? batchRate : singleRate) + "/s");
           Arrays.stream(levels).forEach(level -> labels.add(kind + " c=" + level));
         }
-        List<List<double[]>> allRuns = new ArrayList<>();
         for (int r = 1; r <= runs.runs; r++) {
-          out.printf("%nrun %d of %d%n", r, runs.runs);
-          TABLE.header(out);
-          List<double[]> phases = new ArrayList<>();
-          Map<String, double[]> baselines = new HashMap<>();
-          for (boolean isBatch : new boolean[] {false, true}) {
-            byte[][] requests = isBatch ? batch : single;
-            // Fixed rate: one request in flight most of the time, so the baseline runs at -c 1.
-            phases.add(measure(out, labels.get(phases.size()), serving, redis, baseline(tool, redis, isBatch, 1, baselines),
-                () -> HttpLoad.run(host, port, requests, RATE_CONNECTIONS, isBatch ? batchRate : singleRate,
-                    TimeUnit.SECONDS.toNanos(rateWarmupSeconds), TimeUnit.SECONDS.toNanos(rateSeconds))));
-            for (int level : levels) {
-              phases.add(measure(out, labels.get(phases.size()), serving, redis, baseline(tool, redis, isBatch, level, baselines),
-                  () -> HttpLoad.run(host, port, requests, level, 0, TimeUnit.SECONDS.toNanos(levelWarmupSeconds),
-                      TimeUnit.SECONDS.toNanos(levelSeconds))));
+          for (Target t : targets) {
+            out.printf("%nrun %d of %d, %s%n", r, runs.runs, t.label);
+            TABLE.header(out);
+            List<double[]> phases = new ArrayList<>();
+            Map<String, double[]> baselines = new HashMap<>();
+            for (boolean isBatch : new boolean[] {false, true}) {
+              byte[][] requests = isBatch ? t.batch : t.single;
+              // Fixed rate: one request in flight most of the time, so the baseline runs at -c 1.
+              phases.add(measure(out, labels.get(phases.size()), t, baseline(tool, t.redis, isBatch, 1, baselines),
+                  () -> HttpLoad.run(HOST, t.port, requests, RATE_CONNECTIONS, isBatch ? batchRate : singleRate,
+                      TimeUnit.SECONDS.toNanos(rateWarmupSeconds), TimeUnit.SECONDS.toNanos(rateSeconds))));
+              for (int level : levels) {
+                phases.add(measure(out, labels.get(phases.size()), t, baseline(tool, t.redis, isBatch, level, baselines),
+                    () -> HttpLoad.run(HOST, t.port, requests, level, 0, TimeUnit.SECONDS.toNanos(levelWarmupSeconds),
+                        TimeUnit.SECONDS.toNanos(levelSeconds))));
+              }
             }
+            t.measured.add(phases);
           }
-          allRuns.add(phases);
         }
-        summarize(out, allRuns, labels);
+        for (Target t : targets) {
+          t.medians = summarize(out, t, labels);
+        }
+        if (targets.size() == 2) {
+          compare(out, targets.get(0), targets.get(1), labels);
+        }
+        out.flush();
         workspace.succeeded();
         return 0;
+      } finally {
+        Workspace.closeAll(err, targets.toArray(new AutoCloseable[0]));
       }
     }
   }
 
-  private double[] measure(PrintWriter out, String label, ChildProcess serving, BenchRedis redis, double[] base, Load load)
-      throws InterruptedException {
+  /** One topology under test: its Redis with the users loaded, a serving API on it, its requests and its runs. */
+  private final class Target implements AutoCloseable {
+    final String label;
+    final BenchRedis redis;
+    final int port = FreePorts.next();
+    final double loadSeconds;
+    final ChildProcess serving;
+    final byte[][] single = new byte[Math.toIntExact(users)][];
+    final byte[][] batch;
+    final List<List<double[]>> measured = new ArrayList<>();
+    final PrintWriter err;
+    List<double[]> medians;
+
+    Target(Topology topology, Workspace workspace, PrintWriter err) throws IOException {
+      this.label = topology.name().toLowerCase(Locale.ROOT);
+      this.err = err;
+      this.redis = topology == Topology.CLUSTER ? BenchRedis.cluster(CLUSTER_MASTERS, err, KEY_PREFIX)
+          : new BenchRedis(redisOptions, err, KEY_PREFIX);
+      try {
+        redis.reset();
+        long loadStart = System.nanoTime();
+        FeatureRegistry registry = BenchRedis.registry(KEY_PREFIX);
+        try (FeatureStore store = FeatureStore.connect(redis.connection, registry)) {
+          store.bulkLoader().bulkLoad(SyntheticUsers.generate(users, runs.seed), registry.batchTtlSeconds(),
+              BulkLoader.DEFAULT_CHUNK_SIZE, 2, n -> { });
+        }
+        loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+        Map<String, String> env = new HashMap<>(redis.env());
+        env.putAll(Map.of("SERVING_PORT", Integer.toString(port), "SERVING_HOST", HOST, "FS_KEY_PREFIX", KEY_PREFIX));
+        if (servingThreads != null) {
+          env.put("SERVING_THREADS", Integer.toString(servingThreads));
+        }
+        serving = ChildProcess.jar("serving-api", Options.split(servingJavaOpts), servingJar, List.of(), env,
+            workspace.dir.resolve("serving-" + label + ".log"));
+        serving.awaitOutput("Serving API ready", Duration.ofSeconds(60));
+        String query = "?features=" + String.join(",", FEATURES);
+        for (int i = 0; i < users; i++) {
+          single[i] = HttpLoad.get(HOST, port, "/v1/features/" + Population.userId(i + 1L) + query);
+        }
+        batch = batchRequests(HOST, port, new SplittableRandom(runs.seed), 1024);
+        checkAnswers(HOST, port, single[0], batch[0]);
+      } catch (IOException | RuntimeException e) {
+        close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      Workspace.closeAll(err, serving, redis);
+    }
+
+  }
+
+  private double[] measure(PrintWriter out, String label, Target target, double[] base, Callable<HttpLoad.Result> load)
+      throws Exception {
     boolean fixedRate = label.contains("@");
     System.gc();
-    Machine.Cpu before = Machine.Cpu.now(serving::cpuSeconds, redis::cpuSeconds);
-    HttpLoad.Result r = load.run();
-    Machine.Cpu after = Machine.Cpu.now(serving::cpuSeconds, redis::cpuSeconds);
-    double[] busy = before.busy(after); // serving, redis, this JVM (the client), other
+    Machine.Cpu before = Machine.Cpu.now(target.serving::cpuSeconds, target.redis::cpuSeconds);
+    HttpLoad.Result r = load.call();
+    Machine.Cpu after = Machine.Cpu.now(target.serving::cpuSeconds, target.redis::cpuSeconds);
+    double[] busy = before.busy(after); // serving, redis (every node), this JVM (the client), other
     double exchanged = Math.max(1, r.exchanged) / 1e6;
     // At a fixed rate the throughput is the schedule's, so a ratio to the baseline's rate means nothing.
     double[] row = {r.throughput(), Stats.ms(r.latency, 50), Stats.ms(r.latency, 99), Stats.ms(r.latency, 99.9),
@@ -233,14 +296,15 @@ public final class ServingBenchmark implements Callable<Integer> {
    * the cores redis-server and redis-benchmark kept busy. Measured once per run and concurrency.
    */
   private double[] baseline(RedisBenchmarkTool tool, BenchRedis redis, boolean batch, int clients, Map<String, double[]> cache) {
-    return cache.computeIfAbsent(batch + "/" + clients, key -> {
+    return cache.computeIfAbsent(batch + "/" + clients, unused -> {
       List<String> args = new ArrayList<>(List.of("-c", Integer.toString(clients)));
       args.addAll(batch ? List.of("-P", Long.toString(batchSize), "-n", Long.toString(baselineBatches * batchSize))
           : List.of("-n", Integer.toString(baselineRequests)));
-      args.addAll(List.of("--precision", "3", "HMGET", KEY_PREFIX + Population.userId(1)));
+      String key = KEY_PREFIX + Population.userId(1);
+      args.addAll(List.of("--precision", "3", "HMGET", key));
       args.addAll(FEATURES);
       double server0 = redis.cpuSeconds();
-      RedisBenchmarkTool.Result r = tool.run(tool.command(redis.url, args));
+      RedisBenchmarkTool.Result r = tool.run(tool.command(redis.urlOf(key), args));
       double[] latency = r.latency();
       return new double[] {r.requestsPerSecond() / (batch ? batchSize : 1), latency[0], latency[1], latency[2],
           (redis.cpuSeconds() - server0) / r.wallSeconds(), r.cpuSeconds() / r.wallSeconds()};
@@ -281,15 +345,15 @@ public final class ServingBenchmark implements Callable<Integer> {
     return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
   }
 
-  private void summarize(PrintWriter out, List<List<double[]>> allRuns, List<String> labels) {
-    out.printf("%nmedians of %d run(s)%n", allRuns.size());
+  private List<double[]> summarize(PrintWriter out, Target target, List<String> labels) {
+    out.printf("%nmedians of %d run(s), %s%n", target.measured.size(), target.label);
     TABLE.header(out);
     List<double[]> medians = new ArrayList<>();
     StringBuilder baselineBusy = new StringBuilder("redis-benchmark's own run (cores busy, redis-server / redis-benchmark):");
     for (int i = 0; i < labels.size(); i++) {
       int phase = i;
-      double[] m = Stats.medians(allRuns.stream().map(run -> run.get(phase)).toList());
-      m[ERRORS] = allRuns.stream().mapToDouble(run -> run.get(phase)[ERRORS]).sum();
+      double[] m = Stats.medians(target.measured.stream().map(run -> run.get(phase)).toList());
+      m[ERRORS] = target.measured.stream().mapToDouble(run -> run.get(phase)[ERRORS]).sum();
       medians.add(m);
       print(out, labels.get(i), m);
       if (labels.get(i).contains("c=")) {
@@ -305,12 +369,34 @@ public final class ServingBenchmark implements Callable<Integer> {
     for (int i = 2; i <= levels.length; i++) {
       best = medians.get(i)[0] > medians.get(best)[0] ? i : best;
     }
-    verdict(out, String.format("single read p99 at %,d req/s", singleRate), singleFixed[2], TARGET_SINGLE_P99, singleFixed,
+    String on = target.label + ": ";
+    verdict(out, on + String.format("single read p99 at %,d req/s", singleRate), singleFixed[2], TARGET_SINGLE_P99, singleFixed,
         singleRate);
-    verdict(out, "single reads/s at saturation (" + labels.get(best) + ")", medians.get(best)[0], TARGET_THROUGHPUT, null, 0);
-    verdict(out, String.format("%d-user batch p99 at %,d req/s", batchSize, batchRate), batchFixed[2], TARGET_BATCH_P99, batchFixed,
-        batchRate);
-    out.flush();
+    verdict(out, on + "single reads/s at saturation (" + labels.get(best) + ")", medians.get(best)[0], TARGET_THROUGHPUT, null, 0);
+    verdict(out, on + String.format("%d-user batch p99 at %,d req/s", batchSize, batchRate), batchFixed[2], TARGET_BATCH_P99,
+        batchFixed, batchRate);
+    return medians;
+  }
+
+  /** The two topologies side by side (medians over the runs; ratio = cluster / single), and the cluster's targets. */
+  private void compare(PrintWriter out, Target one, Target cluster, List<String> labels) {
+    out.printf("%nsingle vs cluster, medians of %d run(s); ratio = cluster / single%n", one.measured.size());
+    COMPARE.header(out);
+    for (int i = 0; i < labels.size(); i++) {
+      double[] a = one.medians.get(i);
+      double[] b = cluster.medians.get(i);
+      COMPARE.row(out, labels.get(i), a[0], b[0], a[1], b[1], b[1] / a[1], a[2], b[2], b[2] / a[2], a[6], b[6]);
+    }
+    int batchFixed = levels.length + 1;
+    double[] b = cluster.medians.get(batchFixed);
+    double ratio = b[2] / one.medians.get(batchFixed)[2];
+    String perRun = String.join(" / ", IntStream.range(0, one.measured.size()).mapToObj(r -> String.format("%.2f",
+        cluster.measured.get(r).get(batchFixed)[2] / one.measured.get(r).get(batchFixed)[2])).toList());
+    out.println();
+    verdict(out, String.format("cluster: %d-user batch p99 at %,d req/s", batchSize, batchRate), b[2], TARGET_CLUSTER_BATCH_P99,
+        b, batchRate);
+    out.printf("%-52s: %.2f (target <= %.1f) %s (run by run: %s)%n", "cluster / single, batch p99 at " + batchRate + " req/s", ratio,
+        TARGET_CLUSTER_RATIO, Stats.verdict(ratio <= TARGET_CLUSTER_RATIO), perRun);
   }
 
   /** A latency (ms) at most its target at the rate asked for without errors, or a throughput at least its target. */

@@ -7,10 +7,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
@@ -30,14 +26,14 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAskDataException;
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
 import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * {@link Keyspace} of a Redis Cluster, on Jedis' cluster client: its slot cache says which master
- * holds a key. A batch is grouped by master, one pipeline each, the masters queried in parallel.
+ * holds a key. A batch is grouped by master, one pipeline each, all written before any is read,
+ * so the masters work on them at the same time.
  * A key answered with MOVED (its slot has a new master: a failover or a finished resharding) is
  * sent again after the slot cache is renewed; a key answered with ASK (its slot is being moved and
  * the key already is on the target) is sent to the target, after ASKING. A master that cannot be
@@ -60,11 +56,6 @@ final class ClusterKeyspace implements Keyspace {
   private final JedisClientConfig clientConfig;
   private final String where;
   private final Replicas replicas = new Replicas();
-  private final ExecutorService nodeWorkers = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "redis-cluster-pipeline");
-    t.setDaemon(true);
-    return t;
-  });
 
   ClusterKeyspace(RedisConnection connection, GenericObjectPoolConfig<Connection> pool) {
     this.where = connection.describe();
@@ -148,67 +139,90 @@ final class ClusterKeyspace implements Keyspace {
     return node;
   }
 
-  /** One pipeline per batch, the first in this thread and the others on the node workers. */
+  /**
+   * One pipeline per node, every one written and flushed from this thread before any is read:
+   * the nodes work on theirs at the same time, and no thread hands work to another (on a busy
+   * machine each hand-off waits for a core). A node that fails fails the batch, after the others'
+   * replies are read.
+   */
   private <R> List<Redirect> run(List<NodeBatch<R>> batches, List<String> keys, KeyCommands<R> commands,
       boolean replicated, Object[] results) {
-    List<Future<List<Redirect>>> others = new ArrayList<>(batches.size() - 1);
-    for (NodeBatch<R> batch : batches.subList(1, batches.size())) {
-      others.add(nodeWorkers.submit(() -> runOne(batch, keys, commands, replicated, results)));
-    }
+    List<Sent<R>> sent = new ArrayList<>(batches.size());
     List<Redirect> redirects = new ArrayList<>();
     RuntimeException failure = null;
     try {
-      redirects.addAll(runOne(batches.get(0), keys, commands, replicated, results));
-    } catch (RuntimeException e) {
-      failure = e;
-    }
-    for (Future<List<Redirect>> other : others) {
-      try {
-        redirects.addAll(other.get());
-      } catch (ExecutionException e) {
-        RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new JedisException(e.getCause());
-        failure = failure == null ? cause : failure;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        others.forEach(f -> f.cancel(true));
-        throw new JedisException("interrupted while waiting for the cluster's nodes", e);
+      for (NodeBatch<R> batch : batches) {
+        try {
+          sent.add(send(batch, keys, commands, replicated));
+        } catch (JedisConnectionException e) {
+          failure = failure == null ? nodeFailed(batch.node(), e) : failure;
+        }
       }
-    }
-    if (failure != null) {
-      throw failure;
+      // Every reply is read off every connection before any is looked at: a connection goes back
+      // to its pool with nothing left unread, whatever a reply then throws.
+      List<Sent<R>> received = new ArrayList<>(sent.size());
+      for (Sent<R> one : sent) {
+        try {
+          one.pipeline().sync();
+          received.add(one);
+        } catch (JedisConnectionException e) {
+          failure = failure == null ? nodeFailed(one.batch().node(), e) : failure;
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      for (Sent<R> one : received) {
+        redirects.addAll(collect(one, results));
+      }
+    } finally {
+      sent.forEach(one -> one.connection().close());
     }
     return redirects;
   }
 
-  private <R> List<Redirect> runOne(NodeBatch<R> batch, List<String> keys, KeyCommands<R> commands, boolean replicated,
-      Object[] results) {
-    List<Supplier<R>> replies = new ArrayList<>(batch.indices().size());
-    try (Connection connection = batch.asking() ? new AskingConnection(batch.node(), clientConfig)
-        : provider.getConnection(batch.node())) {
+  /** A node's pipeline, written and flushed, its replies not read yet. */
+  private record Sent<R>(NodeBatch<R> batch, Connection connection, Pipeline pipeline, List<Supplier<R>> replies,
+      Response<Long> replicaAcks) {}
+
+  private <R> Sent<R> send(NodeBatch<R> batch, List<String> keys, KeyCommands<R> commands, boolean replicated) {
+    Connection connection = batch.asking() ? new AskingConnection(batch.node(), clientConfig)
+        : provider.getConnection(batch.node());
+    try {
       boolean waitForReplica = replicated && replicas.of(batch.node(), connection) > 0;
       Pipeline pipeline = new Pipeline(connection);
+      List<Supplier<R>> replies = new ArrayList<>(batch.indices().size());
       for (int i : batch.indices()) {
         replies.add(commands.append(pipeline, keys.get(i), i));
       }
       Response<Long> replicaAcks = waitForReplica ? pipeline.waitReplicas(1, REPLICA_WAIT_MILLIS) : null;
-      pipeline.sync();
-      if (waitForReplica) {
-        replicas.acknowledged(batch.node(), replicaAcks.get());
-      }
-    } catch (JedisConnectionException e) {
-      renewSlotCacheQuietly();
-      throw new JedisConnectionException("cluster node " + batch.node() + ": " + e.getMessage(), e);
+      connection.getMany(0); // flushes what is buffered, reads nothing
+      return new Sent<>(batch, connection, pipeline, replies, replicaAcks);
+    } catch (RuntimeException e) {
+      connection.close();
+      throw e;
+    }
+  }
+
+  private <R> List<Redirect> collect(Sent<R> sent, Object[] results) {
+    if (sent.replicaAcks() != null) {
+      replicas.acknowledged(sent.batch().node(), sent.replicaAcks().get());
     }
     List<Redirect> redirects = new ArrayList<>();
-    for (int j = 0; j < replies.size(); j++) {
-      int index = batch.indices().get(j);
+    List<Integer> indices = sent.batch().indices();
+    for (int j = 0; j < sent.replies().size(); j++) {
       try {
-        results[index] = replies.get(j).get();
+        results[indices.get(j)] = sent.replies().get(j).get();
       } catch (JedisRedirectionException e) {
-        redirects.add(new Redirect(index, e));
+        redirects.add(new Redirect(indices.get(j), e));
       }
     }
     return redirects;
+  }
+
+  private JedisConnectionException nodeFailed(HostAndPort node, JedisConnectionException e) {
+    renewSlotCacheQuietly();
+    return new JedisConnectionException("cluster node " + node + ": " + e.getMessage(), e);
   }
 
   /** After a node failed: learn the new topology if some node can tell it; if none can, the next batch tries again. */
@@ -269,7 +283,6 @@ final class ClusterKeyspace implements Keyspace {
 
   @Override
   public void close() {
-    nodeWorkers.shutdownNow();
     redis.close();
   }
 

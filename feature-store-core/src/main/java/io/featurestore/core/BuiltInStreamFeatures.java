@@ -6,16 +6,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The five streaming features the stream processor computes in code today, with the
- * declarations that describe exactly what it computes. Two uses, both transitional until the
- * processor computes every declared feature:
- * <ul>
- *   <li>a registry in the single-{@code entity:} shape may name these features without a
- *       declaration (every registry written before declarations existed); they get these;</li>
- *   <li>the first entity's features in service ({@link FeatureRegistry#features()}) include a
- *       declared stream feature only when its declaration is one of these, since nothing
- *       writes any other yet.</li>
- * </ul>
+ * The declarations of the five streaming features the first processor computed in code
+ * (last_login_ts, last_device_id, session_country, tx_count_5m, failed_logins_15m). A registry
+ * in the old single-{@code entity:} shape may name these features without a declaration
+ * (every registry written before declarations existed); they get these, so the processor
+ * computes them as it always did.
  */
 public final class BuiltInStreamFeatures {
   private static final Map<String, StreamAggregation> DECLARATIONS = new LinkedHashMap<>();

@@ -23,12 +23,10 @@ import java.util.Optional;
  * Redis keys. Immutable and thread-safe.
  *
  * <p>The single-entity methods ({@link #keyPrefix()}, {@link #keyOf}, {@link #features()},
- * {@link #resolve}, {@link #services()}, …) are about the first entity, and only about the
- * features that something writes today: its batch features, and its stream features that
- * the processor computes ({@link BuiltInStreamFeatures}). Every module's code path goes
- * through them, so other entities and declared-only features change nothing there. The
- * whole declaration is {@link #entities()}, {@link #declaredFeatures()} and
- * {@link #allServices()}.
+ * {@link #resolve}, {@link #services()}, …) are about one entity: the first one, or the one
+ * a view from {@link #forEntity} is about. Code that handles one entity at a time (a bulk load,
+ * a streaming write, a single-entity read) takes such a view. The whole declaration is
+ * {@link #entities()}, {@link #declaredFeatures()} and {@link #allServices()}.
  */
 public final class FeatureRegistry {
   /** The registry bundled with the library; {@code FS_REGISTRY_FILE} points to another. */
@@ -42,7 +40,7 @@ public final class FeatureRegistry {
   private final long streamTtlSeconds;
   private final List<FeatureDefinition> declaredFeatures;
   private final Map<String, FeatureService> allServices;
-  /** The first entity's features in service, by name. */
+  /** The first entity's features, by name. */
   private final Map<String, FeatureDefinition> features;
   private final Map<String, FeatureService> services;
   private final List<String> featureNames;
@@ -61,28 +59,22 @@ public final class FeatureRegistry {
     this.declaredFeatures = List.copyOf(features);
     Map<String, FeatureDefinition> byName = new LinkedHashMap<>();
     for (FeatureDefinition f : declaredFeatures) {
-      if (f.entity().equals(primary.name()) && inService(f)) {
+      if (f.entity().equals(primary.name())) {
         byName.put(f.name(), f);
       }
     }
     this.features = java.util.Collections.unmodifiableMap(byName);
     this.featureNames = List.copyOf(byName.keySet());
     Map<String, FeatureService> all = new LinkedHashMap<>();
-    Map<String, FeatureService> servedToday = new LinkedHashMap<>();
+    Map<String, FeatureService> singleEntity = new LinkedHashMap<>();
     for (FeatureService s : services) {
       all.put(s.name(), s);
-      if (s.members().stream().allMatch(m -> m.entity().equals(primary.name()) && byName.containsKey(m.feature()))) {
-        servedToday.put(s.name(), s);
+      if (s.members().stream().allMatch(m -> m.entity().equals(primary.name()))) {
+        singleEntity.put(s.name(), s);
       }
     }
     this.allServices = java.util.Collections.unmodifiableMap(all);
-    this.services = java.util.Collections.unmodifiableMap(servedToday);
-  }
-
-  /** A batch feature, a stream feature without a declaration (old shape), or one the processor computes. */
-  private static boolean inService(FeatureDefinition f) {
-    return f.source() == FeatureSource.BATCH || f.aggregation().isEmpty()
-        || f.aggregation().equals(BuiltInStreamFeatures.declaration(f.name()));
+    this.services = java.util.Collections.unmodifiableMap(singleEntity);
   }
 
   private static void requireDisjointPrefixes(List<EntityDefinition> entities) {
@@ -142,12 +134,36 @@ public final class FeatureRegistry {
         allServices.values());
   }
 
+  /**
+   * This registry seen from another entity: the single-entity methods ({@link #keyOf},
+   * {@link #features()}, {@link #services()}, …) are then about {@code entityName}.
+   *
+   * @throws IllegalArgumentException naming the entities when there is no such entity
+   */
+  public FeatureRegistry forEntity(String entityName) {
+    if (primary.name().equals(entityName)) {
+      return this;
+    }
+    EntityDefinition chosen = entity(entityName).orElseThrow(() -> new IllegalArgumentException(
+        "unknown entity '" + entityName + "'; the registry declares: " + String.join(", ", entityNames())));
+    List<EntityDefinition> reordered = new ArrayList<>(entities.size());
+    reordered.add(chosen);
+    entities.stream().filter(e -> e != chosen).forEach(reordered::add);
+    return new FeatureRegistry(source, reordered, batchTtlSeconds, streamTtlSeconds, declaredFeatures,
+        allServices.values());
+  }
+
+  /** Every entity's name, in registry order. */
+  public List<String> entityNames() {
+    return entities.stream().map(EntityDefinition::name).toList();
+  }
+
   /** Where the registry was read from (a file, or the bundled resource). */
   public String source() {
     return source;
   }
 
-  /** Every entity, in registry order; the first is the one the single-entity methods are about. */
+  /** Every entity; the first is the one the single-entity methods are about (see {@link #forEntity}). */
   public List<EntityDefinition> entities() {
     return entities;
   }
@@ -156,7 +172,7 @@ public final class FeatureRegistry {
     return entities.stream().filter(e -> e.name().equals(name)).findFirst();
   }
 
-  /** Every feature of every entity, in registry order, whether or not anything writes it yet. */
+  /** Every feature of every entity, in registry order. */
   public List<FeatureDefinition> declaredFeatures() {
     return declaredFeatures;
   }
@@ -169,7 +185,7 @@ public final class FeatureRegistry {
     return declaredFeatures.stream().filter(f -> f.entity().equals(entity) && f.name().equals(name)).findFirst();
   }
 
-  /** Every service, including those across entities or naming features nothing writes yet. */
+  /** Every service, including those across entities. */
   public Map<String, FeatureService> allServices() {
     return allServices;
   }
@@ -197,7 +213,7 @@ public final class FeatureRegistry {
     return streamTtlSeconds;
   }
 
-  /** The first entity's features in service, in registry order. */
+  /** This entity's features, in registry order. */
   public Collection<FeatureDefinition> features() {
     return features.values();
   }
@@ -220,7 +236,7 @@ public final class FeatureRegistry {
     return Optional.ofNullable(features.get(name));
   }
 
-  /** The services a single-entity read can serve: every member a feature in service of the first entity. */
+  /** The services a single-entity read can serve: every member a feature of this entity. */
   public Map<String, FeatureService> services() {
     return services;
   }

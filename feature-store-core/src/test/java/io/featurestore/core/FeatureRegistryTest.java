@@ -42,7 +42,8 @@ class FeatureRegistryTest {
     assertThat(registry.features(FeatureSource.BATCH)).extracting(FeatureDefinition::name).containsExactly(
         "country_iso", "risk_segment", "account_age_days", "tx_count_7d", "avg_amount_30d", "chargeback_count_180d");
     assertThat(registry.features(FeatureSource.STREAM)).extracting(FeatureDefinition::name).containsExactly(
-        "last_login_ts", "last_device_id", "session_country", "tx_count_5m", "failed_logins_15m");
+        "last_login_ts", "last_device_id", "session_country", "tx_count_5m", "failed_logins_15m", "tx_amount_sum_1h",
+        "tx_amount_max_24h");
     assertThat(registry.services()).containsKey("fraud_scoring_v1");
   }
 
@@ -60,7 +61,7 @@ class FeatureRegistryTest {
   }
 
   @Test
-  void shouldDeclareTheNewFeaturesAndTheMerchantEntityWithoutServingThemYet() {
+  void shouldDeclareTheNewFeaturesAndTheMerchantEntity() {
     FeatureRegistry registry = FeatureRegistry.bundled();
     assertThat(registry.entities()).extracting(EntityDefinition::name, EntityDefinition::keyPrefix)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("user", "fs:user:"),
@@ -75,11 +76,10 @@ class FeatureRegistryTest {
             org.assertj.core.groups.Tuple.tuple("merchant_age_days", FeatureSource.BATCH));
     assertThat(registry.allServices().get("fraud_scoring_v2").entities()).containsExactly("user", "merchant");
 
-    // The single-entity view every module reads is what it was before these were declared.
-    assertThat(registry.featureNames()).containsExactly("country_iso", "risk_segment", "account_age_days",
-        "tx_count_7d", "avg_amount_30d", "chargeback_count_180d", "last_login_ts", "last_device_id", "session_country",
-        "tx_count_5m", "failed_logins_15m");
+    // Single-entity services per entity; fraud_scoring_v2 spans both.
     assertThat(registry.services()).containsOnlyKeys("fraud_scoring_v1", "login_risk_v1", "user_profile");
+    assertThat(registry.forEntity("merchant").featureNames()).containsExactly("merchant_category",
+        "merchant_risk_tier", "merchant_age_days", "merchant_tx_count_1h");
   }
 
   private static String describe(FeatureRegistry registry, String entity, String feature) {

@@ -92,18 +92,24 @@ class RegistryParserTest {
   }
 
   @Test
-  void shouldScopeTheSingleEntityViewToTheFirstEntitysFeaturesInService() {
+  void shouldScopeTheSingleEntityViewToOneEntityAndItsSingleEntityServices() {
     FeatureRegistry registry = parse(VALID);
-    // tx_amount_sum_1h and last_device_id (of login, but a declaration the processor computes
-    // under that name) are declared; only what something writes today is in service.
-    assertThat(registry.featureNames()).containsExactly("risk_segment", "tx_count_5m", "last_device_id");
+    assertThat(registry.featureNames()).containsExactly("risk_segment", "tx_count_5m", "tx_amount_sum_1h",
+        "last_device_id");
     assertThat(registry.feature("merchant_tx_count_1h")).isEmpty();
-    assertThat(registry.feature("tx_amount_sum_1h")).isEmpty();
     assertThat(registry.declaredFeatures()).hasSize(5);
-    assertThat(registry.declaredFeatures("merchant")).extracting(FeatureDefinition::name)
-        .containsExactly("merchant_tx_count_1h");
     assertThat(registry.services()).containsOnlyKeys("user_only");
     assertThat(registry.keyOf("u1")).isEqualTo("fs:user:u1");
+
+    FeatureRegistry merchants = registry.forEntity("merchant");
+    assertThat(merchants.entityName()).isEqualTo("merchant");
+    assertThat(merchants.featureNames()).containsExactly("merchant_tx_count_1h");
+    assertThat(merchants.keyOf("m1")).isEqualTo("fs:merchant:m1");
+    assertThat(merchants.services()).isEmpty();
+    assertThat(merchants.allServices()).isEqualTo(registry.allServices());
+    assertThat(merchants.forEntity("user").keyOf("u1")).isEqualTo("fs:user:u1");
+    assertThatThrownBy(() -> registry.forEntity("store")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("unknown entity 'store'; the registry declares: user, merchant");
   }
 
   @Test
@@ -227,9 +233,9 @@ class RegistryParserTest {
         .isEqualTo(BuiltInStreamFeatures.declaration("tx_count_5m"));
     assertThat(registry.declaredFeature("user", "last_login_ts").orElseThrow().aggregation().orElseThrow().describe())
         .isEqualTo("last ts of login by user_id where success=true");
-    // Not one of the five: accepted without a declaration, as before (nothing computes it).
+    // Not one of the five: accepted without a declaration, as before (the processor computes nothing for it).
     assertThat(registry.declaredFeature("user", "legacy_score").orElseThrow().aggregation()).isEmpty();
-    assertThat(registry.featureNames()).containsExactly("tx_count_5m", "last_login_ts", "legacy_score");
+    assertThat(registry.featureNames()).containsExactly("tx_count_5m", "last_login_ts", "legacy_score", "tx_amount_sum_1h");
   }
 
   @Test

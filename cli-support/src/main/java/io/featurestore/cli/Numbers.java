@@ -40,4 +40,16 @@ public final class Numbers {
       return value;
     }
   }
+
+  /** For a {@code long} setting where 0 means "the default" (e.g. "as many as the input has"). */
+  public static final class NonNegative implements CommandLine.ITypeConverter<Long> {
+    @Override
+    public Long convert(String text) {
+      long value = parse(text);
+      if (value < 0) {
+        throw new TypeConversionException("must be >= 0, not " + value);
+      }
+      return value;
+    }
+  }
 }

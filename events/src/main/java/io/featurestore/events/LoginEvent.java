@@ -5,4 +5,28 @@ package io.featurestore.events;
  * "country":"US","success":true}}; {@code ts} is event time in epoch millis.
  */
 public record LoginEvent(String userId, long ts, String deviceId, String country, boolean success) implements Event {
+  public static final String TYPE = "login";
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  @Override
+  public Object field(String name) {
+    switch (name) {
+      case "user_id":
+        return userId;
+      case "ts":
+        return ts;
+      case "device_id":
+        return deviceId;
+      case "country":
+        return country;
+      case "success":
+        return success;
+      default:
+        return null;
+    }
+  }
 }

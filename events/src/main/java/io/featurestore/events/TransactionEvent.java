@@ -8,4 +8,30 @@ import java.math.BigDecimal;
  */
 public record TransactionEvent(String userId, long ts, BigDecimal amount, String currency, String country,
     String merchantId) implements Event {
+  public static final String TYPE = "transaction";
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  @Override
+  public Object field(String name) {
+    switch (name) {
+      case "user_id":
+        return userId;
+      case "ts":
+        return ts;
+      case "amount":
+        return amount;
+      case "currency":
+        return currency;
+      case "country":
+        return country;
+      case "merchant_id":
+        return merchantId;
+      default:
+        return null;
+    }
+  }
 }

@@ -37,6 +37,22 @@ class EventSchemaDriftTest {
   }
 
   @Test
+  void shouldReadEverySchemaFieldByItsJsonNameAsTheDeclarationsDo() {
+    Event login = new LoginEvent("u0001", 1716998413541L, "ios-9f02", "US", false);
+    Event tx = new TransactionEvent("u0001", 1716998413541L, new BigDecimal("92.40"), "USD", "US", "m042");
+    for (Event event : new Event[] {login, tx}) {
+      EventSchema schema = EventSchema.of(event.type()).orElseThrow();
+      schema.fields().keySet().forEach(f -> assertThat(event.field(f)).as("%s.%s", event.type(), f).isNotNull());
+      assertThat(event.field("no_such_field")).isNull();
+    }
+    assertThat(login.fieldText("success")).isEqualTo("false");
+    assertThat(tx.fieldText("amount")).isEqualTo("92.4");
+    assertThat(tx.fieldText("ts")).isEqualTo("1716998413541");
+    assertThat(tx.fieldNumber("amount")).isEqualTo(92.4);
+    assertThat(tx.fieldNumber("merchant_id")).isNaN();
+  }
+
+  @Test
   void shouldNameOneTopicPerEventType() {
     assertThat(EventSchema.ALL).extracting(s -> "events." + s.type()).containsExactly(Topics.LOGIN, Topics.TRANSACTION);
   }

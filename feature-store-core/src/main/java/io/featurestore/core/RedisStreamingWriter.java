@@ -23,6 +23,7 @@ final class RedisStreamingWriter implements StreamingWriter {
   private final UnifiedJedis redis;
   private final FeatureRegistry registry;
   private final LuaScript streamingWrite;
+  private final Map<String, FeatureRegistry> entityViews = new java.util.concurrent.ConcurrentHashMap<>();
   /** Exists while the data set this writer writes to does: see {@link #streamingServerResets()}. */
   private final String dataSetMarker = Heartbeat.META_PREFIX + "data-set-marker:" + java.util.UUID.randomUUID();
   private final AtomicLong lastDataSetCheck = new AtomicLong(System.nanoTime() - DATA_SET_CHECK_NANOS);
@@ -45,8 +46,9 @@ final class RedisStreamingWriter implements StreamingWriter {
     List<List<String>> keys = new ArrayList<>(updates.size());
     List<List<String>> args = new ArrayList<>(updates.size());
     for (StreamingUpdate update : updates) {
-      keys.add(List.of(registry.keyOf(update.entityId())));
-      args.add(streamingArgs(update, ttl));
+      FeatureRegistry entity = entityView(update);
+      keys.add(List.of(entity.keyOf(update.entityId())));
+      args.add(streamingArgs(entity, update, ttl));
     }
     List<Object> results;
     try {
@@ -123,27 +125,43 @@ final class RedisStreamingWriter implements StreamingWriter {
     }
   }
 
-  private List<String> streamingArgs(StreamingUpdate update, String ttl) {
+  /** The single-entity view of the update's entity (the registry's first when it names none). */
+  private FeatureRegistry entityView(StreamingUpdate update) {
+    if (update.entity() == null) {
+      return registry;
+    }
+    FeatureRegistry view = entityViews.get(update.entity());
+    if (view == null) {
+      if (registry.entity(update.entity()).isEmpty()) {
+        throw new InvalidInputException("unknown entity '" + update.entity() + "' for '" + update.entityId()
+            + "'; the registry declares: " + String.join(", ", registry.entityNames()));
+      }
+      view = entityViews.computeIfAbsent(update.entity(), registry::forEntity);
+    }
+    return view;
+  }
+
+  private List<String> streamingArgs(FeatureRegistry entity, StreamingUpdate update, String ttl) {
     List<String> args = new ArrayList<>(5 + (update.values().size() + update.expiring().size()) * 2
         + update.remove().size());
     args.add(ttl);
     args.add(Integer.toString(update.values().size()));
-    addEncoded(args, update, update.values());
+    addEncoded(args, entity, update, update.values());
     args.add(Integer.toString(update.expiring().size()));
     args.add(Long.toString(update.expireAtMs()));
-    addEncoded(args, update, update.expiring());
+    addEncoded(args, entity, update, update.expiring());
     for (String field : update.remove()) {
       if (update.values().containsKey(field) || update.expiring().containsKey(field)) {
         throw new InvalidInputException("feature '" + field + "' is both set and removed for '" + update.entityId() + "'");
       }
-      args.add(requireStreamingFeature(field).name());
+      args.add(requireStreamingFeature(entity, field).name());
     }
     return args;
   }
 
-  private void addEncoded(List<String> args, StreamingUpdate update, Map<String, ?> values) {
+  private void addEncoded(List<String> args, FeatureRegistry entity, StreamingUpdate update, Map<String, ?> values) {
     for (Map.Entry<String, ?> e : values.entrySet()) {
-      FeatureDefinition f = requireStreamingFeature(e.getKey());
+      FeatureDefinition f = requireStreamingFeature(entity, e.getKey());
       if (values != update.values() && update.values().containsKey(f.name())) {
         throw new InvalidInputException("feature '" + f.name() + "' of '" + update.entityId()
             + "' is set twice (with the stream TTL and with a fixed expiry)");
@@ -157,11 +175,11 @@ final class RedisStreamingWriter implements StreamingWriter {
     }
   }
 
-  private FeatureDefinition requireStreamingFeature(String name) {
-    FeatureDefinition f = registry.feature(name).orElse(null);
+  private static FeatureDefinition requireStreamingFeature(FeatureRegistry entity, String name) {
+    FeatureDefinition f = entity.feature(name).orElse(null);
     if (f == null || f.source() != FeatureSource.STREAM) {
-      throw new UnknownFeatureException("not a streaming feature:", List.of(name),
-          RedisFeatureStore.names(registry.features(FeatureSource.STREAM)));
+      throw new UnknownFeatureException("not a streaming feature of " + entity.entityName() + ":", List.of(name),
+          RedisFeatureStore.names(entity.features(FeatureSource.STREAM)));
     }
     return f;
   }

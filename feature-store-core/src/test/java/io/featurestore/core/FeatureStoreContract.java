@@ -156,12 +156,37 @@ abstract class FeatureStoreContract {
   }
 
   @Test
+  void shouldWriteAnotherEntitysStreamingFeaturesUnderItsOwnPrefixInTheSameCall() {
+    String merchantKey = registry.forEntity("merchant").keyOf("m-" + registry.keyPrefix().hashCode());
+    String merchantId = registry.forEntity("merchant").entityIdOf(merchantKey);
+    try {
+      store.streamingWriter().writeStreaming(List.of(
+          StreamingUpdate.set("u1", Map.of("tx_count_5m", 2L)),
+          new StreamingUpdate("merchant", merchantId, Map.of("merchant_tx_count_1h", 7L), Set.of(), Map.of(), 0)));
+
+      assertThat(raw.hgetAll(key("u1"))).containsExactly(Map.entry("tx_count_5m", "2"));
+      assertThat(raw.hgetAll(merchantKey)).containsExactly(Map.entry("merchant_tx_count_1h", "7"));
+      assertThat(raw.httl(merchantKey, "merchant_tx_count_1h").get(0)).isBetween(1L, 120L);
+      assertThatThrownBy(() -> store.streamingWriter().writeStreaming(
+          new StreamingUpdate("merchant", merchantId, Map.of("tx_count_5m", 1L), Set.of(), Map.of(), 0)))
+          .isInstanceOf(UnknownFeatureException.class)
+          .hasMessageContaining("not a streaming feature of merchant: tx_count_5m");
+      assertThatThrownBy(() -> store.streamingWriter().writeStreaming(
+          new StreamingUpdate("store", "s1", Map.of("tx_count_5m", 1L), Set.of(), Map.of(), 0)))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("unknown entity 'store'");
+    } finally {
+      raw.del(merchantKey);
+    }
+  }
+
+  @Test
   void shouldValidateEveryUpdateBeforeWritingAny() {
     List<StreamingUpdate> updates = List.of(
         StreamingUpdate.set("u1", Map.of("tx_count_5m", 1L)),
         StreamingUpdate.set("u2", Map.of("risk_segment", "high")));
     assertThatThrownBy(() -> store.streamingWriter().writeStreaming(updates))
-        .isInstanceOf(UnknownFeatureException.class).hasMessageContaining("not a streaming feature: risk_segment");
+        .isInstanceOf(UnknownFeatureException.class).hasMessageContaining("not a streaming feature of user: risk_segment");
     assertThatThrownBy(() -> store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", "many"))))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("'many' is not an integer");
     assertThatThrownBy(() -> store.streamingWriter().writeStreaming(StreamingUpdate.set("bad id", Map.of("tx_count_5m", 1L))))

@@ -1,39 +1,50 @@
 package io.featurestore.processor;
 
+import io.featurestore.events.Event;
 import io.featurestore.events.EventJson;
 import io.featurestore.events.Topics;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The stream processor's topology.
+ * The stream processor's topology, built from the registry's streaming declarations.
  *
  * <pre>
  * events.login        ─► login-parser ─┐
- *                                      ├─► user-features (store: user-state) ─► Redis (HSET + HEXPIRE)
- * events.transaction  ─► tx-parser ────┘
+ *                                      ├─► user-features (store: user-state) ─────────────────► Redis
+ * events.transaction  ─► tx-parser ────┤
+ *                                      └─► merchant-rekey ─► {app}-merchant-by-merchant_id-repartition
+ *                                            ─► merchant-features (store: merchant-state) ────► Redis
  *          (both parsers) ─► events.dlq  (malformed, invalid or wrongly keyed records)
  * </pre>
  *
- * Input: {@link Topics#LOGIN}, {@link Topics#TRANSACTION} (JSON, keyed by user_id).
- * Output: {@link Topics#DLQ}, and the Redis feature store through a {@link FeatureWriter}.
+ * One features processor per entity ({@link DeclaredFeatures.Group}). The user entity's events
+ * arrive keyed by its id; any other entity's go through a Kafka Streams repartition topic keyed
+ * by the event field that holds its id ({@code partitions} of them, or as many as the input
+ * topics have), so each entity's state lives in exactly one task.
  *
  * <p>Record timestamps are the input records' Kafka timestamps (accepted by the broker), so
- * every record this topology writes (DLQ, changelog) is stamped with a time the broker
- * accepts; event time lives in the event and is read by the features processor.
+ * every record this topology writes (DLQ, repartition, changelog) is stamped with a time the
+ * broker accepts; event time lives in the event and is read by the features processors.
  */
 public final class FeatureTopology {
   static final String LOGIN_SOURCE = "login-source";
   static final String TX_SOURCE = "transaction-source";
   static final String LOGIN_PARSER = "login-parser";
   static final String TX_PARSER = "transaction-parser";
-  static final String USER_FEATURES = "user-features";
   static final String DLQ_SINK = "dlq-sink";
+  /** The user entity's state store (the name the first processor gave it, so its state carries over). */
   public static final String USER_STATE_STORE = "user-state";
 
   private FeatureTopology() {}
@@ -43,27 +54,62 @@ public final class FeatureTopology {
   }
 
   public static Topology buildTopology(TopologySettings settings, SinkBuffers sinks, ProcessorMetrics metrics) {
-    StreamingFeatures.requireDeclaredIn(settings.registry());
+    DeclaredFeatures declared = DeclaredFeatures.of(settings.registry());
     EventJson json = new EventJson(settings.registry());
     long skew = settings.maxFutureSkew().toMillis();
-    Topology topology = new Topology();
+    StreamsBuilder builder = new StreamsBuilder();
     UsePartitionTimeOnInvalidTimestamp kafkaTime = new UsePartitionTimeOnInvalidTimestamp();
-    topology.addSource(AutoOffsetReset.earliest(), LOGIN_SOURCE, kafkaTime,
-        new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.LOGIN);
-    topology.addSource(AutoOffsetReset.earliest(), TX_SOURCE, kafkaTime,
-        new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.TRANSACTION);
-    topology.addProcessor(LOGIN_PARSER, () -> new ParseProcessor("login", EventJson::parseLogin, json, metrics, skew),
-        LOGIN_SOURCE);
-    topology.addProcessor(TX_PARSER,
-        () -> new ParseProcessor("transaction", EventJson::parseTransaction, json, metrics, skew), TX_SOURCE);
-    topology.addProcessor(USER_FEATURES, () -> new UserFeaturesProcessor(settings, sinks, metrics), LOGIN_PARSER, TX_PARSER);
-    // No record cache in front of the store: the processor keeps changed users as live objects
-    // and writes each once per commit, from the pre-commit hook (PreCommitHook), so the store
-    // sees one put per changed user per commit instead of one per event.
-    topology.addStateStore(PreCommitHook.builder(), USER_FEATURES);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USER_STATE_STORE),
-        Serdes.String(), UserState.serde()).withCachingDisabled(), USER_FEATURES);
-    topology.addSink(DLQ_SINK, Topics.DLQ, new ByteArraySerializer(), new ByteArraySerializer(), LOGIN_PARSER, TX_PARSER);
-    return topology;
+    KStream<Object, Object> logins = builder
+        .stream(Topics.LOGIN, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withTimestampExtractor(kafkaTime)
+            .withOffsetResetPolicy(AutoOffsetReset.earliest()).withName(LOGIN_SOURCE))
+        .process(() -> new ParseProcessor("login", EventJson::parseLogin, json, metrics, skew), Named.as(LOGIN_PARSER));
+    KStream<Object, Object> transactions = builder
+        .stream(Topics.TRANSACTION, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+            .withTimestampExtractor(kafkaTime).withOffsetResetPolicy(AutoOffsetReset.earliest()).withName(TX_SOURCE))
+        .process(() -> new ParseProcessor("transaction", EventJson::parseTransaction, json, metrics, skew),
+            Named.as(TX_PARSER));
+    Map<String, KStream<Object, Object>> parsed = logins.merge(transactions, Named.as("parsed"))
+        .split(Named.as("parsed-"))
+        .branch((key, value) -> value instanceof Event, Branched.as("events"))
+        .defaultBranch(Branched.as("dead-letters"));
+    deadLetters(parsed.get("parsed-dead-letters")).to(Topics.DLQ,
+        Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DLQ_SINK));
+    KStream<String, Event> events = events(parsed.get("parsed-events"));
+
+    for (DeclaredFeatures.Group group : declared.groups()) {
+      // No record cache in front of the store: the processor keeps changed entities as live
+      // objects and writes each once per commit, from the pre-commit hook (PreCommitHook), so
+      // the store sees one put per changed entity per commit instead of one per event.
+      String storeName = group.byRecordKey() && group.entity.equals(DeclaredFeatures.RECORD_KEY_ENTITY)
+          ? USER_STATE_STORE : group.storeName();
+      builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName),
+          Serdes.String(), EntityState.serde(group)).withCachingDisabled());
+      builder.addStateStore(PreCommitHook.builder(group.preCommitHookName()));
+      KStream<String, Event> keyed = events;
+      if (!group.byRecordKey()) {
+        Repartitioned<String, Event> repartitioned = Repartitioned
+            .<String, Event>as(group.repartitionName())
+            .withKeySerde(Serdes.String())
+            .withValueSerde(DeclaredFeatures.eventSerde(json));
+        if (settings.repartitionPartitions() > 0) {
+          repartitioned = repartitioned.withNumberOfPartitions(settings.repartitionPartitions());
+        }
+        keyed = events.process(() -> new Rekey(group, settings.registry(), metrics), Named.as(group.entity + "-rekey"))
+            .repartition(repartitioned);
+      }
+      keyed.process(() -> new EntityFeaturesProcessor(group, settings, sinks, metrics, storeName),
+          Named.as(group.processorName()), storeName, group.preCommitHookName());
+    }
+    return builder.build();
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static KStream<byte[], byte[]> deadLetters(KStream<Object, Object> stream) {
+    return (KStream) stream; // the parsers forward dead letters with their raw key and value
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static KStream<String, Event> events(KStream<Object, Object> stream) {
+    return (KStream) stream; // the parsers forward events keyed by user_id
   }
 }

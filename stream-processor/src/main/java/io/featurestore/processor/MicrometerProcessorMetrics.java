@@ -24,17 +24,25 @@ public final class MicrometerProcessorMetrics implements ProcessorMetrics {
   private final Map<String, Counter> eventsByType = new ConcurrentHashMap<>();
   private final Map<String, Counter> lateByType = new ConcurrentHashMap<>();
   private final Map<String, Counter> replaysByType = new ConcurrentHashMap<>();
+  private final Map<String, Counter> unkeyedByEntity = new ConcurrentHashMap<>();
+  /** The entity whose processed events are the input events (each once): the record-key entity. */
+  private final String inputEntity;
 
   public MicrometerProcessorMetrics(MeterRegistry registry) {
+    this(registry, DeclaredFeatures.RECORD_KEY_ENTITY);
+  }
+
+  public MicrometerProcessorMetrics(MeterRegistry registry, String inputEntity) {
     this.registry = registry;
+    this.inputEntity = inputEntity;
     this.deadLetters = Counter.builder("fs_processor_dead_letters").description("Records sent to events.dlq").register(registry);
     this.retries = Counter.builder("fs_processor_sink_retries").description("Redis writes retried").register(registry);
     this.rejected = Counter.builder("fs_processor_sink_rejected")
-        .description("User writes Redis refused for a reason of that user's key (e.g. WRONGTYPE), dropped").register(registry);
+        .description("Entity writes Redis refused for a reason of that entity's key (e.g. WRONGTYPE), dropped").register(registry);
     this.flush = Timer.builder("fs_processor_sink_flush").description("Time to write one flush to Redis")
         .publishPercentileHistogram().serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(50))
         .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
-    this.flushSize = DistributionSummary.builder("fs_processor_sink_flush_users").description("Users written per flush")
+    this.flushSize = DistributionSummary.builder("fs_processor_sink_flush_users").description("Entities written per flush")
         .register(registry);
     this.lag = Timer.builder("fs_processor_end_to_end_lag").description("Event time to the feature written in Redis")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(15))
@@ -43,9 +51,12 @@ public final class MicrometerProcessorMetrics implements ProcessorMetrics {
   }
 
   @Override
-  public void eventProcessed(String type) {
-    eventsTotal.incrementAndGet();
-    eventsByType.computeIfAbsent(type, t -> registry.counter("fs_processor_events", "type", t)).increment();
+  public void eventProcessed(String entity, String type) {
+    if (entity.equals(inputEntity)) {
+      eventsTotal.incrementAndGet();
+    }
+    eventsByType.computeIfAbsent(entity + '/' + type,
+        k -> registry.counter("fs_processor_events", "entity", entity, "type", type)).increment();
   }
 
   @Override
@@ -54,8 +65,14 @@ public final class MicrometerProcessorMetrics implements ProcessorMetrics {
   }
 
   @Override
-  public void lateEvent(String type) {
-    lateByType.computeIfAbsent(type, t -> registry.counter("fs_processor_late_events", "type", t)).increment();
+  public void lateEvent(String entity, String type) {
+    lateByType.computeIfAbsent(entity + '/' + type,
+        k -> registry.counter("fs_processor_late_events", "entity", entity, "type", type)).increment();
+  }
+
+  @Override
+  public void unkeyedEvent(String entity) {
+    unkeyedByEntity.computeIfAbsent(entity, e -> registry.counter("fs_processor_unkeyed_events", "entity", e)).increment();
   }
 
   @Override
@@ -75,8 +92,9 @@ public final class MicrometerProcessorMetrics implements ProcessorMetrics {
   }
 
   @Override
-  public void replaySkipped(String type) {
-    replaysByType.computeIfAbsent(type, t -> registry.counter("fs_processor_replayed_events", "type", t)).increment();
+  public void replaySkipped(String entity, String type) {
+    replaysByType.computeIfAbsent(entity + '/' + type,
+        k -> registry.counter("fs_processor_replayed_events", "entity", entity, "type", type)).increment();
   }
 
   @Override

@@ -69,7 +69,7 @@ final class ParseProcessor implements Processor<byte[], byte[], Object, Object> 
           + " s, FS_MAX_FUTURE_SKEW_SECONDS)");
       return;
     }
-    context.forward(new Record<>(event.userId(), event, record.timestamp()), FeatureTopology.USER_FEATURES);
+    context.forward(new Record<>(event.userId(), event, record.timestamp()));
   }
 
   private void deadLetter(Record<byte[], byte[]> record, String code, String reason) {
@@ -83,8 +83,7 @@ final class ParseProcessor implements Processor<byte[], byte[], Object, Object> 
       headers.add(DeadLetters.SOURCE_OFFSET, utf8(Long.toString(origin.offset())));
     }
     metrics.deadLettered(origin == null ? type : origin.topic());
-    context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
-        FeatureTopology.DLQ_SINK);
+    context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers));
   }
 
   private static byte[] utf8(String s) {

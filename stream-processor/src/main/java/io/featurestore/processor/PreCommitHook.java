@@ -23,6 +23,7 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
 final class PreCommitHook implements StateStore, CachedStateStore<Object, Object> {
   static final String NAME = "pre-commit-hook";
 
+  private final String name;
   private Runnable callback = () -> { };
   private boolean open;
 
@@ -45,9 +46,13 @@ final class PreCommitHook implements StateStore, CachedStateStore<Object, Object
     return false;
   }
 
+  private PreCommitHook(String name) {
+    this.name = name;
+  }
+
   @Override
   public String name() {
-    return NAME;
+    return name;
   }
 
   @Override
@@ -76,7 +81,8 @@ final class PreCommitHook implements StateStore, CachedStateStore<Object, Object
     return open;
   }
 
-  static StoreBuilder<PreCommitHook> builder() {
+  /** A hook store of this name: each processor that uses one has its own. */
+  static StoreBuilder<PreCommitHook> builder(String name) {
     return new StoreBuilder<>() {
       @Override
       public StoreBuilder<PreCommitHook> withCachingEnabled() {
@@ -100,7 +106,7 @@ final class PreCommitHook implements StateStore, CachedStateStore<Object, Object
 
       @Override
       public PreCommitHook build() {
-        return new PreCommitHook();
+        return new PreCommitHook(name);
       }
 
       @Override
@@ -115,7 +121,7 @@ final class PreCommitHook implements StateStore, CachedStateStore<Object, Object
 
       @Override
       public String name() {
-        return NAME;
+        return name;
       }
     };
   }

@@ -2,16 +2,20 @@ package io.featurestore.processor;
 
 /** The processor's own measurements, each ignored unless overridden; {@link MicrometerProcessorMetrics} publishes them. */
 public interface ProcessorMetrics {
-  /** A valid event was applied to its user's features. */
-  default void eventProcessed(String type) {
+  /** A valid event was applied to one entity's features (a transaction counts once for the user, once for the merchant). */
+  default void eventProcessed(String entity, String type) {
   }
 
   /** A record went to the dead-letter topic. */
   default void deadLettered(String sourceTopic) {
   }
 
-  /** An event older than any window it could count in was ignored. */
-  default void lateEvent(String type) {
+  /** An event older than any window of this entity it could count in was ignored. */
+  default void lateEvent(String entity, String type) {
+  }
+
+  /** An event had no valid id for this entity (e.g. a malformed merchant_id); it counted for the user only. */
+  default void unkeyedEvent(String entity) {
   }
 
   /** A flush wrote {@code entities} users in {@code nanos}. */
@@ -22,12 +26,12 @@ public interface ProcessorMetrics {
   default void sinkRetry() {
   }
 
-  /** Redis refused one user's write for a reason of that user's key; the write was dropped. */
+  /** Redis refused one entity's write for a reason of that entity's key; the write was dropped. */
   default void sinkRejected() {
   }
 
-  /** A replayed record (already applied to its user's state) was skipped. */
-  default void replaySkipped(String type) {
+  /** A replayed record (already applied to this entity's state) was skipped. */
+  default void replaySkipped(String entity, String type) {
   }
 
   /** Time from an event's event time to its effect being written to Redis. */

@@ -15,15 +15,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pending Redis writes of one stream thread, merged per user (the latest absolute value
+ * Pending Redis writes of one stream thread, merged per entity (the latest absolute value
  * of a field wins), flushed in pipelined chunks. Shared by all tasks of the thread, so a
  * flush empties it for every task before the thread commits offsets.
  *
  * <p>Redis unavailable: the write is retried with exponential backoff; when Redis stays
  * unavailable past the retry budget the flush throws, the task fails, and its offsets are not
- * committed: nothing is skipped. Redis refusing one user's key (a key of another type under the
- * prefix): that user's write is dropped with a log line and the {@code fs_processor_sink_rejected}
- * counter, and every other user's write goes through.
+ * committed: nothing is skipped. Redis refusing one entity's key (a key of another type under the
+ * prefix): that entity's write is dropped with a log line and the {@code fs_processor_sink_rejected}
+ * counter, and every other entity's write goes through.
  */
 final class SinkBuffer {
   private static final Logger LOG = LoggerFactory.getLogger(SinkBuffer.class);
@@ -42,49 +42,88 @@ final class SinkBuffer {
 
   private static final class Pending {
     final String task;
+    final String entity;
+    final String id;
     final Map<String, Object> set = new HashMap<>();
+    /** Fields that keep a fixed expiry, with their value and that expiry. */
     final Map<String, Object> expiring = new HashMap<>();
-    long expireAtMs;
+    final Map<String, Long> expireAt = new HashMap<>();
     final Set<String> remove = new HashSet<>();
     /** Event time of the oldest event whose effect waits here, or -1 for lease renewals. */
     long oldestEventTs = -1;
 
-    Pending(String task) {
+    Pending(String task, String entity, String id) {
       this.task = task;
+      this.entity = entity;
+      this.id = id;
+    }
+
+    void caused(long causeEventTs) {
+      if (causeEventTs >= 0 && (oldestEventTs < 0 || causeEventTs < oldestEventTs)) {
+        oldestEventTs = causeEventTs;
+      }
+    }
+
+    /** One update per distinct fixed expiry (usually one): the stream-TTL fields and removals ride with the first. */
+    void addUpdates(List<StreamingUpdate> out) {
+      if (expiring.isEmpty()) {
+        out.add(new StreamingUpdate(entity, id, set, remove, Map.<String, Object>of(), 0));
+        return;
+      }
+      Map<Long, Map<String, Object>> byExpiry = new java.util.TreeMap<>();
+      expiring.forEach((field, value) -> byExpiry.computeIfAbsent(expireAt.get(field), k -> new HashMap<>())
+          .put(field, value));
+      boolean first = true;
+      for (Map.Entry<Long, Map<String, Object>> e : byExpiry.entrySet()) {
+        out.add(new StreamingUpdate(entity, id, first ? set : Map.<String, Object>of(), first ? remove : Set.<String>of(), e.getValue(),
+            e.getKey()));
+        first = false;
+      }
     }
   }
 
+  private Pending pendingFor(String task, String entity, String id) {
+    return pending.computeIfAbsent(entity + '\u0000' + id, k -> new Pending(task, entity, id));
+  }
+
   /**
-   * Adds a user's write for task {@code task}: {@code set} fields get the stream TTL,
-   * {@code expiring} fields expire at {@code expireAtMs}, {@code remove} fields are deleted.
+   * Adds an entity's write for task {@code task}: {@code set} fields get the stream TTL,
+   * {@code remove} fields are deleted.
    */
-  void put(String task, String userId, Map<String, Object> set, Map<String, Object> expiring, long expireAtMs,
-      Set<String> remove, long causeEventTs) {
-    if (set.isEmpty() && remove.isEmpty() && expiring.isEmpty()) {
+  void put(String task, String entity, String id, Map<String, Object> set, Set<String> remove, long causeEventTs) {
+    if (set.isEmpty() && remove.isEmpty()) {
       return;
     }
-    Pending p = pending.computeIfAbsent(userId, k -> new Pending(task));
+    Pending p = pendingFor(task, entity, id);
     for (Map.Entry<String, Object> e : set.entrySet()) {
       p.set.put(e.getKey(), e.getValue());
       p.expiring.remove(e.getKey());
+      p.expireAt.remove(e.getKey());
       p.remove.remove(e.getKey());
-    }
-    if (!expiring.isEmpty()) {
-      for (Map.Entry<String, Object> e : expiring.entrySet()) {
-        p.expiring.put(e.getKey(), e.getValue());
-        p.set.remove(e.getKey());
-        p.remove.remove(e.getKey());
-      }
-      p.expireAtMs = expireAtMs;
     }
     for (String field : remove) {
       p.remove.add(field);
       p.set.remove(field);
       p.expiring.remove(field);
+      p.expireAt.remove(field);
     }
-    if (causeEventTs >= 0 && (p.oldestEventTs < 0 || causeEventTs < p.oldestEventTs)) {
-      p.oldestEventTs = causeEventTs;
+    p.caused(causeEventTs);
+  }
+
+  /** Adds fields of an entity that expire at {@code expireAtMs} (a fixed expiry, kept across rewrites). */
+  void putExpiring(String task, String entity, String id, Map<String, Object> expiring, long expireAtMs,
+      long causeEventTs) {
+    if (expiring.isEmpty()) {
+      return;
     }
+    Pending p = pendingFor(task, entity, id);
+    for (Map.Entry<String, Object> e : expiring.entrySet()) {
+      p.expiring.put(e.getKey(), e.getValue());
+      p.expireAt.put(e.getKey(), expireAtMs);
+      p.set.remove(e.getKey());
+      p.remove.remove(e.getKey());
+    }
+    p.caused(causeEventTs);
   }
 
   /** See {@link FeatureWriter#serverResets()}. */
@@ -111,17 +150,16 @@ final class SinkBuffer {
     return before - pending.size();
   }
 
-  /** Writes everything pending; returns the number of users written. */
+  /** Writes everything pending; returns the number of entities written. */
   int flush() {
     if (pending.isEmpty()) {
       return 0;
     }
     long start = System.nanoTime();
-    List<StreamingUpdate> chunk = new ArrayList<>(Math.min(CHUNK, pending.size()));
-    for (Map.Entry<String, Pending> e : pending.entrySet()) {
-      Pending p = e.getValue();
-      chunk.add(new StreamingUpdate(e.getKey(), p.set, p.remove, p.expiring, p.expireAtMs));
-      if (chunk.size() == CHUNK) {
+    List<StreamingUpdate> chunk = new ArrayList<>(Math.min(CHUNK, pending.size()) + 1);
+    for (Pending p : pending.values()) {
+      p.addUpdates(chunk);
+      if (chunk.size() >= CHUNK) {
         writeWithRetry(chunk);
         chunk.clear();
       }
@@ -152,15 +190,15 @@ final class SinkBuffer {
         }
         for (WriteRejection r : rejected) {
           metrics.sinkRejected();
-          LOG.warn("Redis refused the streaming write of '{}' (key {}): {}; this user's write is dropped, "
-              + "every other user's went through", r.entityId(), r.key(), r.reason());
+          LOG.warn("Redis refused the streaming write of '{}' (key {}): {}; this entity's write is dropped, "
+              + "every other entity's went through", r.entityId(), r.key(), r.reason());
         }
         return;
       } catch (InvalidInputException e) {
         throw e; // a bug, not an outage: retrying cannot help
       } catch (RuntimeException e) {
         if (System.nanoTime() + backoffMs * 1_000_000 > deadline) {
-          throw new SinkUnavailableException("Redis write of " + updates.size() + " users failed for "
+          throw new SinkUnavailableException("Redis write of " + updates.size() + " entities failed for "
               + retryBudget.toSeconds() + " s (" + attempt + " attempts); failing the task so its offsets are not committed", e);
         }
         metrics.sinkRetry();

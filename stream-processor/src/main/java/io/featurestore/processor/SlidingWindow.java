@@ -16,8 +16,10 @@ import java.util.Arrays;
  *
  * <p>Each bucket keeps a count and, for windows of numeric values, their sum, minimum and
  * maximum, so count, sum, mean, min and max over the window all come from one structure.
- * Count and sum are running totals (O(1) per event and per read); min and max scan the live
- * buckets.
+ * Count and sum are running totals (O(1) per event and per read); the sum is compensated
+ * (Neumaier), so its rounding error stays that of one addition however many events entered and
+ * left. Min and max are kept for the buckets read so far and updated as events arrive; they
+ * are rescanned (O(buckets)) only when the bucket holding the extreme leaves the window.
  */
 final class SlidingWindow {
   private final long widthMs;
@@ -32,6 +34,13 @@ final class SlidingWindow {
   private int size;
   private long totalCount;
   private double totalSum;
+  /** Neumaier compensation of {@link #totalSum}: the true running sum is their sum. */
+  private double sumCompensation;
+  /** Min and max over the buckets up to {@link #extremaUpTo}, valid while {@link #extremaValid}. */
+  private double cachedMin = Double.POSITIVE_INFINITY;
+  private double cachedMax = Double.NEGATIVE_INFINITY;
+  private long extremaUpTo;
+  private boolean extremaValid;
 
   SlidingWindow(long widthMs, boolean withValues) {
     this(widthMs, resolutionFor(widthMs), withValues);
@@ -107,8 +116,22 @@ final class SlidingWindow {
       sums[at] += value;
       mins[at] = Math.min(mins[at], value);
       maxs[at] = Math.max(maxs[at], value);
-      totalSum += value;
+      addToTotal(value);
+      if (extremaValid && b <= extremaUpTo) {
+        cachedMin = Math.min(cachedMin, value);
+        cachedMax = Math.max(cachedMax, value);
+      }
     }
+  }
+
+  private void addToTotal(double value) {
+    double t = totalSum + value;
+    if (Math.abs(totalSum) >= Math.abs(value)) {
+      sumCompensation += (totalSum - t) + value;
+    } else {
+      sumCompensation += (value - t) + totalSum;
+    }
+    totalSum = t;
   }
 
   private void insertAt(int at, long b) {
@@ -145,7 +168,11 @@ final class SlidingWindow {
     while (keepFrom < size && buckets[keepFrom] < oldestKept) {
       totalCount -= counts[keepFrom];
       if (withValues) {
-        totalSum -= sums[keepFrom];
+        addToTotal(-sums[keepFrom]);
+        if (extremaValid && buckets[keepFrom] <= extremaUpTo
+            && (mins[keepFrom] <= cachedMin || maxs[keepFrom] >= cachedMax)) {
+          extremaValid = false; // the extreme left: rescan at the next read
+        }
       }
       keepFrom++;
     }
@@ -161,6 +188,7 @@ final class SlidingWindow {
       size = rest;
       if (size == 0) {
         totalSum = 0; // no rounding residue left behind
+        sumCompensation = 0;
       }
     }
   }
@@ -191,27 +219,45 @@ final class SlidingWindow {
     for (int i = firstFuture(now); i < size; i++) {
       future += sums[i];
     }
-    return totalSum - future;
+    return (totalSum + sumCompensation) - future;
   }
 
   /** Smallest value in the window at {@code now}, or NaN when it is empty; call {@link #evict} first. */
   double min(long now) {
-    requireValues();
-    double min = Double.NaN;
-    for (int i = 0, end = firstFuture(now); i < end; i++) {
-      min = Double.isNaN(min) ? mins[i] : Math.min(min, mins[i]);
-    }
-    return min;
+    updateExtrema(now);
+    return cachedMin == Double.POSITIVE_INFINITY ? Double.NaN : cachedMin;
   }
 
   /** Largest value in the window at {@code now}, or NaN when it is empty; call {@link #evict} first. */
   double max(long now) {
+    updateExtrema(now);
+    return cachedMax == Double.NEGATIVE_INFINITY ? Double.NaN : cachedMax;
+  }
+
+  /** Brings the kept min and max to the buckets in the window at {@code now}. */
+  private void updateExtrema(long now) {
     requireValues();
-    double max = Double.NaN;
-    for (int i = 0, end = firstFuture(now); i < end; i++) {
-      max = Double.isNaN(max) ? maxs[i] : Math.max(max, maxs[i]);
+    long k = readBucket(now);
+    int end = firstFuture(now);
+    if (!extremaValid || k < extremaUpTo) {
+      cachedMin = Double.POSITIVE_INFINITY;
+      cachedMax = Double.NEGATIVE_INFINITY;
+      for (int i = 0; i < end; i++) {
+        include(i);
+      }
+      extremaValid = true;
+    } else {
+      // Buckets that were in the future at the last read and have entered since.
+      for (int i = end - 1; i >= 0 && buckets[i] > extremaUpTo; i--) {
+        include(i);
+      }
     }
-    return max;
+    extremaUpTo = k;
+  }
+
+  private void include(int i) {
+    cachedMin = Math.min(cachedMin, mins[i]);
+    cachedMax = Math.max(cachedMax, maxs[i]);
   }
 
   private void requireValues() {
@@ -279,7 +325,8 @@ final class SlidingWindow {
       sums[size - 1] = sum;
       mins[size - 1] = min;
       maxs[size - 1] = max;
-      totalSum += sum;
+      addToTotal(sum);
+      extremaValid = false;
     }
   }
 

@@ -246,9 +246,11 @@ public final class StreamProcessorApp implements AutoCloseable {
       return e.exitCode();
     }
     if (app.awaitRunning(120, TimeUnit.SECONDS)) {
-      LOG.info("Stream processor ready: {} -> Redis {} ({}, stream TTL {} s, metrics on :{})", config.bootstrapServers(),
-          config.store().redis().describe(), config.exactlyOnce() ? "exactly_once_v2" : "at_least_once",
-          config.topologySettings().registry().streamTtlSeconds(), config.metricsPort());
+      LOG.info("Stream processor ready: {} -> Redis {} ({}, stream TTL {} s, metrics on :{}); computing {}",
+          config.bootstrapServers(), config.store().redis().describe(),
+          config.exactlyOnce() ? "exactly_once_v2" : "at_least_once",
+          config.topologySettings().registry().streamTtlSeconds(), config.metricsPort(),
+          DeclaredFeatures.of(config.topologySettings().registry()).describe());
     } else {
       LOG.warn("Stream processor not running after 120 s (state {}); still trying", app.state());
     }

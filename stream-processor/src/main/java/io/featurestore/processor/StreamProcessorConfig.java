@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
  */
 public record StreamProcessorConfig(String bootstrapServers, KafkaSecurity kafkaSecurity, String applicationId, Path stateDir, boolean exactlyOnce,
     int threads, Duration flushInterval, Duration commitInterval, Duration sinkRetryBudget, int metricsPort,
-    Duration heartbeatTtl, Duration maxFutureSkew, Duration stallAfter, StoreSettings store) {
+    Duration heartbeatTtl, Duration maxFutureSkew, Duration stallAfter, int repartitionPartitions, StoreSettings store) {
 
   static final Duration EOS_COMMIT_INTERVAL = Duration.ofSeconds(60);
   /** Every environment variable the stream processor reads. */
@@ -40,7 +40,8 @@ public record StreamProcessorConfig(String bootstrapServers, KafkaSecurity kafka
   }
 
   public TopologySettings topologySettings() {
-    return new TopologySettings(store.loadRegistry(), flushInterval, commitInterval, sinkRetryBudget, maxFutureSkew);
+    return new TopologySettings(store.loadRegistry(), flushInterval, commitInterval, sinkRetryBudget, maxFutureSkew,
+        repartitionPartitions);
   }
 
   public Properties streamsProperties() {
@@ -53,7 +54,7 @@ public record StreamProcessorConfig(String bootstrapServers, KafkaSecurity kafka
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, exactlyOnce ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
     // Commits are requested by the processor right after each flush to Redis (see
-    // UserFeaturesProcessor); the automatic commit timer is pushed far out so that it almost
+    // EntityFeaturesProcessor); the automatic commit timer is pushed far out so that it almost
     // never commits records whose effects are still in the write buffer. Under exactly-once
     // the transaction timeout bounds it; see docs/DESIGN-NOTES.md for why the rare timed
     // commit cannot lose a feature.
@@ -115,12 +116,18 @@ public record StreamProcessorConfig(String bootstrapServers, KafkaSecurity kafka
         defaultValue = "${env:FS_PROCESSOR_STALL_SECONDS:-30}",
         description = "No record consumed for this long while records wait: STALLED on /health.")
     long stallSeconds;
+    @Option(names = "--repartition-partitions", paramLabel = "N", converter = Numbers.NonNegative.class,
+        defaultValue = "${env:FS_REPARTITION_PARTITIONS:-0}",
+        description = "Partitions of each repartition topic (features of an entity other than the user, e.g. the "
+            + "merchant); 0: as many as the input topics. Fixed once the topic exists.")
+    long repartitionPartitions;
 
     StreamProcessorConfig config() {
       return new StreamProcessorConfig(kafka.bootstrapServers(), kafka.security(), applicationId, stateDir,
           guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2), Math.toIntExact(threads), Duration.ofMillis(flushMs),
           Duration.ofMillis(commitMs), Duration.ofSeconds(sinkRetrySeconds), metricsPort, Duration.ofSeconds(heartbeatTtlSeconds),
-          Duration.ofSeconds(maxFutureSkewSeconds), Duration.ofSeconds(stallSeconds), store.settings());
+          Duration.ofSeconds(maxFutureSkewSeconds), Duration.ofSeconds(stallSeconds), Math.toIntExact(repartitionPartitions),
+          store.settings());
     }
   }
 

@@ -11,9 +11,16 @@ import java.time.Duration;
  * @param commitInterval  longest time between offset commits when nothing was written
  * @param sinkRetryBudget how long a failing Redis write is retried before the task fails
  * @param maxFutureSkew   an event stamped further than this ahead of the processor's clock goes to the DLQ
+ * @param repartitionPartitions partitions of each repartition topic (entities not keyed by user_id);
+ *                        0 for as many as the input topics have
  */
 public record TopologySettings(FeatureRegistry registry, Duration flushInterval, Duration commitInterval,
-    Duration sinkRetryBudget, Duration maxFutureSkew) {
+    Duration sinkRetryBudget, Duration maxFutureSkew, int repartitionPartitions) {
+
+  public TopologySettings(FeatureRegistry registry, Duration flushInterval, Duration commitInterval,
+      Duration sinkRetryBudget, Duration maxFutureSkew) {
+    this(registry, flushInterval, commitInterval, sinkRetryBudget, maxFutureSkew, 0);
+  }
 
   public Duration streamTtl() {
     return Duration.ofSeconds(registry.streamTtlSeconds());

@@ -16,9 +16,19 @@ final class CountingMetrics implements ProcessorMetrics {
     counts.computeIfAbsent(name, k -> new AtomicLong()).incrementAndGet();
   }
 
+  /** The user's counters are named by event type alone ({@code processed.transaction}), another entity's with it ({@code processed.merchant.transaction}). */
+  private static String name(String what, String entity, String type) {
+    return what + "." + (entity.equals("user") ? "" : entity + ".") + type;
+  }
+
   @Override
-  public void eventProcessed(String type) {
-    inc("processed." + type);
+  public void eventProcessed(String entity, String type) {
+    inc(name("processed", entity, type));
+  }
+
+  @Override
+  public void unkeyedEvent(String entity) {
+    inc("unkeyed." + entity);
   }
 
   @Override
@@ -27,8 +37,8 @@ final class CountingMetrics implements ProcessorMetrics {
   }
 
   @Override
-  public void lateEvent(String type) {
-    inc("late." + type);
+  public void lateEvent(String entity, String type) {
+    inc(name("late", entity, type));
   }
 
   @Override
@@ -47,8 +57,8 @@ final class CountingMetrics implements ProcessorMetrics {
   }
 
   @Override
-  public void replaySkipped(String type) {
-    inc("replay." + type);
+  public void replaySkipped(String entity, String type) {
+    inc(name("replay", entity, type));
   }
 
   @Override

@@ -44,8 +44,9 @@ final class InMemoryFeatureWriter implements FeatureWriter {
         rejected.add(new WriteRejection(u.entityId(), "fs:user:" + u.entityId(), "WRONGTYPE simulated"));
         continue;
       }
-      Map<String, Object> fields = values.computeIfAbsent(u.entityId(), k -> new HashMap<>());
-      Map<String, Long> expiry = expiresAt.computeIfAbsent(u.entityId(), k -> new HashMap<>());
+      String key = key(u.entity(), u.entityId());
+      Map<String, Object> fields = values.computeIfAbsent(key, k -> new HashMap<>());
+      Map<String, Long> expiry = expiresAt.computeIfAbsent(key, k -> new HashMap<>());
       u.values().forEach((f, v) -> {
         fields.put(f, v);
         expiry.put(f, now + ttlMs);
@@ -76,13 +77,22 @@ final class InMemoryFeatureWriter implements FeatureWriter {
     return resets;
   }
 
+  /** An entity's key here: the user's by id alone (as the topology writes it with no entity), any other's with its entity. */
+  private static String key(String entity, String id) {
+    return entity == null || entity.equals("user") ? id : entity + ":" + id;
+  }
+
   /** What a reader sees at the test clock's current time (expired fields are absent). */
   Object read(String user, String field) {
-    Long expiry = expiresAt.getOrDefault(user, Map.of()).get(field);
+    return read("user", user, field);
+  }
+
+  Object read(String entity, String id, String field) {
+    Long expiry = expiresAt.getOrDefault(key(entity, id), Map.of()).get(field);
     if (expiry == null || expiry <= clock.getAsLong()) {
       return null;
     }
-    return values.get(user).get(field);
+    return values.get(key(entity, id)).get(field);
   }
 
   long count(String user, String field) {
@@ -91,6 +101,18 @@ final class InMemoryFeatureWriter implements FeatureWriter {
   }
 
   Long expiresAt(String user, String field) {
-    return expiresAt.getOrDefault(user, Map.of()).get(field);
+    return expiresAt.getOrDefault(key("user", user), Map.of()).get(field);
+  }
+
+  /** Every field of an entity a reader sees now. */
+  Map<String, Object> fields(String entity, String id) {
+    Map<String, Object> out = new HashMap<>();
+    values.getOrDefault(key(entity, id), Map.of()).keySet().forEach(f -> {
+      Object v = read(entity, id, f);
+      if (v != null) {
+        out.put(f, v);
+      }
+    });
+    return out;
   }
 }

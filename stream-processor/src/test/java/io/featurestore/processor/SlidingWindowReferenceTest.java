@@ -16,6 +16,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code T - window < ts <= T}.
  */
 class SlidingWindowReferenceTest {
+  private static final long TX_WINDOW_MS = 5 * 60_000L;
+  private static final long FAILED_LOGIN_WINDOW_MS = 15 * 60_000L;
+
   private record Sent(String user, boolean transaction, long ts) {
   }
 
@@ -31,7 +34,7 @@ class SlidingWindowReferenceTest {
         for (int i = 0; i < burst; i++) {
           String user = users[random.nextInt(users.length)];
           boolean transaction = random.nextBoolean();
-          long window = transaction ? UserState.TX_WINDOW_MS : UserState.FAILED_LOGIN_WINDOW_MS;
+          long window = transaction ? TX_WINDOW_MS : FAILED_LOGIN_WINDOW_MS;
           // Mostly recent, some out of order, some too old for the window, a few slightly in the future.
           long offset = switch (random.nextInt(10)) {
             case 0 -> -(window + random.nextInt(60_000));
@@ -59,7 +62,7 @@ class SlidingWindowReferenceTest {
   }
 
   private static long reference(List<Sent> sent, String user, boolean transaction, long now) {
-    long window = transaction ? UserState.TX_WINDOW_MS : UserState.FAILED_LOGIN_WINDOW_MS;
+    long window = transaction ? TX_WINDOW_MS : FAILED_LOGIN_WINDOW_MS;
     return sent.stream()
         .filter(e -> e.user().equals(user) && e.transaction() == transaction)
         .filter(e -> e.ts() > now - window && e.ts() <= now)

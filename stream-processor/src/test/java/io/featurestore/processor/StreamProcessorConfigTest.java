@@ -56,7 +56,7 @@ class StreamProcessorConfigTest {
     StreamProcessorConfig c = StreamProcessorConfig.fromEnv(env);
     assertThat(c).isEqualTo(new StreamProcessorConfig("k:1", KafkaSecurity.NONE, "app", Path.of("/state"), true, 2, Duration.ofMillis(50),
         Duration.ofMillis(700), Duration.ofSeconds(9), 0, Duration.ofSeconds(7), Duration.ofSeconds(13),
-        Duration.ofSeconds(14), c.store()));
+        Duration.ofSeconds(14), 0, c.store()));
     assertThat(c.store().redis().url()).isEqualTo("redis://r:2");
     assertThat(c.topologySettings().registry().keyPrefix()).isEqualTo("p:");
     assertThat(c.topologySettings().registry().streamTtlSeconds()).isEqualTo(11);
@@ -94,7 +94,7 @@ class StreamProcessorConfigTest {
   @Test
   void shouldListEverySettingWithItsFlagVariableAndDefaultInHelp() {
     String help = Cli.commandLine(new StreamProcessorConfig.Flags(), Map.of()).getUsageMessage(CommandLine.Help.Ansi.OFF);
-    assertThat(StreamProcessorConfig.ENVIRONMENT).hasSize(28)
+    assertThat(StreamProcessorConfig.ENVIRONMENT).hasSize(29)
         .allSatisfy(v -> assertThat(help).containsPattern("(?m)^  " + v + " +--[a-z-]+ "));
     assertThat(help).containsPattern("(?m)^  FS_SINK_FLUSH_MS +--sink-flush-ms +100$")
         .containsPattern("(?m)^  KAFKA_BOOTSTRAP_SERVERS +--bootstrap-servers +localhost:9092$");

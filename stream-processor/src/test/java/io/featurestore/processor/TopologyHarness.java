@@ -34,7 +34,13 @@ final class TopologyHarness implements AutoCloseable {
   private long now;
 
   TopologyHarness(long streamTtlSeconds) {
-    registry = FeatureRegistry.bundled().withOverrides("fs:user:", 86400, streamTtlSeconds);
+    this(FeatureRegistry.bundled().withOverrides("fs:user:", 86400, streamTtlSeconds));
+  }
+
+  /** The topology of another registry's declarations. */
+  TopologyHarness(FeatureRegistry registry) {
+    this.registry = registry;
+    long streamTtlSeconds = registry.streamTtlSeconds();
     json = new EventJson(registry);
     now = T0;
     redis = new InMemoryFeatureWriter(() -> now, streamTtlSeconds * 1000);
@@ -72,6 +78,10 @@ final class TopologyHarness implements AutoCloseable {
 
   void transaction(String user, long ts) {
     send(transactions, user, new TransactionEvent(user, ts, new BigDecimal("10.00"), "USD", "US", "m001"));
+  }
+
+  void transaction(String user, long ts, String amount, String merchant) {
+    send(transactions, user, new TransactionEvent(user, ts, new BigDecimal(amount), "USD", "US", merchant));
   }
 
   void login(String user, long ts, boolean success, String device) {

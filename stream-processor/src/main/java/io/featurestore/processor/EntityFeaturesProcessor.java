@@ -1,0 +1,452 @@
+package io.featurestore.processor;
+
+import io.featurestore.core.FeatureType;
+import io.featurestore.core.StreamAggregation;
+import io.featurestore.events.Event;
+import io.featurestore.events.LoginEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns one entity's events into absolute values of the features the registry declares for it
+ * ({@link DeclaredFeatures.Group}) and hands them to the thread's {@link SinkBuffer}:
+ * <ul>
+ *   <li>window features ({@code count}, {@code sum}, {@code mean}, {@code min}, {@code max})
+ *       are true sliding windows over event time, re-evaluated on the wall clock: a value
+ *       changes when its oldest events leave the window, and is removed when the window holds
+ *       no event;</li>
+ *   <li>{@code last} features follow the latest selected event by event time; an older, late
+ *       event never overwrites them. They expire one stream TTL after that event was processed,
+ *       and a rewrite keeps that expiry;</li>
+ *   <li>live window features are rewritten before their field TTL (the lease) lapses, even
+ *       without new events, so they never disappear while the processor runs.</li>
+ * </ul>
+ * A wall-clock punctuator evaluates the entities whose features are due to change, flushes the
+ * buffer to Redis and then asks Kafka Streams to commit, so offsets are committed only
+ * for records whose effects are in Redis. On start (after state restoration) every live entity
+ * in the store is written again, which also repairs writes lost in a crash; entities with
+ * nothing live left are removed from the store.
+ *
+ * <p>Changed entities are kept as live objects and written to the store once per commit, from
+ * the {@link PreCommitHook}: a busy entity costs one small in-memory update per event, not a
+ * serialization of its whole window.
+ *
+ * <p>A record is identified by its source partition and offset: for the user entity those of
+ * the input record itself, for a repartitioned entity those the rekeying step put in the
+ * {@link Rekey#SOURCE_HEADER} header. An entity's events of one source partition arrive in
+ * offset order, so a record at or below the entity's high-water offset of that partition was
+ * applied before (a replay after a crash, or a repartition record written twice) and is skipped.
+ */
+final class EntityFeaturesProcessor implements Processor<String, Event, Void, Void> {
+  private static final Logger LOG = LoggerFactory.getLogger(EntityFeaturesProcessor.class);
+  /** Unchanged entities kept deserialized, so frequent ones are not read back from RocksDB on every event. */
+  static final int CACHED_ENTITIES = 10_000;
+
+  private final DeclaredFeatures.Group group;
+  private final String storeName;
+  private final TopologySettings settings;
+  private final SinkBuffers sinks;
+  private final ProcessorMetrics metrics;
+  private final long streamTtlMs;
+  private final long leaseRenewalMs;
+  private ProcessorContext<Void, Void> context;
+  private KeyValueStore<String, EntityState> store;
+  private SinkBuffer sink;
+  private String task;
+  /** Entities changed since the last commit; written to the store by the pre-commit hook. */
+  private final Map<String, EntityState> changed = new HashMap<>();
+  private final Map<String, EntityState> cached = new LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, EntityState> eldest) {
+      return size() > CACHED_ENTITIES;
+    }
+  };
+  /**
+   * Entities whose features change by themselves at a known time, ordered by the time kept for
+   * them: that time, or an earlier one (see {@link #reschedule}), never a later one.
+   */
+  private final TreeSet<Due> schedule = new TreeSet<>();
+  private final Map<String, Long> dueAt = new HashMap<>();
+  /** {@code topic:partition} strings, made once per source partition. */
+  private final Map<String, Map<Integer, String>> sourceNames = new HashMap<>();
+  private long lastCommitRequest;
+  /** The writer's {@link FeatureWriter#serverResets()} when this task last wrote all its live entities. */
+  private long serverResets;
+
+  private record Due(long at, String entityId) implements Comparable<Due> {
+    @Override
+    public int compareTo(Due o) {
+      int c = Long.compare(at, o.at);
+      return c != 0 ? c : entityId.compareTo(o.entityId);
+    }
+  }
+
+  EntityFeaturesProcessor(DeclaredFeatures.Group group, TopologySettings settings, SinkBuffers sinks,
+      ProcessorMetrics metrics, String storeName) {
+    this.group = group;
+    this.storeName = storeName;
+    this.settings = settings;
+    this.sinks = sinks;
+    this.metrics = metrics;
+    this.streamTtlMs = settings.streamTtl().toMillis();
+    this.leaseRenewalMs = settings.leaseRenewal().toMillis();
+  }
+
+  @Override
+  public void init(ProcessorContext<Void, Void> context) {
+    this.context = context;
+    this.store = context.getStateStore(storeName);
+    PreCommitHook hook = context.getStateStore(group.preCommitHookName());
+    hook.onPreCommit(this::writeChangedEntities);
+    this.sink = sinks.forCurrentThread();
+    this.task = context.taskId().toString();
+    long now = context.currentSystemTimeMs();
+    serverResets = sink.serverResets();
+    rewriteLiveEntities(now, "from restored state");
+    lastCommitRequest = now;
+    context.schedule(settings.flushInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+  }
+
+  @Override
+  public void process(Record<String, Event> record) {
+    Event event = record.value();
+    long now = context.currentSystemTimeMs();
+    String id = record.key();
+    EntityState state = stateOf(id);
+    String type = metricType(event);
+    String source = sourceOf(record);
+    if (source != null) {
+      long offset = sourceOffset(record);
+      if (offset <= state.highWater(source)) {
+        metrics.replaySkipped(group.entity, type);
+        return;
+      }
+      state.setHighWater(source, offset);
+    }
+    boolean windowsChanged = false;
+    boolean tooOld = false;
+    long ts = event.ts();
+    for (int i = 0; i < group.windows.size(); i++) {
+      DeclaredFeatures.WindowSlot slot = group.windows.get(i);
+      if (!slot.selector().matches(event)) {
+        continue;
+      }
+      SlidingWindow window = state.windows[i];
+      if (window.isTooOld(ts, now)) {
+        tooOld = true;
+        continue;
+      }
+      double value = slot.withValues() ? event.fieldNumber(slot.field()) : 0;
+      if (!Double.isNaN(value)) {
+        window.add(ts, value);
+        windowsChanged = true;
+      }
+    }
+    boolean lastChanged = false;
+    for (int i = 0; i < group.lasts.size(); i++) {
+      DeclaredFeatures.LastSlot slot = group.lasts.get(i);
+      if (slot.selector().matches(event) && ts > state.lastTs[i]) {
+        state.lastTs[i] = ts;
+        state.lastProcessedAt[i] = now;
+        java.util.List<String> fields = slot.fields();
+        for (int f = 0; f < fields.size(); f++) {
+          state.lastValues[i][f] = event.field(fields.get(f));
+        }
+        lastChanged = true;
+      }
+    }
+    if (tooOld && !windowsChanged && !lastChanged) {
+      metrics.lateEvent(group.entity, type);
+    }
+    metrics.eventProcessed(group.entity, type);
+    metrics.eventTime(ts);
+    if (windowsChanged || lastChanged) {
+      evaluate(id, state, now, ts, lastChanged, false);
+    } else {
+      changed.put(id, state); // keep the advanced high-water offset
+    }
+  }
+
+  /** The label of an event in the processor's metrics: login, failed_login or transaction. */
+  private static String metricType(Event event) {
+    if (event instanceof LoginEvent login) {
+      return login.success() ? "login" : "failed_login";
+    }
+    return event.type();
+  }
+
+  /** The record's source partition as {@code topic:partition}, or null when it has none (a test's punctuation). */
+  private String sourceOf(Record<String, Event> record) {
+    if (!group.byRecordKey()) {
+      Header header = record.headers().lastHeader(Rekey.SOURCE_HEADER);
+      if (header == null) {
+        return null;
+      }
+      String text = new String(header.value(), StandardCharsets.UTF_8);
+      return text.substring(0, text.lastIndexOf('@'));
+    }
+    RecordMetadata origin = context.recordMetadata().orElse(null);
+    if (origin == null || origin.offset() < 0) {
+      return null;
+    }
+    return sourceNames.computeIfAbsent(origin.topic(), t -> new HashMap<>())
+        .computeIfAbsent(origin.partition(), p -> origin.topic() + ":" + p);
+  }
+
+  private long sourceOffset(Record<String, Event> record) {
+    if (!group.byRecordKey()) {
+      String text = new String(record.headers().lastHeader(Rekey.SOURCE_HEADER).value(), StandardCharsets.UTF_8);
+      return Long.parseLong(text.substring(text.lastIndexOf('@') + 1));
+    }
+    return context.recordMetadata().orElseThrow().offset();
+  }
+
+  private EntityState stateOf(String id) {
+    EntityState state = changed.get(id);
+    if (state == null) {
+      state = cached.get(id);
+    }
+    if (state == null) {
+      state = store.get(id);
+      if (state == null) {
+        state = new EntityState(group);
+      }
+      cached.put(id, state);
+    }
+    return state;
+  }
+
+  /**
+   * Brings one entity's Redis fields up to date with its state at {@code now}, marks the state
+   * changed and schedules the next moment its features change by themselves.
+   */
+  private void evaluate(String id, EntityState state, long now, long causeEventTs, boolean lastChanged,
+      boolean rewriteAll) {
+    for (SlidingWindow w : state.windows) {
+      w.evict(now);
+    }
+    double[] values = new double[state.written.length];
+    boolean valuesChanged = false;
+    for (int f = 0; f < values.length; f++) {
+      values[f] = valueOf(group.windowFeatures.get(f), state, now);
+      valuesChanged |= Double.compare(values[f], state.written[f]) != 0;
+    }
+    boolean leaseDue = now >= state.leaseRenewAt;
+    Map<String, Object> set = new HashMap<>();
+    Set<String> remove = new HashSet<>();
+    if (valuesChanged || leaseDue || rewriteAll) {
+      boolean live = false;
+      for (int f = 0; f < values.length; f++) {
+        DeclaredFeatures.Feature feature = group.windowFeatures.get(f);
+        if (!Double.isNaN(values[f])) {
+          set.put(feature.name(), boxed(feature, values[f]));
+          live = true;
+        } else if (!Double.isNaN(state.written[f]) || rewriteAll) {
+          remove.add(feature.name());
+        }
+        state.written[f] = values[f];
+      }
+      state.leaseRenewAt = live ? now + leaseRenewalMs : Long.MAX_VALUE;
+    }
+    long next = state.leaseRenewAt;
+    for (SlidingWindow w : state.windows) {
+      next = Math.min(next, w.nextChangeAt(now));
+    }
+    sink.put(task, group.entity, id, set, remove, causeEventTs);
+    for (int i = 0; i < group.lasts.size(); i++) {
+      long expiresAt = state.lastExpiresAt(i, streamTtlMs);
+      if (expiresAt <= now) {
+        continue;
+      }
+      if (lastChanged || rewriteAll) {
+        Map<String, Object> expiring = new HashMap<>(4);
+        for (DeclaredFeatures.Feature feature : group.features) {
+          if (feature.aggregate() == StreamAggregation.Aggregate.LAST && feature.slot() == i) {
+            Object value = state.lastValues[i][group.lasts.get(i).fields().indexOf(feature.field())];
+            if (value != null) {
+              expiring.put(feature.name(), value);
+            }
+          }
+        }
+        sink.putExpiring(task, group.entity, id, expiring, expiresAt, causeEventTs);
+      }
+      next = Math.min(next, expiresAt); // then the entity may have nothing live left
+    }
+    reschedule(id, next);
+    changed.put(id, state);
+  }
+
+  /** A window feature's value at {@code now}: NaN when its window holds no event. */
+  private static double valueOf(DeclaredFeatures.Feature feature, EntityState state, long now) {
+    SlidingWindow w = state.windows[feature.slot()];
+    long count = w.count(now);
+    if (count == 0) {
+      return Double.NaN;
+    }
+    switch (feature.aggregate()) {
+      case COUNT:
+        return count;
+      case SUM:
+        return w.sum(now);
+      case MEAN:
+        return w.sum(now) / count;
+      case MIN:
+        return w.min(now);
+      case MAX:
+        return w.max(now);
+      default:
+        throw new AssertionError(feature.aggregate());
+    }
+  }
+
+  /** The value as its feature's type: a count or a min/max of a timestamp is a Long, anything else a Double. */
+  private static Object boxed(DeclaredFeatures.Feature feature, double value) {
+    return feature.type() == FeatureType.INT || feature.type() == FeatureType.TIMESTAMP_MS ? (Object) (long) value
+        : (Object) value;
+  }
+
+  private void reschedule(String id, long at) {
+    Long previous = dueAt.get(id);
+    if (previous != null && previous <= at && at != Long.MAX_VALUE) {
+      // An earlier wake-up is already scheduled: keep it. When it fires, evaluate() writes only
+      // what is due by then (usually nothing) and schedules the true next moment. Most events
+      // move an entity's next change later (the lease renewal), so this saves two ordered-set
+      // operations per event (docs/BENCHMARKS.md, "Stream processor throughput").
+      return;
+    }
+    dueAt.remove(id);
+    if (previous != null) {
+      schedule.remove(new Due(previous, id));
+    }
+    if (at != Long.MAX_VALUE) {
+      dueAt.put(id, at);
+      schedule.add(new Due(at, id));
+    }
+  }
+
+  /**
+   * Writes every live entity again (on start, and after Redis lost its data set) and marks
+   * entities with nothing live left for removal from the store.
+   */
+  private void rewriteLiveEntities(long now, String why) {
+    int live = 0;
+    int dead = 0;
+    java.util.List<String> ids = new java.util.ArrayList<>(changed.keySet());
+    try (KeyValueIterator<String, EntityState> all = store.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, EntityState> entry = all.next();
+        if (!changed.containsKey(entry.key)) {
+          cached.putIfAbsent(entry.key, entry.value);
+          ids.add(entry.key);
+        }
+      }
+    }
+    for (String id : ids) {
+      EntityState state = stateOf(id);
+      if (state.isDead(now, streamTtlMs)) {
+        changed.put(id, state); // removed from the store at the next commit
+        dead++;
+      } else {
+        evaluate(id, state, now, -1, false, true);
+        live++;
+      }
+    }
+    if (live + dead > 0) {
+      LOG.info("Task {}: rewriting the streaming features of {} live {}s {}; removing {} with nothing live left",
+          task, live, group.entity, why, dead);
+    }
+  }
+
+  private void punctuate(long now) {
+    while (!schedule.isEmpty() && schedule.first().at() <= now) {
+      Due due = schedule.pollFirst();
+      dueAt.remove(due.entityId());
+      EntityState state = stateOf(due.entityId());
+      if (state.isDead(now, streamTtlMs)) {
+        changed.put(due.entityId(), state); // removed from the store at the next commit
+      } else {
+        evaluate(due.entityId(), state, now, -1, false, false);
+      }
+    }
+    flushAndCommit(now);
+  }
+
+  private void flushAndCommit(long now) {
+    boolean wrote = sink.flush() > 0;
+    long resets = sink.serverResets();
+    if (resets != serverResets) {
+      // Redis lost its data set (restarted without persistence, flushed): write everything live
+      // again now rather than wait for each entity's next change or lease renewal.
+      serverResets = resets;
+      rewriteLiveEntities(now, "after Redis lost its data set");
+      wrote = sink.flush() > 0 || wrote;
+    }
+    // Kafka Streams commits right after punctuation, with no record processed in between,
+    // and automatic commits are off (see StreamProcessorConfig): offsets never run ahead of Redis.
+    if (wrote || !changed.isEmpty() || now - lastCommitRequest >= settings.commitInterval().toMillis()) {
+      context.commit();
+      lastCommitRequest = now;
+    }
+  }
+
+  /** The pre-commit hook: every changed entity goes to the store (and its changelog) before offsets are committed. */
+  private void writeChangedEntities() {
+    if (changed.isEmpty()) {
+      return;
+    }
+    long now = context.currentSystemTimeMs();
+    for (Map.Entry<String, EntityState> e : changed.entrySet()) {
+      EntityState state = e.getValue();
+      if (state.isDead(now, streamTtlMs)) {
+        store.delete(e.getKey());
+        cached.remove(e.getKey());
+      } else {
+        store.put(e.getKey(), state);
+        cached.put(e.getKey(), state);
+      }
+    }
+    changed.clear();
+  }
+
+  @Override
+  public void close() {
+    // Kafka Streams has already flushed this task's state (the pre-commit hook runs on every
+    // close) and, on a clean close, committed its offsets. Pending Redis writes are written
+    // only on a clean shutdown; a task closed for any other reason (lost to another instance,
+    // failed, revoked) drops them, and whoever runs it next rewrites its live entities from the
+    // state store, so stale values never overwrite newer ones.
+    if (sinks.isShuttingDown()) {
+      try {
+        sink.flush();
+      } catch (RuntimeException e) {
+        LOG.warn("Task {}: pending Redis writes not written at shutdown ({}); the next start rewrites them", task,
+            e.getMessage());
+        sink.discard(task);
+      }
+    } else {
+      int dropped = sink.discard(task);
+      if (dropped > 0) {
+        LOG.info("Task {} closed: {} pending Redis writes dropped; its next owner rewrites its live entities from the "
+            + "state store", task, dropped);
+      }
+    }
+    changed.clear();
+    cached.clear();
+  }
+}

@@ -38,6 +38,8 @@ class LocalStackIT {
   /** Loaded by the materializer but outside the simulator's users: only this test's events reach it. */
   private static final String USER = "u0250";
   private static final String FEATURES = "risk_segment,country_iso,tx_count_5m,failed_logins_15m";
+  /** A feature only the test's own registry declares: nothing in the code knows it. */
+  private static final String DECLARED_ONLY = "tx_amount_mean_5m";
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
@@ -62,9 +64,14 @@ class LocalStackIT {
     env.put("FS_SIM_RATE", "20");
   }
 
+  /**
+   * Also with a registry of the test's own (FS_REGISTRY_FILE): the bundled one plus a feature
+   * that no code names, which every service then computes, serves and lets expire like the others.
+   */
   @Test
   void shouldServeStreamingFeaturesAndLetThemExpireWhenTheProcessorStops() throws Exception {
     useFreePorts();
+    env.put("FS_REGISTRY_FILE", customRegistry().toString());
     try {
       String up = run(Duration.ofMinutes(5), "./stack", "up");
       assertThat(up).contains("The feature store is up", "http://127.0.0.1:" + servingPort + "/");
@@ -82,6 +89,7 @@ class LocalStackIT {
       send("login", "--user", USER, "--failed");
       JsonNode fresh = awaitFeatures(Duration.ofSeconds(30), "both counts served",
           r -> r.path("features").path("tx_count_5m").asInt() == 1 && r.path("features").path("failed_logins_15m").asInt() == 1);
+      assertThat(fresh.path("features").path(DECLARED_ONLY).asDouble()).as(fresh.toString()).isEqualTo(12.5);
       assertThat(fresh.path("ttl_seconds").path("tx_count_5m").asLong()).isBetween(1L, (long) STREAM_TTL_SECONDS);
       long keyTtl = fresh.path("key_ttl_seconds").asLong();
       long freshReadAt = System.nanoTime();
@@ -90,7 +98,8 @@ class LocalStackIT {
       run(Duration.ofMinutes(1), "./stack", "stop", "stream-processor");
       assertThat(run(Duration.ofSeconds(30), "./stack", "status")).containsPattern("stream-processor\\s+stopped");
       JsonNode expired = awaitFeatures(Duration.ofSeconds(STREAM_TTL_SECONDS + 5), "streaming fields expired",
-          r -> r.path("missing").toString().contains("tx_count_5m") && r.path("missing").toString().contains("failed_logins_15m"));
+          r -> r.path("missing").toString().contains("tx_count_5m") && r.path("missing").toString().contains("failed_logins_15m")
+              && r.path("missing").toString().contains(DECLARED_ONLY));
       assertThat(expired.path("features").path("risk_segment").asText()).isEqualTo(before.path("features").path("risk_segment").asText());
       assertThat(expired.path("features").path("country_iso").isTextual()).isTrue();
       long secondsSince = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - freshReadAt) + 2; // TTLs are rounded
@@ -100,7 +109,7 @@ class LocalStackIT {
       send("transaction", "--user", USER, "--amount", "7.00");
       // The first transaction is still inside its 5-minute window: the restarted processor counts it too.
       awaitFeatures(Duration.ofSeconds(30), "new events served after the restart",
-          r -> r.path("features").path("tx_count_5m").asInt() == 2);
+          r -> r.path("features").path("tx_count_5m").asInt() == 2 && r.path("features").path(DECLARED_ONLY).asDouble() == 9.75);
     } finally {
       run(Duration.ofMinutes(2), "./stack", "down");
     }
@@ -145,6 +154,29 @@ class LocalStackIT {
     assertNothingLeftRunning();
   }
 
+  /** The bundled registry with one more stream feature, declared in YAML only. */
+  private Path customRegistry() throws IOException {
+    String bundled;
+    try (var in = io.featurestore.core.FeatureRegistry.class.getResourceAsStream(
+        io.featurestore.core.FeatureRegistry.BUNDLED_RESOURCE)) {
+      bundled = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    String extra = String.join("\n",
+        "  - name: " + DECLARED_ONLY,
+        "    type: double",
+        "    source: stream",
+        "    description: Mean transaction amount over the last 5 minutes (declared by the test only)",
+        "    from: transaction",
+        "    aggregate: mean",
+        "    field: amount",
+        "    window: 5m",
+        "",
+        "services:");
+    Path file = stackDir.resolve("registry-with-" + DECLARED_ONLY + ".yaml");
+    Files.writeString(file, bundled.replace("\nservices:", "\n" + extra));
+    return file;
+  }
+
   private void assertNothingLeftRunning() throws IOException {
     List<String> running = new ArrayList<>();
     try (var pids = Files.list(stackDir)) {
@@ -158,7 +190,8 @@ class LocalStackIT {
   private JsonNode features() {
     try {
       HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + servingPort
-          + "/v1/features/" + USER + "?features=" + FEATURES + "&freshness=true")).timeout(Duration.ofSeconds(20)).build(),
+          + "/v1/features/" + USER + "?features=" + FEATURES + (env.containsKey("FS_REGISTRY_FILE") ? "," + DECLARED_ONLY : "")
+          + "&freshness=true")).timeout(Duration.ofSeconds(20)).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
       return json.readTree(response.body());

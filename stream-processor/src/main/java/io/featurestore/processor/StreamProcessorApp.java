@@ -140,13 +140,18 @@ public final class StreamProcessorApp implements AutoCloseable {
     }
   }
 
-  /** The active tasks' input partitions, by topic and then partition number. */
+  /**
+   * The active tasks' input partitions, by topic and then partition number. Partitions of the
+   * repartition topics (entities not keyed by user_id) are left out: they are this application's
+   * own, and each instance owns them in the same proportion as the input partitions.
+   */
   static List<String> ownedPartitions(Collection<ThreadMetadata> threads) {
     java.util.SortedSet<TopicPartition> partitions = new java.util.TreeSet<>(
         java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
     for (ThreadMetadata thread : threads) {
       for (TaskMetadata task : thread.activeTasks()) {
-        partitions.addAll(task.topicPartitions());
+        task.topicPartitions().stream().filter(p -> io.featurestore.events.Topics.ALL.contains(p.topic()))
+            .forEach(partitions::add);
       }
     }
     return partitions.stream().map(TopicPartition::toString).toList();

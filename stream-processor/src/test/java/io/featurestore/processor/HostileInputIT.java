@@ -195,8 +195,8 @@ class HostileInputIT {
     send(Topics.LOGIN, old, bed.json.write(new LoginEvent(old, aYearAgo, "d", "US", false)));
 
     Await.until("the late events counted as late", DEADLINE,
-        () -> app.metricsText().contains("fs_processor_late_events_total{type=\"transaction\"} 1.0")
-            && app.metricsText().contains("fs_processor_late_events_total{type=\"failed_login\"} 1.0"));
+        () -> app.metricsText().contains("fs_processor_late_events_total{entity=\"user\",type=\"transaction\"} 1.0")
+            && app.metricsText().contains("fs_processor_late_events_total{entity=\"user\",type=\"failed_login\"} 1.0"));
     assertEveryPartitionServes("after-past-");
     assertThat(raw.exists(key(old))).isFalse();
   }

@@ -6,11 +6,13 @@
   const KEY_STORAGE = 'feature-store.api-key';
   const LATE_HEARTBEAT_MS = 3000;
   const BATCH_ROWS_SHOWN = 25;
+  const ACROSS = '*';             // the entity choice "a service across entities"
 
   const $ = (id) => document.getElementById(id);
   const state = {
     registry: null,
-    features: new Map(),          // name -> {name, type, source, description}
+    entities: [],                 // [{name, key_prefix, id_pattern, features, services}], the first is the default
+    features: new Map(),          // 'entity.name' -> {name, entity, type, source, description}
     apiKey: localStorage.getItem(KEY_STORAGE) || '',
     processor: null,
     clockOffsetMs: 0,             // server clock - browser clock, from the last heartbeat poll
@@ -108,6 +110,18 @@
     return digits.length >= 4 ? 'u' + digits : 'u' + '0000'.slice(digits.length) + digits;
   }
 
+  /** The synthetic ids: users u0001 …, merchants m001 … (as the event simulator's). */
+  function syntheticId(entity, n) {
+    if (entity === 'user') return userId(n);
+    const digits = String(n);
+    return entity.charAt(0) + (digits.length >= 3 ? digits : '000'.slice(digits.length) + digits);
+  }
+
+  const has = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+  const qualified = (entity, name) => entity + '.' + name;
+  const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+  const firstEntity = () => (state.entities.length ? state.entities[0].name : 'user');
+
   function statusLine(target, result, ...facts) {
     clear(target);
     const ok = result.ok;
@@ -125,8 +139,8 @@
 
   // ------------------------------------------------------------------ values and TTLs
 
-  function valueNode(name, value) {
-    const def = state.features.get(name);
+  function valueNode(key, value) {
+    const def = state.features.get(key);
     const type = def ? def.type : typeof value;
     if (type === 'string') return el('span', { class: 't-string' }, value);
     if (type === 'bool' || typeof value === 'boolean') return el('span', { class: 't-bool' }, String(value));
@@ -169,8 +183,8 @@
     });
   }
 
-  function sourceNode(name) {
-    const def = state.features.get(name);
+  function sourceNode(key) {
+    const def = state.features.get(key);
     if (!def) return el('span', { class: 'src src-unknown', title: 'not in the registry' }, 'unknown');
     return el('span', { class: 'src src-' + def.source }, def.source);
   }
@@ -183,55 +197,167 @@
       statusLine($('read-status'), result);
       return false;
     }
-    state.registry = result.body;
-    state.features = new Map(result.body.features.map((f) => [f.name, f]));
-
-    const select = clear($('service-select'));
-    for (const [name, service] of Object.entries(result.body.services)) {
-      select.append(el('option', { value: name, title: service.description }, name + ' (' + service.features.length + ')'));
+    const reg = result.body;
+    state.registry = reg;
+    // A registry from an older server has no `entities`: its one entity is `entity`.
+    state.entities = reg.entities || [{ name: reg.entity, key_prefix: reg.key_prefix, id_pattern: reg.id_pattern,
+      features: reg.features, services: Object.keys(reg.services) }];
+    state.allServices = reg.all_services || Object.fromEntries(Object.entries(reg.services).map(([name, s]) =>
+      [name, { description: s.description, entities: [reg.entity], features: s.features.map((f) => qualified(reg.entity, f)) }]));
+    state.features = new Map();
+    for (const entity of state.entities) {
+      for (const f of entity.features) state.features.set(qualified(entity.name, f.name), Object.assign({ entity: entity.name }, f));
     }
-    for (const source of ['batch', 'stream']) {
-      const box = clear($('picker-' + source));
-      for (const f of result.body.features.filter((x) => x.source === source)) {
-        const input = el('input', { type: 'checkbox', value: f.name });
-        input.checked = true;
-        box.append(el('label', { title: f.type + ' — ' + f.description }, input, f.name));
+
+    const choices = state.entities.map((e) => e.name);
+    const across = Object.values(state.allServices).some((s) => s.entities.length > 1);
+    fillSelect($('read-entity'), [...choices.map((n) => [n, n]), ...(across ? [[ACROSS, 'across entities (a service of several)']] : [])]);
+    fillSelect($('inspect-entity'), choices.map((n) => [n, n]));
+    const ids = $('id-fields');
+    for (const entity of state.entities) {
+      if (!ids.querySelector('[data-entity="' + entity.name + '"]')) {
+        ids.append(el('label', { class: 'field', dataset: { entity: entity.name } }, el('span', null, capital(entity.name) + ' id'),
+          el('input', { id: idInput(entity.name), value: syntheticId(entity.name, 1), spellcheck: 'false', autocomplete: 'off',
+            maxlength: '128' })));
       }
     }
-    $('batch-size').max = result.body.max_batch;
-    $('registry-info').textContent = '· prefix ' + result.body.key_prefix + ' · ' + result.body.features.length
-      + ' features · stream TTL ' + result.body.stream_ttl_seconds + ' s · batch TTL ' + duration(result.body.batch_ttl_seconds);
+    syncEntity();
+    syncInspectEntity();
+    $('batch-size').max = reg.max_batch;
+    $('registry-info').textContent = '· ' + state.entities.map((e) => e.name + ' ' + e.key_prefix).join(', ') + ' · '
+      + state.features.size + ' features · stream TTL ' + reg.stream_ttl_seconds + ' s · batch TTL ' + duration(reg.batch_ttl_seconds);
     return true;
   }
 
+  function fillSelect(select, options) {
+    const previous = select.value;
+    clear(select);
+    for (const [value, label] of options) select.append(el('option', { value }, label));
+    if (options.some(([value]) => value === previous)) select.value = previous;
+  }
+
+  /** The id input of an entity: the first entity's is `entity-id`, the others' `entity-id-NAME`. */
+  function idInput(entity) {
+    return entity === firstEntity() ? 'entity-id' : 'entity-id-' + entity;
+  }
+
+  /** The read card's entity choice: one entity's name, or ACROSS. */
+  function scope() {
+    return $('read-entity').value || firstEntity();
+  }
+
+  /** The services on offer: an entity's own, or (across) those reading several entities. */
+  function servicesInScope() {
+    const chosen = scope();
+    return Object.entries(state.allServices).filter(([, s]) => (chosen === ACROSS
+      ? s.entities.length > 1 : s.entities.length === 1 && s.entities[0] === chosen));
+  }
+
+  /** Rebuilds the service list and the feature picker for the entity choice. */
+  function syncEntity() {
+    const chosen = scope();
+    const select = $('service-select');
+    const previous = select.value;
+    clear(select);
+    const services = servicesInScope();
+    for (const [name, service] of services) {
+      select.append(el('option', { value: name, title: service.description }, name + ' (' + service.features.length + ')'));
+    }
+    if (services.some(([name]) => name === previous)) select.value = previous;
+    $('mode-service').disabled = services.length === 0;
+    if (services.length === 0) $('mode-features').checked = true;
+    else if (chosen === ACROSS) $('mode-service').checked = true;
+
+    const picker = clear($('feature-picker'));
+    const entities = chosen === ACROSS ? state.entities : state.entities.filter((e) => e.name === chosen);
+    for (const entity of entities) {
+      for (const [source, label] of [['batch', 'Batch <daily, key TTL>'], ['stream', 'Streaming <real time, per-field TTL>']]) {
+        const features = entity.features.filter((x) => x.source === source);
+        if (features.length === 0) continue;
+        const box = el('div', { class: 'checks' });
+        for (const f of features) {
+          const input = el('input', { type: 'checkbox', value: qualified(entity.name, f.name) });
+          input.checked = true;
+          input.addEventListener('change', syncIds);
+          box.append(el('label', { title: f.type + ' — ' + f.description }, input, f.name));
+        }
+        const [title, note] = label.split(' <');
+        picker.append(el('div', { class: 'picker-group', dataset: { entity: entity.name, source } },
+          el('h3', null, (entities.length > 1 ? capital(entity.name) + ' · ' : '') + title + ' ',
+            el('span', { class: 'muted' }, '(' + note.slice(0, -1) + ')')), box));
+      }
+    }
+    $('read-route').textContent = chosen === firstEntity()
+      ? 'one HMGET · GET /v1/features/{id}?…&freshness=true'
+      : 'one HMGET per entity, one round trip · GET /v1/features?' + (chosen === ACROSS ? 'user=…&merchant=…' : chosen + '=…')
+        + '&…&freshness=true';
+    syncMode();
+  }
+
+  function syncInspectEntity() {
+    const entity = $('inspect-entity').value || firstEntity();
+    $('inspect-label').textContent = capital(entity) + ' id';
+    const input = $('inspect-id');
+    // Swap a default id for the new entity's default; keep one the user typed.
+    if (state.entities.some((e) => syntheticId(e.name, 1) === input.value.trim())) input.value = syntheticId(entity, 1);
+  }
+
+  /** The chosen features: {service} or {features: ['entity.name', …]}, and the entities they read. */
   function selection() {
-    if ($('mode-service').checked) return { service: $('service-select').value };
-    return { features: [...document.querySelectorAll('#feature-picker input:checked')].map((i) => i.value) };
+    if ($('mode-service').checked && $('service-select').value) {
+      const service = $('service-select').value;
+      return { service, entities: state.allServices[service].entities, names: state.allServices[service].features };
+    }
+    const names = [...document.querySelectorAll('#feature-picker input:checked')].map((i) => i.value);
+    const entities = state.entities.map((e) => e.name).filter((e) => names.some((n) => n.startsWith(e + '.')));
+    return { features: names, entities, names };
   }
 
-  function requestedNames(sel) {
-    if (sel.service) return state.registry.services[sel.service].features;
-    return sel.features;
+  /** Shows the id inputs of the entities the selection reads. */
+  function syncIds() {
+    const needed = state.registry ? selection().entities : [firstEntity()];
+    const chosen = scope();
+    for (const label of $('id-fields').querySelectorAll('[data-entity]')) {
+      const entity = label.dataset.entity;
+      label.hidden = chosen === ACROSS ? !needed.includes(entity) : entity !== chosen;
+    }
   }
 
-  function selectionQuery(sel) {
+  /** The query part naming the features: a service, or features (bare names on the first entity's own route). */
+  function selectionQuery(sel, bare) {
     return sel.service ? 'service=' + encodeURIComponent(sel.service)
-      : 'features=' + sel.features.map(encodeURIComponent).join(',');
+      : 'features=' + sel.features.map((n) => encodeURIComponent(bare ? n.slice(n.indexOf('.') + 1) : n)).join(',');
+  }
+
+  /** The body part naming the features. */
+  function selectionBody(sel, bare) {
+    return sel.service ? { service: sel.service } : { features: sel.features.map((n) => (bare ? n.slice(n.indexOf('.') + 1) : n)) };
   }
 
   function syncMode() {
     const pick = $('mode-features').checked;
     $('feature-picker').hidden = !pick;
     $('service-field').hidden = pick;
+    syncIds();
+    syncBatchLabel();
   }
 
   // ------------------------------------------------------------------ read one user
 
   async function read() {
     if (!state.registry && !(await loadRegistry())) return;
-    const id = $('entity-id').value.trim();
     const sel = selection();
-    const result = await api('GET', '/v1/features/' + encodeURIComponent(id) + '?' + selectionQuery(sel) + '&freshness=true');
+    const single = scope() === firstEntity();
+    let result;
+    if (single) {
+      // The first entity's own route, as clients of one entity call it; its answer seen as one entity of a row.
+      const id = $(idInput(firstEntity())).value.trim();
+      result = await api('GET', '/v1/features/' + encodeURIComponent(id) + '?' + selectionQuery(sel, true) + '&freshness=true');
+      if (result.ok) result.body = { entities: { [firstEntity()]: result.body } };
+    } else {
+      const ids = sel.entities.map((e) => encodeURIComponent(e) + '=' + encodeURIComponent($(idInput(e)).value.trim()));
+      result = await api('GET', '/v1/features?' + ids.join('&') + '&' + selectionQuery(sel, false) + '&freshness=true');
+    }
     const table = $('read-table');
     const body = clear(table.tBodies[0]);
     const keyNote = clear($('read-key-ttl'));
@@ -240,36 +366,51 @@
       table.hidden = true;
       return;
     }
-    const data = result.body;
-    statusLine($('read-status'), result, el('span', null, el('b', null, data.entity_id), ' · ',
-      Object.keys(data.features).length + ' present, ' + data.missing.length + ' missing'));
-    const ttls = data.ttl_seconds || {};
-    for (const name of requestedNames(sel)) {
-      const def = state.features.get(name);
-      const present = Object.prototype.hasOwnProperty.call(data.features, name);
-      let ttlCell;
-      if (present && ttls[name] !== undefined) {
-        ttlCell = ttlNode(ttls[name], state.registry.stream_ttl_seconds);
-        ttlCell.dataset.field = 'true';
-      } else if (present) {
-        ttlCell = el('span', { class: 'ttl none' }, data.key_ttl_seconds !== undefined ? 'with the key' : 'none');
-      } else {
-        ttlCell = el('span', { class: 'ttl none' }, '—');
+    const entities = Object.entries(result.body.entities);
+    const grouped = scope() === ACROSS;
+    statusLine($('read-status'), result, ...entities.map(([entity, data]) => el('span', null,
+      grouped ? entity + ' ' : '', el('b', null, data.entity_id), ' · ', data.found
+        ? Object.keys(data.features).length + ' present, ' + data.missing.length + ' missing'
+        : 'not found (expired or never loaded)')));
+    for (const [entity, data] of entities) {
+      if (grouped) {
+        body.append(el('tr', { class: 'group', dataset: { entity } }, el('td', { colspan: 5 },
+          el('b', null, entity), ' ', el('span', { class: 'mono' }, data.entity_id), data.found ? '' : ' · not found')));
       }
-      body.append(el('tr', { class: present ? '' : 'missing', dataset: { feature: name } },
-        el('td', { class: 'name' }, name),
-        el('td', { class: 'value' }, present ? valueNode(name, data.features[name]) : 'missing'),
-        el('td', { class: 'muted' }, def ? def.type : ''),
-        el('td', null, sourceNode(name)),
-        el('td', { class: 'ttl-cell' }, ttlCell)));
+      const ttls = data.ttl_seconds || {};
+      for (const name of sel.names.filter((n) => n.startsWith(entity + '.')).map((n) => n.slice(entity.length + 1))) {
+        const key = qualified(entity, name);
+        const def = state.features.get(key);
+        const present = has(data.features, name);
+        let ttlCell;
+        if (present && ttls[name] !== undefined) {
+          ttlCell = ttlNode(ttls[name], state.registry.stream_ttl_seconds);
+          ttlCell.dataset.field = 'true';
+        } else if (present) {
+          ttlCell = el('span', { class: 'ttl none' }, data.key_ttl_seconds !== undefined ? 'with the key' : 'none');
+        } else {
+          ttlCell = el('span', { class: 'ttl none' }, '—');
+        }
+        body.append(el('tr', { class: present ? '' : 'missing', dataset: { feature: grouped ? key : name } },
+          el('td', { class: 'name' }, name),
+          el('td', { class: 'value' }, present ? valueNode(key, data.features[name]) : 'missing'),
+          el('td', { class: 'muted' }, def ? def.type : ''),
+          el('td', null, sourceNode(key)),
+          el('td', { class: 'ttl-cell' }, ttlCell)));
+      }
+      const who = grouped ? capital(entity) + ' key' : 'Key';
+      const line = el('div', { dataset: { keyOf: entity } });
+      if (!data.found) {
+        line.append(capital(entity) + ' ' + data.entity_id + ' is not in Redis: expired or never loaded.');
+      } else if (data.key_ttl_seconds !== undefined) {
+        line.append(who + ' TTL ', ttlNode(data.key_ttl_seconds, 0),
+          ' — the batch fields expire together with the key; streaming fields each carry their own TTL.');
+      } else {
+        line.append((grouped ? capital(entity) + ': the' : 'The') + ' key has no TTL of its own (no batch load covers it).');
+      }
+      keyNote.append(line);
     }
     table.hidden = false;
-    if (data.key_ttl_seconds !== undefined) {
-      keyNote.append('Key TTL ', ttlNode(data.key_ttl_seconds, 0),
-        ' — the batch fields expire together with the key; streaming fields each carry their own TTL.');
-    } else {
-      keyNote.append('The key has no TTL of its own (no batch load covers it).');
-    }
   }
 
   function setAutoRefresh(on) {
@@ -282,9 +423,19 @@
   async function readBatch() {
     if (!state.registry && !(await loadRegistry())) return;
     const n = parseInt($('batch-size').value, 10);
-    const ids = Array.from({ length: Number.isFinite(n) && n > 0 ? n : 0 }, (_, i) => userId(i + 1));
+    const count = Number.isFinite(n) && n > 0 ? n : 0;
     const sel = selection();
-    const result = await api('POST', '/v1/features/batch', Object.assign({ entity_ids: ids }, sel));
+    const single = scope() === firstEntity();
+    const entities = single ? [firstEntity()] : sel.entities;
+    let result;
+    if (single) {
+      const ids = Array.from({ length: count }, (_, i) => syntheticId(firstEntity(), i + 1));
+      result = await api('POST', '/v1/features/batch', Object.assign({ entity_ids: ids }, selectionBody(sel, true)));
+      if (result.ok) result.body.results = result.body.results.map((r) => ({ entities: { [firstEntity()]: r } }));
+    } else {
+      const rows = Array.from({ length: count }, (_, i) => Object.fromEntries(entities.map((e) => [e, syntheticId(e, i + 1)])));
+      result = await api('POST', '/v1/features/batch', Object.assign({ rows }, selectionBody(sel, false)));
+    }
     const table = $('batch-table');
     const note = clear($('batch-note'));
     if (!result.ok) {
@@ -293,23 +444,35 @@
       return;
     }
     const rows = result.body.results;
-    const found = rows.filter((r) => r.found).length;
-    statusLine($('batch-status'), result, el('span', null, el('b', null, rows.length), ' users · ' + found + ' found · '
-      + (rows.length - found) + ' not found'));
-    const names = requestedNames(sel);
-    clear(table.tHead).append(el('tr', null, el('th', null, 'user'), el('th', null, 'found'),
-      ...names.map((name) => el('th', null, name))));
+    const counts = entities.map((e) => {
+      const found = rows.filter((r) => r.entities[e] && r.entities[e].found).length;
+      return (entities.length > 1 ? e + ' ' : '') + found + ' found · ' + (rows.length - found) + ' not found';
+    });
+    const noun = entities.length > 1 ? 'rows' : entities[0] + 's';
+    statusLine($('batch-status'), result, el('span', null, el('b', null, rows.length), ' ' + noun + ' · ' + counts.join(' · ')));
+    const columns = sel.names.map((key) => [key.slice(0, key.indexOf('.')), key.slice(key.indexOf('.') + 1), key]);
+    clear(table.tHead).append(el('tr', null, ...entities.map((e) => el('th', null, e)), el('th', null, 'found'),
+      ...columns.map(([, name, key]) => el('th', null, entities.length > 1 ? key : name))));
     const body = clear(table.tBodies[0]);
     for (const row of rows.slice(0, BATCH_ROWS_SHOWN)) {
+      const found = entities.map((e) => row.entities[e].found);
       body.append(el('tr', null,
-        el('td', { class: 'name' }, row.entity_id),
-        el('td', { class: row.found ? '' : 'no' }, row.found ? 'yes' : 'no'),
-        ...names.map((name) => (Object.prototype.hasOwnProperty.call(row.features, name)
-          ? el('td', { class: 'value' }, valueNode(name, row.features[name]))
+        ...entities.map((e) => el('td', { class: 'name' }, row.entities[e].entity_id)),
+        el('td', { class: found.every(Boolean) ? '' : 'no' }, entities.length > 1
+          ? entities.map((e, i) => e + ' ' + (found[i] ? 'yes' : 'no')).join(' · ') : (found[0] ? 'yes' : 'no')),
+        ...columns.map(([entity, name, key]) => (has(row.entities[entity].features, name)
+          ? el('td', { class: 'value' }, valueNode(key, row.entities[entity].features[name]))
           : el('td', { class: 'muted' }, '—')))));
     }
     table.hidden = false;
-    if (rows.length > BATCH_ROWS_SHOWN) note.textContent = 'Showing ' + BATCH_ROWS_SHOWN + ' of ' + rows.length + ' users.';
+    if (rows.length > BATCH_ROWS_SHOWN) note.textContent = 'Showing ' + BATCH_ROWS_SHOWN + ' of ' + rows.length + ' ' + noun + '.';
+  }
+
+  function syncBatchLabel() {
+    const entities = scope() === firstEntity() ? [firstEntity()] : (state.registry ? selection().entities : []);
+    $('batch-label').textContent = entities.length > 1
+      ? 'Rows of ' + entities.map((e) => e + ' ' + syntheticId(e, 1) + ' … ').join(', ') + ', N ='
+      : capital(entities[0] || firstEntity()) + 's ' + syntheticId(entities[0] || firstEntity(), 1) + ' … N, N =';
   }
 
   // ------------------------------------------------------------------ inspect
@@ -317,7 +480,9 @@
   async function inspect() {
     if (!state.registry && !(await loadRegistry())) return;
     const id = $('inspect-id').value.trim();
-    const result = await api('GET', '/v1/entities/' + encodeURIComponent(id));
+    const entity = $('inspect-entity').value || firstEntity();
+    const result = await api('GET', '/v1/entities/' + encodeURIComponent(id)
+      + (entity === firstEntity() ? '' : '?entity=' + encodeURIComponent(entity)));
     const table = $('inspect-table');
     const body = clear(table.tBodies[0]);
     const keyNote = clear($('inspect-key'));
@@ -330,7 +495,8 @@
     statusLine($('inspect-status'), result, el('span', null, el('b', null, Object.keys(data.features).length), ' fields'));
     const ttls = data.ttl_seconds || {};
     for (const [name, value] of Object.entries(data.features)) {
-      const def = state.features.get(name);
+      const key = qualified(entity, name);
+      const def = state.features.get(key);
       let ttlCell;
       if (ttls[name] !== undefined) {
         ttlCell = ttlNode(ttls[name], def && def.source === 'stream' ? state.registry.stream_ttl_seconds : 0);
@@ -343,7 +509,7 @@
       const source = def ? def.source : 'unknown';
       body.append(el('tr', { dataset: { feature: name } },
         el('td', { class: 'name src-' + source, title: def ? def.source + ' · ' + def.type : 'not in the registry' }, name),
-        el('td', { class: 'value' }, valueNode(name, value)),
+        el('td', { class: 'value' }, valueNode(key, value)),
         el('td', { class: 'ttl-cell' }, ttlCell)));
     }
     table.hidden = false;
@@ -508,6 +674,10 @@
     $('inspect-form').addEventListener('submit', (e) => { e.preventDefault(); inspect(); });
     $('mode-service').addEventListener('change', syncMode);
     $('mode-features').addEventListener('change', syncMode);
+    $('read-entity').addEventListener('change', syncEntity);
+    $('service-select').addEventListener('change', syncIds);
+    $('inspect-entity').addEventListener('change', syncInspectEntity);
+    $('read-form').addEventListener('change', syncBatchLabel);
     $('auto-refresh').addEventListener('change', (e) => setAutoRefresh(e.target.checked));
     $('key-button').addEventListener('click', () => showKeyPanel(''));
     $('key-form').addEventListener('submit', (e) => { e.preventDefault(); useKey($('api-key').value.trim()); });

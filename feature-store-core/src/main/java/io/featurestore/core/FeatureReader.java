@@ -1,6 +1,7 @@
 package io.featurestore.core;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,8 +28,32 @@ public interface FeatureReader {
    */
   List<FeatureVector> getBatch(List<String> entityIds, List<String> featureNames, boolean freshness);
 
+  /**
+   * Reads features of several entities for each row: a row names one id per entity
+   * ({@code {"user": "u0001", "merchant": "m042"}}), {@code features} the features to read, each
+   * with its entity. Every entity of every row is read with one HMGET, all in one pipelined round
+   * trip per Redis node (plus one for EXISTS when some hashes have none of their fields; none
+   * with {@code freshness}, whose TTL replies tell). Results are in request order, one map per
+   * row from entity name to that entity's vector (values named by bare feature name), the
+   * entities in the order {@code features} first names them.
+   *
+   * @throws UnknownFeatureException naming every unknown {@code entity.feature}, with the allowed ones
+   * @throws InvalidInputException for no features, a feature named twice, a row without an id for
+   *     an entity that a feature needs, a row naming an entity that no requested feature belongs
+   *     to or that the registry does not declare, or a malformed id (by that entity's id rule)
+   */
+  List<Map<String, FeatureVector>> getRows(List<Map<String, String>> rows, List<FeatureRef> features, boolean freshness);
+
   /** Every field of one entity with its TTL, and the key's TTL, in one round trip. For debugging. */
   Optional<EntityInspection> inspect(String entityId);
+
+  /**
+   * {@link #inspect(String)} of an entity of any declared entity type ({@code "merchant"});
+   * the single-entity one is about {@link FeatureRegistry#entityName()}.
+   *
+   * @throws InvalidInputException for an entity type the registry does not declare
+   */
+  Optional<EntityInspection> inspect(String entity, String entityId);
 
   /** The stream processors' heartbeats (live instances only), ordered by instance id. */
   List<Heartbeat> processorHeartbeats();

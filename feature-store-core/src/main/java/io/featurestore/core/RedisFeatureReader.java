@@ -18,15 +18,36 @@ final class RedisFeatureReader implements FeatureReader {
   private final Keyspace keyspace;
   private final FeatureRegistry registry;
   private final LuaScript inspect;
+  /** Each entity's single-entity view of the registry, by entity name. */
+  private final Map<String, FeatureRegistry> views;
+  /** Every entity's features as {@code entity.feature}, for messages. */
+  private final List<String> qualifiedFeatureNames;
 
   RedisFeatureReader(Keyspace keyspace, FeatureRegistry registry) {
     this.keyspace = keyspace;
     this.registry = registry;
     this.inspect = new LuaScript(keyspace, LuaScript.resource("inspect.lua"));
+    // Views are built once: forEntity copies the registry, too much for the request path.
+    Map<String, FeatureRegistry> byEntity = new LinkedHashMap<>();
+    List<String> qualified = new ArrayList<>();
+    for (String entity : registry.entityNames()) {
+      FeatureRegistry view = registry.forEntity(entity);
+      byEntity.put(entity, view);
+      view.featureNames().forEach(name -> qualified.add(entity + "." + name));
+    }
+    this.views = java.util.Collections.unmodifiableMap(byEntity);
+    this.qualifiedFeatureNames = List.copyOf(qualified);
   }
 
   /** One entity's replies: its values, and with freshness its fields' and key's TTLs. */
   private record Replies(List<String> values, List<Long> fieldTtls, Long keyTtl) {}
+
+  /** What one key is read for: the features (in the order asked for) and their field names. */
+  private record Selection(List<FeatureDefinition> features, String[] fields) {
+    static Selection of(List<FeatureDefinition> features) {
+      return new Selection(features, RedisFeatureStore.names(features).toArray(new String[0]));
+    }
+  }
 
   @Override
   public FeatureRegistry registry() {
@@ -35,27 +56,104 @@ final class RedisFeatureReader implements FeatureReader {
 
   @Override
   public List<FeatureVector> getBatch(List<String> entityIds, List<String> featureNames, boolean freshness) {
-    List<FeatureDefinition> features = registry.resolve(featureNames);
+    Selection selection = Selection.of(registry.resolve(featureNames));
     List<String> keys = new ArrayList<>(entityIds.size());
     for (String id : entityIds) {
       keys.add(registry.keyOf(id));
     }
     try {
-      return read(entityIds, keys, features, freshness);
+      return read(entityIds, keys, java.util.Collections.nCopies(keys.size(), selection), freshness);
     } catch (RuntimeException e) {
       // The message is built only on failure: this is the request path.
       throw RedisErrors.translate(e, "reading " + keys.size() + " entities from Redis at " + keyspace.where());
     }
   }
 
-  private List<FeatureVector> read(List<String> entityIds, List<String> keys, List<FeatureDefinition> features,
+  @Override
+  public List<Map<String, FeatureVector>> getRows(List<Map<String, String>> rows, List<FeatureRef> features,
       boolean freshness) {
-    String[] fields = RedisFeatureStore.names(features).toArray(new String[0]);
+    Map<String, Selection> byEntity = resolve(features);
+    int perRow = byEntity.size();
+    List<String> ids = new ArrayList<>(rows.size() * perRow);
+    List<String> keys = new ArrayList<>(rows.size() * perRow);
+    List<Selection> selections = new ArrayList<>(rows.size() * perRow);
+    for (int r = 0; r < rows.size(); r++) {
+      Map<String, String> row = rows.get(r);
+      for (String entity : row.keySet()) {
+        if (!byEntity.containsKey(entity)) {
+          throw new InvalidInputException(views.containsKey(entity)
+              ? "row " + r + " gives a " + entity + " id, but no requested feature is a " + entity + "'s"
+              : "row " + r + " names entity '" + entity + "', which the registry does not declare (it declares: "
+                  + String.join(", ", views.keySet()) + ")");
+        }
+      }
+      for (Map.Entry<String, Selection> e : byEntity.entrySet()) {
+        String id = row.get(e.getKey());
+        if (id == null) {
+          throw new InvalidInputException("row " + r + " has no " + e.getKey() + " id; the requested features need one of: "
+              + String.join(", ", byEntity.keySet()));
+        }
+        keys.add(views.get(e.getKey()).keyOf(id));
+        ids.add(id);
+        selections.add(e.getValue());
+      }
+    }
+    List<FeatureVector> vectors;
+    try {
+      vectors = read(ids, keys, selections, freshness);
+    } catch (RuntimeException e) {
+      throw RedisErrors.translate(e, "reading " + keys.size() + " entities of " + rows.size() + " rows from Redis at "
+          + keyspace.where());
+    }
+    List<Map<String, FeatureVector>> out = new ArrayList<>(rows.size());
+    int i = 0;
+    for (int r = 0; r < rows.size(); r++) {
+      Map<String, FeatureVector> row = new LinkedHashMap<>(perRow * 2);
+      for (String entity : byEntity.keySet()) {
+        row.put(entity, vectors.get(i++));
+      }
+      out.add(java.util.Collections.unmodifiableMap(row));
+    }
+    return out;
+  }
+
+  /** The requested features grouped by entity, the entities in the order first named. */
+  private Map<String, Selection> resolve(List<FeatureRef> features) {
+    if (features.isEmpty()) {
+      throw new InvalidInputException("no features requested; allowed: " + String.join(", ", qualifiedFeatureNames));
+    }
+    Map<String, List<FeatureDefinition>> grouped = new LinkedHashMap<>();
+    List<String> unknown = new ArrayList<>();
+    java.util.Set<FeatureRef> seen = new java.util.HashSet<>();
+    for (FeatureRef ref : features) {
+      FeatureRegistry view = views.get(ref.entity());
+      Optional<FeatureDefinition> definition = view == null ? Optional.empty() : view.feature(ref.feature());
+      if (definition.isEmpty()) {
+        unknown.add(ref.toString());
+      } else if (!seen.add(ref)) {
+        throw new InvalidInputException("feature '" + ref + "' is requested twice");
+      } else {
+        grouped.computeIfAbsent(ref.entity(), e -> new ArrayList<>()).add(definition.get());
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new UnknownFeatureException("unknown feature" + (unknown.size() > 1 ? "s" : ""), unknown,
+          qualifiedFeatureNames);
+    }
+    Map<String, Selection> out = new LinkedHashMap<>();
+    grouped.forEach((entity, list) -> out.put(entity, Selection.of(list)));
+    return out;
+  }
+
+  /** Reads key {@code i} for {@code selections.get(i)}: one HMGET each, pipelined (one per node). */
+  private List<FeatureVector> read(List<String> entityIds, List<String> keys, List<Selection> selections,
+      boolean freshness) {
     List<Replies> replies;
     if (keys.size() == 1 && !freshness) {
-      replies = List.of(new Replies(keyspace.redis().hmget(keys.get(0), fields), null, null));
+      replies = List.of(new Replies(keyspace.redis().hmget(keys.get(0), selections.get(0).fields()), null, null));
     } else {
       replies = keyspace.pipelined(keys, (pipeline, key, i) -> {
+        String[] fields = selections.get(i).fields();
         Response<List<String>> values = pipeline.hmget(key, fields);
         Response<List<Long>> fieldTtls = freshness ? pipeline.httl(key, fields) : null;
         Response<Long> keyTtl = freshness ? pipeline.ttl(key) : null;
@@ -75,6 +173,8 @@ final class RedisFeatureReader implements FeatureReader {
     boolean[] exists = existsWhereAllMissing(keys, values, freshness ? keyTtls : null);
     List<FeatureVector> out = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
+      String[] fields = selections.get(i).fields();
+      List<FeatureDefinition> features = selections.get(i).features();
       List<String> raw = values.get(i);
       List<Long> httl = freshness ? fieldTtls.get(i) : null;
       Map<String, Object> present = new LinkedHashMap<>();
@@ -127,9 +227,23 @@ final class RedisFeatureReader implements FeatureReader {
 
   /** A read-only script runs HGETALL, HTTL and TTL; registry fields first, then fields it does not know. */
   @Override
-  @SuppressWarnings("unchecked")
   public Optional<EntityInspection> inspect(String entityId) {
-    String key = registry.keyOf(entityId);
+    return inspect(registry, entityId);
+  }
+
+  @Override
+  public Optional<EntityInspection> inspect(String entity, String entityId) {
+    FeatureRegistry view = views.get(entity);
+    if (view == null) {
+      throw new InvalidInputException("unknown entity '" + entity + "'; the registry declares: "
+          + String.join(", ", views.keySet()));
+    }
+    return inspect(view, entityId);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Optional<EntityInspection> inspect(FeatureRegistry view, String entityId) {
+    String key = view.keyOf(entityId);
     List<Object> reply = RedisErrors.call("inspecting " + key, () -> (List<Object>) inspect.eval(List.of(key), List.of()));
     if (reply.isEmpty()) {
       return Optional.empty();
@@ -145,7 +259,7 @@ final class RedisFeatureReader implements FeatureReader {
     }
     Map<String, Object> values = new LinkedHashMap<>();
     Map<String, Long> orderedTtls = new LinkedHashMap<>();
-    for (FeatureDefinition f : registry.features()) {
+    for (FeatureDefinition f : view.features()) {
       String wire = fields.remove(f.name());
       if (wire != null) {
         values.put(f.name(), f.type().decode(wire));

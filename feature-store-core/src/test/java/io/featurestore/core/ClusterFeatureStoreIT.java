@@ -99,6 +99,54 @@ class ClusterFeatureStoreIT extends FeatureStoreContract {
   }
 
   @Test
+  void shouldReadEveryEntityOfEveryRowWithOneHmgetOnTheNodeThatHoldsIt() {
+    List<String> users = ids(60);
+    List<String> merchantIds = users.stream().map(u -> "m" + u.substring(1)).toList();
+    load(users.toArray(new String[0]));
+    withMerchants(merchants -> {
+      loadMerchants(merchants, merchantIds.toArray(new String[0]));
+      List<Map<String, String>> rows = new ArrayList<>();
+      Map<Integer, Integer> expected = new HashMap<>();
+      int split = 0;
+      for (int i = 0; i < users.size(); i++) {
+        rows.add(row(users.get(i), merchantIds.get(i)));
+        int userNode = cluster.masterOf(JedisClusterCRC16.getSlot(key(users.get(i)))).port();
+        int merchantNode = cluster.masterOf(JedisClusterCRC16.getSlot(merchantKey(merchantIds.get(i)))).port();
+        expected.merge(userNode, 1, Integer::sum);
+        expected.merge(merchantNode, 1, Integer::sum);
+        split += userNode != merchantNode ? 1 : 0;
+      }
+      assertThat(expected).as("the keys spread over every master").hasSize(3);
+      assertThat(split).as("rows whose user and merchant live on different nodes").isGreaterThan(10);
+      Map<Integer, Long> hmgetsBefore = new HashMap<>();
+      Map<Integer, Long> existsBefore = new HashMap<>();
+      for (int port : expected.keySet()) {
+        try (Jedis node = new Jedis("127.0.0.1", port)) {
+          hmgetsBefore.put(port, calls(node, "hmget"));
+          existsBefore.put(port, calls(node, "exists"));
+        }
+      }
+
+      List<Map<String, FeatureVector>> read = store.reader().getRows(rows, ACROSS, false);
+
+      for (int i = 0; i < rows.size(); i++) {
+        assertThat(read.get(i).get("user").entityId()).isEqualTo(users.get(i));
+        assertThat(read.get(i).get("user").values()).containsEntry("risk_segment", "low");
+        assertThat(read.get(i).get("merchant").entityId()).isEqualTo(merchantIds.get(i));
+        assertThat(read.get(i).get("merchant").values()).containsEntry("merchant_category", "grocery");
+      }
+      for (Map.Entry<Integer, Integer> node : expected.entrySet()) {
+        try (Jedis jedis = new Jedis("127.0.0.1", node.getKey())) {
+          assertThat(calls(jedis, "hmget") - hmgetsBefore.get(node.getKey()))
+              .as("HMGETs served by the node on port %d", node.getKey()).isEqualTo((long) node.getValue());
+          assertThat(calls(jedis, "exists") - existsBefore.get(node.getKey()))
+              .as("no EXISTS when every hash has a requested field").isZero();
+        }
+      }
+    });
+  }
+
+  @Test
   void shouldFollowKeysThatMoveToAnotherNodeWhileTheyAreRead() {
     load("u1", "u2", "u3");
     String moving = key("u1");

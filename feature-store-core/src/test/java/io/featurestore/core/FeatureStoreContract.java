@@ -40,7 +40,10 @@ abstract class FeatureStoreContract {
 
   @BeforeEach
   void connect(TestInfo test) {
-    registry = FeatureRegistry.bundled().withOverrides("it:" + test.getTestMethod().orElseThrow().getName() + ":", 1000, 120);
+    String name = test.getTestMethod().orElseThrow().getName();
+    // Each test's own prefixes, for the merchant entity too (moved in the merchant's view).
+    registry = FeatureRegistry.bundled().forEntity("merchant").withOverrides("itm:" + name + ":", 1000, 120)
+        .forEntity("user").withOverrides("it:" + name + ":", 1000, 120);
     store = RedisFeatureStore.connect(connection(), registry);
     raw = rawClient();
   }
@@ -55,6 +58,47 @@ abstract class FeatureStoreContract {
   protected String key(String id) {
     return registry.keyPrefix() + id;
   }
+
+  protected String merchantKey(String id) {
+    return registry.forEntity("merchant").keyPrefix() + id;
+  }
+
+  private static final Map<String, String> MERCHANT_ROW = Map.of(
+      "merchant_category", "grocery", "merchant_risk_tier", "medium", "merchant_age_days", "730");
+
+  /** Runs {@code body} with a store on the merchant entity's view (its bulk loader writes merchant rows), then resets it. */
+  protected void withMerchants(java.util.function.Consumer<FeatureStore> body) {
+    try (FeatureStore merchants = FeatureStore.connect(connection(), registry.forEntity("merchant"))) {
+      try {
+        body.accept(merchants);
+      } finally {
+        merchants.admin().reset();
+      }
+    }
+  }
+
+  protected static void loadMerchants(FeatureStore merchants, String... ids) {
+    List<EntityRow> rows = new ArrayList<>();
+    for (String id : ids) {
+      rows.add(new EntityRow(id, MERCHANT_ROW));
+    }
+    merchants.bulkLoader().bulkLoad(rows.iterator(), merchants.registry().batchTtlSeconds(), 1000, 1, n -> { });
+  }
+
+  protected static Map<String, String> row(String user, String merchant) {
+    Map<String, String> row = new LinkedHashMap<>();
+    if (user != null) {
+      row.put("user", user);
+    }
+    if (merchant != null) {
+      row.put("merchant", merchant);
+    }
+    return row;
+  }
+
+  protected static final List<FeatureRef> ACROSS = List.of(new FeatureRef("user", "risk_segment"),
+      new FeatureRef("merchant", "merchant_category"), new FeatureRef("user", "tx_count_5m"),
+      new FeatureRef("merchant", "merchant_tx_count_1h"), new FeatureRef("merchant", "merchant_age_days"));
 
   protected void load(String... ids) {
     List<EntityRow> rows = new ArrayList<>();
@@ -320,6 +364,109 @@ abstract class FeatureStoreContract {
     assertThat(batch).extracting(FeatureVector::found).containsExactly(true, false, true);
     assertThat(batch.get(1).missing()).containsExactly("country_iso", "tx_count_7d");
     assertThat(batch.get(2).values()).containsEntry("tx_count_7d", 14L);
+  }
+
+  @Test
+  void shouldReadRowsAcrossEntitiesInRequestOrderTyped() {
+    load("u1");
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
+    withMerchants(merchants -> {
+      loadMerchants(merchants, "m1");
+      raw.hset(merchantKey("m1"), "merchant_tx_count_1h", "12");
+      raw.hexpire(merchantKey("m1"), 100, "merchant_tx_count_1h");
+
+      List<Map<String, FeatureVector>> rows = store.reader().getRows(
+          List.of(row("u1", "m1"), row("u2", "m1"), row("u1", "m9"), row("u2", "m9")), ACROSS, false);
+
+      assertThat(rows).hasSize(4);
+      assertThat(rows).allSatisfy(r -> assertThat(r.keySet()).as("entities in the order first named")
+          .containsExactly("user", "merchant"));
+      Map<String, FeatureVector> first = rows.get(0);
+      assertThat(first.get("user").entityId()).isEqualTo("u1");
+      assertThat(first.get("user").values()).containsExactly(Map.entry("risk_segment", "low"), Map.entry("tx_count_5m", 3L));
+      assertThat(first.get("merchant").values()).containsExactly(Map.entry("merchant_category", "grocery"),
+          Map.entry("merchant_tx_count_1h", 12L), Map.entry("merchant_age_days", 730L));
+      assertThat(first.get("merchant").missing()).isEmpty();
+      assertThat(first.get("merchant").ttlSeconds()).as("no freshness asked").isEmpty();
+      assertThat(rows.get(1).get("user").found()).isFalse();
+      assertThat(rows.get(1).get("user").missing()).containsExactly("risk_segment", "tx_count_5m");
+      assertThat(rows.get(1).get("merchant").found()).isTrue();
+      assertThat(rows.get(2).get("user").found()).isTrue();
+      assertThat(rows.get(2).get("merchant").entityId()).isEqualTo("m9");
+      assertThat(rows.get(2).get("merchant").found()).isFalse();
+      assertThat(rows.get(3).values()).noneMatch(FeatureVector::found);
+
+      // One row, one entity: the single-HMGET path.
+      assertThat(store.reader().getRows(List.of(row(null, "m1")),
+          List.of(new FeatureRef("merchant", "merchant_risk_tier")), false).get(0).get("merchant").values())
+          .containsExactly(Map.entry("merchant_risk_tier", "medium"));
+      // An entity that exists but has none of the fields asked for is found (EXISTS tells).
+      assertThat(store.reader().getRows(List.of(row("u1", "m1"), row("u1", "m9")),
+          List.of(new FeatureRef("user", "failed_logins_15m"), new FeatureRef("merchant", "merchant_tx_count_1h")), false))
+          .extracting(r -> r.get("user").found() + "/" + r.get("merchant").found()).containsExactly("true/true", "true/false");
+    });
+  }
+
+  @Test
+  void shouldReportFreshnessOfEveryEntityOfARow() {
+    load("u1");
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
+    withMerchants(merchants -> {
+      loadMerchants(merchants, "m1");
+      raw.hset(merchantKey("m1"), "merchant_tx_count_1h", "12");
+      raw.hexpire(merchantKey("m1"), 100, "merchant_tx_count_1h");
+
+      List<Map<String, FeatureVector>> rows = store.reader().getRows(List.of(row("u1", "m1"), row("u1", "m9")), ACROSS, true);
+
+      FeatureVector user = rows.get(0).get("user");
+      FeatureVector merchant = rows.get(0).get("merchant");
+      assertThat(user.ttlSeconds()).containsOnlyKeys("tx_count_5m");
+      assertThat(user.ttlSeconds().get("tx_count_5m")).isBetween(110L, 120L);
+      assertThat(user.keyTtlSeconds().orElseThrow()).isBetween(990L, 1000L);
+      assertThat(merchant.ttlSeconds()).containsOnlyKeys("merchant_tx_count_1h");
+      assertThat(merchant.ttlSeconds().get("merchant_tx_count_1h")).isBetween(90L, 100L);
+      assertThat(merchant.keyTtlSeconds().orElseThrow()).isBetween(990L, 1000L);
+      assertThat(rows.get(1).get("merchant").found()).isFalse();
+      assertThat(rows.get(1).get("merchant").keyTtlSeconds()).isEmpty();
+    });
+  }
+
+  @Test
+  void shouldRefuseRowsThatDoNotFitTheFeaturesBeforeAskingRedis() {
+    FeatureReader reader = store.reader();
+    assertThatThrownBy(() -> reader.getRows(List.of(row("u1", "m1"), row("u1", null)), ACROSS, false))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("row 1 has no merchant id");
+    assertThatThrownBy(() -> reader.getRows(List.of(row("u1", "m1")), List.of(new FeatureRef("user", "risk_segment")), false))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("row 0 gives a merchant id")
+        .hasMessageContaining("no requested feature is a merchant's");
+    assertThatThrownBy(() -> reader.getRows(List.of(Map.of("shop", "s1")), ACROSS, false))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("entity 'shop'");
+    assertThatThrownBy(() -> reader.getRows(List.of(row("u1", "m:1")), ACROSS, false))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("malformed merchant id 'm:1'");
+    assertThatThrownBy(() -> reader.getRows(List.of(row("u1", "m1")), List.of(new FeatureRef("merchant", "nope"),
+        new FeatureRef("user", "merchant_category"), new FeatureRef("shop", "x")), false))
+        .isInstanceOfSatisfying(UnknownFeatureException.class, e -> {
+          assertThat(e.unknown()).containsExactly("merchant.nope", "user.merchant_category", "shop.x");
+          assertThat(e.allowed()).contains("user.risk_segment", "merchant.merchant_tx_count_1h");
+        });
+    assertThatThrownBy(() -> reader.getRows(List.of(row("u1", null)), List.of(new FeatureRef("user", "risk_segment"),
+        new FeatureRef("user", "risk_segment")), false)).isInstanceOf(InvalidInputException.class).hasMessageContaining("twice");
+    assertThatThrownBy(() -> reader.getRows(List.of(row("u1", null)), List.of(), false))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("no features requested");
+  }
+
+  @Test
+  void shouldInspectAnEntityOfAnotherKind() {
+    withMerchants(merchants -> {
+      loadMerchants(merchants, "m1");
+      EntityInspection inspection = store.reader().inspect("merchant", "m1").orElseThrow();
+      assertThat(inspection.key()).isEqualTo(merchantKey("m1"));
+      assertThat(inspection.values()).containsExactly(Map.entry("merchant_category", "grocery"),
+          Map.entry("merchant_risk_tier", "medium"), Map.entry("merchant_age_days", 730L));
+      assertThat(store.reader().inspect("merchant", "m9")).isEmpty();
+      assertThatThrownBy(() -> store.reader().inspect("shop", "m1")).isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("unknown entity 'shop'");
+    });
   }
 
   @Test

@@ -38,14 +38,18 @@ final class ApiErrors {
     }
   }
 
-  /** 413: a batch names more ids than {@code SERVING_MAX_BATCH}. */
+  /** 413: a batch names more ids (or rows) than {@code SERVING_MAX_BATCH}. */
   static final class TooManyIdsException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final int count;
     final int limit;
 
     TooManyIdsException(int count, int limit) {
-      super("too many entity ids: " + count + " in one request, the limit is " + limit
+      this("entity ids", count, limit);
+    }
+
+    TooManyIdsException(String what, int count, int limit) {
+      super("too many " + what + ": " + count + " in one request, the limit is " + limit
           + " (SERVING_MAX_BATCH); split the batch");
       this.count = count;
       this.limit = limit;
@@ -59,7 +63,11 @@ final class ApiErrors {
     final List<String> allowed;
 
     UnknownServiceException(String unknown, List<String> allowed) {
-      super("unknown feature service '" + unknown + "'; allowed: " + String.join(", ", allowed));
+      this("unknown feature service '" + unknown + "'; allowed: " + String.join(", ", allowed), unknown, allowed);
+    }
+
+    UnknownServiceException(String message, String unknown, List<String> allowed) {
+      super(message);
       this.unknown = unknown;
       this.allowed = List.copyOf(allowed);
     }

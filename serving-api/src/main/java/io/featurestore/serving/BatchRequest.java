@@ -6,35 +6,58 @@ import io.featurestore.core.InvalidInputException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The body of {@code POST /v1/features/batch}:
- * {@code {"entity_ids": [...], "features": [...] | "service": "NAME", "freshness": false}}.
- * Every rule is checked before Redis is asked anything.
+ * The body of {@code POST /v1/features/batch}: either
+ * {@code {"entity_ids": [...], "features": [...] | "service": "NAME", "freshness": false}} (ids
+ * of the first entity, user), or {@code {"rows": [{"user": "u0001", "merchant": "m042"}, ...], ...}}
+ * (one object of entity ids per row, features named {@code entity.feature}). Every rule is
+ * checked before Redis is asked anything.
  *
- * @param features null when the body names a service instead
- * @param service  null when the body names features instead
+ * @param entityIds null when the body gives rows instead
+ * @param rows      null when the body gives entity ids instead; each row's ids valid by their entity's rule
+ * @param features  null when the body names a service instead
+ * @param service   null when the body names features instead
  */
-record BatchRequest(List<String> entityIds, List<String> features, String service, boolean freshness) {
-  static final Set<String> KEYS = Set.of("entity_ids", "features", "service", "freshness");
+record BatchRequest(List<String> entityIds, List<Map<String, String>> rows, List<String> features, String service,
+    boolean freshness) {
+  static final Set<String> KEYS = Set.of("entity_ids", "rows", "features", "service", "freshness");
 
   static BatchRequest parse(JsonNode body, FeatureRegistry registry, int maxBatch) {
+    return parse(body, registry, new RowSelection(registry), maxBatch);
+  }
+
+  static BatchRequest parse(JsonNode body, FeatureRegistry registry, RowSelection entities, int maxBatch) {
     if (body == null || !body.isObject()) {
       throw new InvalidInputException("the body must be a JSON object like "
-          + "{\"entity_ids\": [\"u0001\"], \"features\": [\"risk_segment\"]}");
+          + "{\"entity_ids\": [\"u0001\"], \"features\": [\"risk_segment\"]} or "
+          + "{\"rows\": [{\"user\": \"u0001\", \"merchant\": \"m042\"}], \"service\": \"fraud_scoring_v2\"}");
     }
     for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!KEYS.contains(name)) {
         throw new InvalidInputException("unknown key '" + FeatureSelection.abbreviate(name)
-            + "'; allowed: entity_ids, features, service, freshness");
+            + "'; allowed: entity_ids, rows, features, service, freshness");
       }
     }
     JsonNode ids = body.get("entity_ids");
-    if (ids == null || ids.isNull()) {
-      throw new InvalidInputException("'entity_ids' is missing: give a list of entity ids");
+    JsonNode rows = body.get("rows");
+    boolean hasIds = ids != null && !ids.isNull();
+    if (hasIds && rows != null && !rows.isNull()) {
+      throw new InvalidInputException("give either 'entity_ids' (ids of the " + registry.entityName()
+          + ") or 'rows' (an object of entity ids per row), not both");
+    }
+    if (!hasIds && rows != null && !rows.isNull()) {
+      return new BatchRequest(null, rows(rows, entities, maxBatch), features(body.get("features")),
+          service(body.get("service")), freshness(body.get("freshness")));
+    }
+    if (!hasIds) {
+      throw new InvalidInputException("'entity_ids' is missing: give a list of " + registry.entityName()
+          + " ids, or 'rows' with an object of entity ids per row");
     }
     if (!ids.isArray()) {
       throw new InvalidInputException("'entity_ids' must be a list of strings, not " + kind(ids));
@@ -57,8 +80,44 @@ record BatchRequest(List<String> entityIds, List<String> features, String servic
         throw new InvalidInputException("entity_ids[" + i + "]: " + e.getMessage());
       }
     }
-    return new BatchRequest(entityIds, features(body.get("features")), service(body.get("service")),
+    return new BatchRequest(entityIds, null, features(body.get("features")), service(body.get("service")),
         freshness(body.get("freshness")));
+  }
+
+  /** {@code [{"user": "u0001", "merchant": "m042"}, ...]}: each key a declared entity, each id valid by its rule. */
+  private static List<Map<String, String>> rows(JsonNode rows, RowSelection entities, int maxBatch) {
+    if (!rows.isArray()) {
+      throw new InvalidInputException("'rows' must be a list of objects of entity ids, not " + kind(rows));
+    }
+    if (rows.isEmpty()) {
+      throw new InvalidInputException("'rows' is empty: give at least one row");
+    }
+    if (rows.size() > maxBatch) {
+      throw new ApiErrors.TooManyIdsException("rows", rows.size(), maxBatch);
+    }
+    List<Map<String, String>> out = new ArrayList<>(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      JsonNode row = rows.get(i);
+      if (!row.isObject()) {
+        throw new InvalidInputException("rows[" + i + "] must be an object of entity ids like "
+            + "{\"user\": \"u0001\", \"merchant\": \"m042\"}, not " + kind(row));
+      }
+      Map<String, String> ids = new LinkedHashMap<>(4);
+      for (Iterator<Map.Entry<String, JsonNode>> fields = row.fields(); fields.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        String entity = field.getKey();
+        if (!entities.entityNames().contains(entity)) {
+          throw new InvalidInputException("rows[" + i + "]: " + entities.unknownEntity(entity));
+        }
+        String where = "rows[" + i + "]." + entity;
+        if (!field.getValue().isTextual()) {
+          throw new InvalidInputException(where + " must be a string, not " + kind(field.getValue()));
+        }
+        ids.put(entity, entities.requireValidId(entity, field.getValue().textValue(), where));
+      }
+      out.add(ids);
+    }
+    return out;
   }
 
   private static List<String> features(JsonNode node) {

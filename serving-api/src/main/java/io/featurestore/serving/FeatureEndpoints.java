@@ -7,6 +7,7 @@ import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureReader;
 import io.featurestore.core.FeatureVector;
 import io.featurestore.core.Heartbeat;
+import io.featurestore.core.InvalidInputException;
 import io.javalin.http.ContentTooLargeResponse;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -28,6 +29,7 @@ final class FeatureEndpoints {
   private final FeatureReader reader;
   private final FeatureRegistry registry;
   private final FeatureSelection selection;
+  private final RowSelection rowSelection;
   private final int maxBatch;
   private final long maxRequestBytes;
   private final Json json;
@@ -40,6 +42,7 @@ final class FeatureEndpoints {
     this.reader = reader;
     this.registry = reader.registry();
     this.selection = new FeatureSelection(registry);
+    this.rowSelection = new RowSelection(registry);
     this.maxBatch = maxBatch;
     this.maxRequestBytes = maxRequestBytes;
     this.json = json;
@@ -60,7 +63,7 @@ final class FeatureEndpoints {
     FeatureVector vector = reader.get(entityId, features, freshness);
     long storeNanos = System.nanoTime() - start;
 
-    metrics.recordRead(vector, features);
+    metrics.recordRead(registry.entityName(), vector);
     ctx.header(SERVER_TIMING, timing(storeNanos));
     if (!vector.found()) {
       throw new ApiErrors.EntityNotFoundException(registry.entityName(), entityId);
@@ -77,7 +80,11 @@ final class FeatureEndpoints {
       throw new ContentTooLargeResponse("request body of " + declared + " bytes is larger than the limit of "
           + maxRequestBytes + " bytes", Map.of());
     }
-    BatchRequest request = BatchRequest.parse(json.read(ctx.bodyAsBytes()), registry, maxBatch);
+    BatchRequest request = BatchRequest.parse(json.read(ctx.bodyAsBytes()), registry, rowSelection, maxBatch);
+    if (request.rows() != null) {
+      readRows(ctx, request);
+      return;
+    }
     List<String> features = selection.select(request.features(), request.service());
 
     long start = System.nanoTime();
@@ -87,21 +94,95 @@ final class FeatureEndpoints {
     metrics.recordBatchSize(vectors.size());
     List<FeatureResult> results = new ArrayList<>(vectors.size());
     for (FeatureVector vector : vectors) {
-      metrics.recordRead(vector, features);
+      metrics.recordRead(registry.entityName(), vector);
       results.add(FeatureResult.of(vector, request.freshness()));
     }
     ctx.header(SERVER_TIMING, timing(storeNanos));
     json.send(ctx, 200, new FeatureResult.Batch(results));
   }
 
-  /** GET /v1/entities/{entity_id}: every field with its TTL; HGETALL, for debugging only. */
-  void inspect(Context ctx) {
-    String entityId = registry.requireValidEntityId(ctx.pathParam(ENTITY_ID));
+  /** Batch rows: every entity of every row in one pipelined round trip per node. */
+  private void readRows(Context ctx, BatchRequest request) {
+    RowSelection.Selected selected = rowSelection.select(request.features(), request.service());
+    List<Map<String, String>> rows = request.rows();
+    for (int i = 0; i < rows.size(); i++) {
+      rowSelection.checkRow(rows.get(i), selected, "rows[" + i + "]");
+    }
+
     long start = System.nanoTime();
-    EntityInspection inspection = reader.inspect(entityId)
-        .orElseThrow(() -> new ApiErrors.EntityNotFoundException(registry.entityName(), entityId));
+    List<Map<String, FeatureVector>> read = reader.getRows(rows, selected.features(), request.freshness());
+    long storeNanos = System.nanoTime() - start;
+
+    metrics.recordBatchSize(read.size());
+    List<FeatureResult.Row> results = new ArrayList<>(read.size());
+    for (Map<String, FeatureVector> row : read) {
+      row.forEach(metrics::recordRead);
+      results.add(FeatureResult.Row.of(row, request.freshness()));
+    }
+    ctx.header(SERVER_TIMING, timing(storeNanos));
+    json.send(ctx, 200, new FeatureResult.RowBatch(results));
+  }
+
+  /**
+   * GET /v1/features?user=ID&merchant=ID&service=NAME | features=user.a,merchant.b [&freshness=true]:
+   * one row across entities; 200 with {@code found} per entity, whether or not any exists.
+   */
+  void readRow(Context ctx) {
+    Map<String, String> ids = new LinkedHashMap<>(4);
+    List<String> features = null;
+    String service = null;
+    boolean freshness = false;
+    for (Map.Entry<String, List<String>> param : ctx.queryParamMap().entrySet()) {
+      String name = param.getKey();
+      List<String> values = param.getValue();
+      switch (name) {
+        case "features" -> features = FeatureSelection.splitQuery(values);
+        case "service" -> service = single(name, values);
+        case "freshness" -> freshness = FeatureSelection.freshness(single(name, values));
+        default -> {
+          if (!rowSelection.entityNames().contains(name)) {
+            throw new InvalidInputException("unknown parameter '" + FeatureSelection.abbreviate(name) + "'; allowed: "
+                + String.join(", ", rowSelection.entityNames()) + " (an id of that entity), features, service, freshness");
+          }
+          ids.put(name, rowSelection.requireValidId(name, single(name, values), null));
+        }
+      }
+    }
+    RowSelection.Selected selected = rowSelection.select(features, service);
+    rowSelection.checkRow(ids, selected, null);
+
+    long start = System.nanoTime();
+    Map<String, FeatureVector> row = reader.getRows(List.of(ids), selected.features(), freshness).get(0);
+    long storeNanos = System.nanoTime() - start;
+
+    row.forEach(metrics::recordRead);
+    ctx.header(SERVER_TIMING, timing(storeNanos));
+    json.send(ctx, 200, FeatureResult.Row.of(row, freshness));
+  }
+
+  private static String single(String name, List<String> values) {
+    if (values.size() != 1) {
+      throw new InvalidInputException("'" + name + "' is given " + values.size() + " times; give it once");
+    }
+    return values.get(0);
+  }
+
+  /**
+   * GET /v1/entities/{entity_id}[?entity=merchant]: every field with its TTL; HGETALL, for
+   * debugging only. Without {@code entity}, the first entity (user).
+   */
+  void inspect(Context ctx) {
+    String entity = ctx.queryParam("entity");
+    if (entity != null && !rowSelection.entityNames().contains(entity)) {
+      throw new InvalidInputException("entity: " + rowSelection.unknownEntity(entity));
+    }
+    FeatureRegistry view = entity == null ? registry : rowSelection.view(entity);
+    String entityId = view.requireValidEntityId(ctx.pathParam(ENTITY_ID));
+    long start = System.nanoTime();
+    EntityInspection inspection = (entity == null ? reader.inspect(entityId) : reader.inspect(entity, entityId))
+        .orElseThrow(() -> new ApiErrors.EntityNotFoundException(view.entityName(), entityId));
     ctx.header(SERVER_TIMING, timing(System.nanoTime() - start));
-    json.send(ctx, 200, InspectionView.of(inspection, registry));
+    json.send(ctx, 200, InspectionView.of(inspection, view));
   }
 
   /** GET /v1/registry: built once. */
@@ -122,19 +203,26 @@ final class FeatureEndpoints {
     return "store;dur=" + micros / 1000 + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
   }
 
-  /** The registry as clients need it: entity, id rule, features with types and sources, services, limits. */
+  /**
+   * The registry as clients need it: the first entity (what the single-entity routes read), its
+   * id rule, features with types and sources and services; limits; then {@code entities}, every
+   * entity with the same, and {@code all_services}, every service with its entities and its
+   * members as {@code entity.feature}, across entities too.
+   */
   record RegistryView(String entity, String keyPrefix, String idPattern, long batchTtlSeconds, long streamTtlSeconds,
-      int maxBatch, List<Map<String, String>> features, Map<String, Map<String, Object>> services) {
+      int maxBatch, List<Map<String, String>> features, Map<String, Map<String, Object>> services,
+      List<EntityView> entities, Map<String, Map<String, Object>> allServices) {
+
+    record EntityView(String name, String keyPrefix, String idPattern, List<Map<String, String>> features,
+        List<String> services) {
+    }
 
     static RegistryView of(FeatureRegistry registry, int maxBatch) {
-      List<Map<String, String>> features = new ArrayList<>();
-      for (FeatureDefinition f : registry.features()) {
-        Map<String, String> view = new LinkedHashMap<>();
-        view.put("name", f.name());
-        view.put("type", f.type().registryName());
-        view.put("source", f.source().name().toLowerCase(Locale.ROOT));
-        view.put("description", f.description());
-        features.add(view);
+      List<EntityView> entities = new ArrayList<>();
+      for (String entity : registry.entityNames()) {
+        FeatureRegistry view = registry.forEntity(entity);
+        entities.add(new EntityView(entity, view.keyPrefix(), view.idPattern(), features(view),
+            List.copyOf(view.services().keySet())));
       }
       Map<String, Map<String, Object>> services = new LinkedHashMap<>();
       registry.services().forEach((name, service) -> {
@@ -143,8 +231,30 @@ final class FeatureEndpoints {
         view.put("features", service.features());
         services.put(name, view);
       });
+      Map<String, Map<String, Object>> allServices = new LinkedHashMap<>();
+      registry.allServices().forEach((name, service) -> {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("description", service.description());
+        view.put("entities", List.copyOf(service.entities()));
+        view.put("features", service.members().stream().map(Object::toString).toList());
+        allServices.put(name, view);
+      });
       return new RegistryView(registry.entityName(), registry.keyPrefix(), registry.idPattern(),
-          registry.batchTtlSeconds(), registry.streamTtlSeconds(), maxBatch, features, services);
+          registry.batchTtlSeconds(), registry.streamTtlSeconds(), maxBatch, features(registry), services, entities,
+          allServices);
+    }
+
+    private static List<Map<String, String>> features(FeatureRegistry view) {
+      List<Map<String, String>> features = new ArrayList<>();
+      for (FeatureDefinition f : view.features()) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("name", f.name());
+        out.put("type", f.type().registryName());
+        out.put("source", f.source().name().toLowerCase(Locale.ROOT));
+        out.put("description", f.description());
+        features.add(out);
+      }
+      return features;
     }
   }
 

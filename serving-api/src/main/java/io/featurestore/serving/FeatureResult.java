@@ -23,4 +23,17 @@ record FeatureResult(String entityId, boolean found, Map<String, Object> feature
   /** {@code {"results": [...]}}, in request order. */
   record Batch(List<FeatureResult> results) {
   }
+
+  /** One row across entities: {@code {"entities": {"user": {...}, "merchant": {...}}}}. */
+  record Row(Map<String, FeatureResult> entities) {
+    static Row of(Map<String, FeatureVector> vectors, boolean freshness) {
+      Map<String, FeatureResult> entities = new java.util.LinkedHashMap<>(vectors.size() * 2);
+      vectors.forEach((entity, vector) -> entities.put(entity, FeatureResult.of(vector, freshness)));
+      return new Row(entities);
+    }
+  }
+
+  /** {@code {"results": [<one Row per requested row>]}}, in request order. */
+  record RowBatch(List<Row> results) {
+  }
 }

@@ -14,11 +14,15 @@ import java.util.Map;
  */
 final class FeatureSelection {
   private final Map<String, FeatureService> services;
+  private final Map<String, FeatureService> allServices;
+  private final String entity;
   private final List<String> serviceNames;
   private final List<String> featureNames;
 
   FeatureSelection(FeatureRegistry registry) {
     this.services = registry.services();
+    this.allServices = registry.allServices();
+    this.entity = registry.entityName();
     this.serviceNames = List.copyOf(services.keySet());
     this.featureNames = registry.featureNames();
   }
@@ -34,6 +38,14 @@ final class FeatureSelection {
     if (service != null) {
       FeatureService found = services.get(service);
       if (found == null) {
+        FeatureService other = allServices.get(service);
+        if (other != null) {
+          throw new ApiErrors.UnknownServiceException("feature service '" + service + "' reads "
+              + String.join(" and ", other.entities()) + " features, not only the " + entity + "'s: read it with GET "
+              + "/v1/features?" + String.join("&", other.entities().stream().map(e -> e + "=ID").toList()) + "&service="
+              + service + " or a batch of 'rows'; services of the " + entity + " alone: " + String.join(", ", serviceNames),
+              service, serviceNames);
+        }
         throw new ApiErrors.UnknownServiceException(service, serviceNames);
       }
       return found.features();

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * the collaborators given to the constructor; {@link #main} is the only composition root.
  *
  * <p>Routes (see docs/SERVING.md and {@code /openapi.json}):
- * {@code GET /v1/features/{entity_id}}, {@code POST /v1/features/batch},
+ * {@code GET /v1/features/{entity_id}}, {@code GET /v1/features?user=…&merchant=…}, {@code POST /v1/features/batch},
  * {@code GET /v1/entities/{entity_id}}, {@code GET /v1/registry},
  * {@code GET /v1/stream-processor}, {@code GET /health/live}, {@code GET /health/ready},
  * {@code GET /metrics}, {@code GET /openapi.json}, {@code GET /}. With API keys configured,
@@ -73,7 +73,9 @@ public final class ServingApp {
     this.config = Objects.requireNonNull(config, "config");
     this.meters = Objects.requireNonNull(meters, "meters");
     FeatureRegistry registry = reader.registry();
-    this.metrics = new ServingMetrics(meters, registry.featureNames());
+    Map<String, java.util.List<String>> featureNames = new LinkedHashMap<>();
+    registry.entityNames().forEach(entity -> featureNames.put(entity, registry.forEntity(entity).featureNames()));
+    this.metrics = new ServingMetrics(meters, featureNames);
     this.endpoints = new FeatureEndpoints(reader, config.maxBatch(), config.maxRequestBytes(), json, metrics,
         Objects.requireNonNull(clock, "clock"));
     this.apiKeys = new ApiKeys(config.apiKeys());
@@ -118,6 +120,7 @@ public final class ServingApp {
       cfg.routes.get("/health/ready", this::ready);
       cfg.routes.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_CONTENT_TYPE).result(meters.scrape()));
       cfg.routes.get("/v1/registry", endpoints::describeRegistry);
+      cfg.routes.get("/v1/features", endpoints::readRow);
       cfg.routes.get("/v1/features/{" + FeatureEndpoints.ENTITY_ID + "}", endpoints::readOne);
       cfg.routes.post("/v1/features/batch", endpoints::readBatch);
       cfg.routes.get("/v1/entities/{" + FeatureEndpoints.ENTITY_ID + "}", endpoints::inspect);

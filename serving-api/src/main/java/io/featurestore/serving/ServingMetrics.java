@@ -27,10 +27,11 @@ final class ServingMetrics {
   static final String UNMATCHED = "unmatched";
 
   private final MeterRegistry registry;
-  private final Map<String, Counter> hits = new HashMap<>();
-  private final Map<String, Counter> misses = new HashMap<>();
-  private final Counter entitiesFound;
-  private final Counter entitiesNotFound;
+  /** By entity, then feature. */
+  private final Map<String, Map<String, Counter>> hits = new HashMap<>();
+  private final Map<String, Map<String, Counter>> misses = new HashMap<>();
+  private final Map<String, Counter> entitiesFound = new HashMap<>();
+  private final Map<String, Counter> entitiesNotFound = new HashMap<>();
   private final DistributionSummary batchSize;
   private final Counter redisConnectionErrors;
   private final Counter redisCommandErrors;
@@ -39,16 +40,21 @@ final class ServingMetrics {
   private record TimerKey(String method, String route, int status) {
   }
 
-  ServingMetrics(MeterRegistry registry, List<String> featureNames) {
+  /** @param featureNames each entity's features, by entity name */
+  ServingMetrics(MeterRegistry registry, Map<String, List<String>> featureNames) {
     this.registry = registry;
-    for (String feature : featureNames) {
-      hits.put(feature, featureReads(feature, "hit"));
-      misses.put(feature, featureReads(feature, "miss"));
-    }
-    entitiesFound = Counter.builder(ENTITY_READS).description("Entities read, by whether their hash exists")
-        .tag("result", "found").register(registry);
-    entitiesNotFound = Counter.builder(ENTITY_READS).description("Entities read, by whether their hash exists")
-        .tag("result", "not_found").register(registry);
+    featureNames.forEach((entity, features) -> {
+      Map<String, Counter> entityHits = new HashMap<>();
+      Map<String, Counter> entityMisses = new HashMap<>();
+      for (String feature : features) {
+        entityHits.put(feature, featureReads(entity, feature, "hit"));
+        entityMisses.put(feature, featureReads(entity, feature, "miss"));
+      }
+      hits.put(entity, entityHits);
+      misses.put(entity, entityMisses);
+      entitiesFound.put(entity, entityReads(entity, "found"));
+      entitiesNotFound.put(entity, entityReads(entity, "not_found"));
+    });
     batchSize = DistributionSummary.builder(BATCH_SIZE).description("Entity ids per batch request")
         .baseUnit("entities").serviceLevelObjectives(1, 10, 50, 100, 500, 1000).register(registry);
     redisConnectionErrors = redisErrors("connection");
@@ -62,10 +68,15 @@ final class ServingMetrics {
         .tag("kind", kind).register(registry);
   }
 
-  private Counter featureReads(String feature, String result) {
+  private Counter featureReads(String entity, String feature, String result) {
     return Counter.builder(FEATURE_READS)
         .description("Requested features per entity read: hit = present, miss = absent (expired, never written)")
-        .tag("feature", feature).tag("result", result).register(registry);
+        .tag("entity", entity).tag("feature", feature).tag("result", result).register(registry);
+  }
+
+  private Counter entityReads(String entity, String result) {
+    return Counter.builder(ENTITY_READS).description("Entities read, by whether their hash exists")
+        .tag("entity", entity).tag("result", result).register(registry);
   }
 
   void recordRequest(String method, String route, int status, long nanos) {
@@ -80,11 +91,23 @@ final class ServingMetrics {
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  void recordRead(FeatureVector vector, List<String> requested) {
-    (vector.found() ? entitiesFound : entitiesNotFound).increment();
-    Map<String, Object> values = vector.values();
-    for (String feature : requested) {
-      Counter counter = values.containsKey(feature) ? hits.get(feature) : misses.get(feature);
+  /** One entity read: found or not, and each requested feature present (its values) or absent (its missing). */
+  void recordRead(String entity, FeatureVector vector) {
+    Counter found = (vector.found() ? entitiesFound : entitiesNotFound).get(entity);
+    if (found == null) {
+      return;
+    }
+    found.increment();
+    Map<String, Counter> entityHits = hits.get(entity);
+    for (String feature : vector.values().keySet()) {
+      Counter counter = entityHits.get(feature);
+      if (counter != null) {
+        counter.increment();
+      }
+    }
+    Map<String, Counter> entityMisses = misses.get(entity);
+    for (String feature : vector.missing()) {
+      Counter counter = entityMisses.get(feature);
       if (counter != null) {
         counter.increment();
       }

@@ -46,6 +46,28 @@ class BatchRequestTest {
   }
 
   @Test
+  void shouldParseRowsOfEntityIds() {
+    BatchRequest request = parse("{\"rows\":[{\"user\":\"u1\",\"merchant\":\"m042\"},{\"merchant\":\"m7\"}],"
+        + "\"service\":\"fraud_scoring_v2\"}", 10);
+    assertThat(request.entityIds()).isNull();
+    assertThat(request.rows()).containsExactly(java.util.Map.of("user", "u1", "merchant", "m042"), java.util.Map.of("merchant", "m7"));
+    assertThat(request.service()).isEqualTo("fraud_scoring_v2");
+  }
+
+  @Test
+  void shouldRefuseMoreRowsThanTheLimitBeforeLookingAtThem() {
+    assertThatThrownBy(() -> parse("{\"rows\":[{\"user\":\"u1\"},{\"user\":\"u2\"},7]}", 2))
+        .isInstanceOf(ApiErrors.TooManyIdsException.class).hasMessageContaining("too many rows: 3 in one request, the limit is 2");
+  }
+
+  @Test
+  void shouldNameTheOffendingRowIdByItsPositionAndEntity() {
+    assertThatThrownBy(() -> parse("{\"rows\":[{\"user\":\"u1\"},{\"merchant\":\"fs:merchant:m1\"}]}", 10))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("rows[1].merchant: malformed merchant id 'fs:merchant:m1'");
+  }
+
+  @Test
   void shouldRejectSomethingThatIsNotOneJsonDocument() {
     assertThatThrownBy(() -> parse("{\"entity_ids\":[\"u1\"]} []", 10)).hasMessageContaining("malformed JSON");
     assertThatThrownBy(() -> json.read(new byte[] {(byte) 0xC3, (byte) 0x28}))

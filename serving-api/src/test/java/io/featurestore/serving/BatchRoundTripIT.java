@@ -2,6 +2,7 @@ package io.featurestore.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.featurestore.infra.RedisServer;
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -17,8 +18,8 @@ import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 
 /**
- * A batch read of 50 users costs one round trip to Redis carrying exactly 50 HMGETs, and a
- * single read one HMGET. Commands are counted with {@code INFO commandstats} on a Redis of
+ * A batch read of 50 users costs one round trip to Redis carrying exactly 50 HMGETs, a batch
+ * of 50 rows of a user and a merchant one round trip carrying 100, and a single read one HMGET. Commands are counted with {@code INFO commandstats} on a Redis of
  * this class's own; round trips are counted by a proxy in front of it that delays every
  * request by {@value #DELAY_MS} ms, so that a pipeline cannot be mistaken for several.
  */
@@ -27,6 +28,11 @@ class BatchRoundTripIT {
   private static final String BATCH_OF_50 = "{\"entity_ids\":["
       + IntStream.rangeClosed(1, 50).mapToObj(i -> String.format("\"u%04d\"", i)).collect(Collectors.joining(","))
       + "],\"service\":\"fraud_scoring_v1\"FRESHNESS}";
+
+  private static final String ROWS_OF_50 = "{\"rows\":["
+      + IntStream.rangeClosed(1, 50).mapToObj(i -> String.format("{\"user\":\"u%04d\",\"merchant\":\"m%03d\"}", i, i))
+          .collect(Collectors.joining(","))
+      + "],\"service\":\"fraud_scoring_v2\",\"freshness\":true}";
 
   private static RedisServer redis;
   private static TestServer server;
@@ -37,6 +43,7 @@ class BatchRoundTripIT {
     redis = RedisServer.start();
     server = TestServer.start(redis.url(), "it:round-trip:");
     server.loadUsers(50);
+    server.loadMerchants(50);
     observer = RedisClient.create(redis.url());
   }
 
@@ -100,6 +107,37 @@ class BatchRoundTripIT {
     assertThat(server.get("/v1/features/u0007?service=login_risk_v1").statusCode()).isEqualTo(200);
 
     assertThat(commandsSinceReset()).containsExactly(Map.entry("hmget", 1L));
+  }
+
+  @Test
+  void shouldSendOneHmgetPerEntityOfEveryRowAndFreshnessInTheSamePipeline() {
+    server.post("/v1/features/batch", ROWS_OF_50);
+    resetStats();
+
+    HttpResponse<String> response = server.post("/v1/features/batch", ROWS_OF_50);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(commandsSinceReset()).containsExactly(Map.entry("hmget", 100L), Map.entry("httl", 100L),
+        Map.entry("ttl", 100L));
+  }
+
+  @Test
+  void shouldReadEveryEntityOfEveryRowInOneRoundTripThroughADelayingProxy() throws Exception {
+    try (DelayingProxy proxy = new DelayingProxy(redis.port(), DELAY_MS, "HMGET", "HTTL", "TTL");
+         TestServer proxied = TestServer.start(proxy.url(), "it:round-trip-rows:")) {
+      proxied.loadUsers(50);
+      proxied.loadMerchants(50);
+      proxied.post("/v1/features/batch", ROWS_OF_50); // warm-up
+
+      proxy.resetRoundTrips();
+      HttpResponse<String> response = proxied.post("/v1/features/batch", ROWS_OF_50);
+
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      JsonNode last = TestServer.json(response).path("results").get(49).path("entities");
+      assertThat(last.path("user").path("found").asBoolean()).isTrue();
+      assertThat(last.path("merchant").path("found").asBoolean()).isTrue();
+      assertThat(proxy.roundTrips()).as("one round trip for 100 hashes of two entities").isEqualTo(1);
+    }
   }
 
   @Test

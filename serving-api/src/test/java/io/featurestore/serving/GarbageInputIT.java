@@ -42,10 +42,10 @@ class GarbageInputIT {
       "TRACE", "FOO");
   private static final List<String> ROUTES = List.of("/", "/openapi.json", "/health/live", "/health/ready", "/metrics",
       "/v1/registry", "/v1/stream-processor", "/v1/features/u0001", "/v1/features/batch", "/v1/entities/u0001",
-      "/assets/app.js");
+      "/v1/features?user=u0001&merchant=m042&service=fraud_scoring_v2", "/assets/app.js");
   private static final Set<String> KNOWN_ROUTE_TAGS = Set.of("/", "/openapi.json", "/health/live", "/health/ready",
       "/metrics", "/v1/registry", "/v1/stream-processor", "/v1/features/{entity_id}", "/v1/features/batch",
-      "/v1/entities/{entity_id}", ServingMetrics.UNMATCHED);
+      "/v1/entities/{entity_id}", "/v1/features", ServingMetrics.UNMATCHED);
 
   private static TestServer server;
 

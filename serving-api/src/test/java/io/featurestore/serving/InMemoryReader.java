@@ -3,6 +3,9 @@ package io.featurestore.serving;
 import io.featurestore.core.EntityInspection;
 import io.featurestore.core.FeatureDefinition;
 import io.featurestore.core.FeatureReader;
+import io.featurestore.core.FeatureRef;
+import io.featurestore.core.InvalidInputException;
+import io.featurestore.core.UnknownFeatureException;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureVector;
 import io.featurestore.core.Heartbeat;
@@ -25,6 +28,7 @@ import java.util.function.Supplier;
  */
 final class InMemoryReader implements FeatureReader {
   private final FeatureRegistry registry;
+  /** By key (the registry's, so each entity has its own), the stored values. */
   private final Map<String, Map<String, Object>> entities = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Long>> fieldTtls = new ConcurrentHashMap<>();
   private final Map<String, Long> keyTtls = new ConcurrentHashMap<>();
@@ -37,14 +41,20 @@ final class InMemoryReader implements FeatureReader {
     this.registry = registry;
   }
 
-  /** Stores an entity's features (typed values) with a TTL for each, and a key TTL (null: none). */
+  /** Stores a user's features (typed values) with a TTL for each, and a key TTL (null: none). */
   InMemoryReader put(String entityId, Map<String, Object> values, long fieldTtl, Long keyTtl) {
-    entities.put(entityId, new LinkedHashMap<>(values));
+    return put(registry.entityName(), entityId, values, fieldTtl, keyTtl);
+  }
+
+  /** {@link #put(String, Map, long, Long)} for an entity of any kind. */
+  InMemoryReader put(String entity, String entityId, Map<String, Object> values, long fieldTtl, Long keyTtl) {
+    String key = registry.forEntity(entity).keyOf(entityId);
+    entities.put(key, new LinkedHashMap<>(values));
     Map<String, Long> ttls = new LinkedHashMap<>();
     values.keySet().forEach(f -> ttls.put(f, fieldTtl));
-    fieldTtls.put(entityId, ttls);
+    fieldTtls.put(key, ttls);
     if (keyTtl != null) {
-      keyTtls.put(entityId, keyTtl);
+      keyTtls.put(key, keyTtl);
     }
     return this;
   }
@@ -64,33 +74,75 @@ final class InMemoryReader implements FeatureReader {
     call();
     List<FeatureVector> out = new ArrayList<>();
     for (String id : entityIds) {
-      Map<String, Object> stored = entities.getOrDefault(id, Map.of());
-      Map<String, Object> present = new LinkedHashMap<>();
-      Map<String, Long> ttls = new LinkedHashMap<>();
-      List<String> missing = new ArrayList<>();
-      for (FeatureDefinition f : features) {
-        if (stored.containsKey(f.name())) {
-          present.put(f.name(), stored.get(f.name()));
-          if (freshness) {
-            ttls.put(f.name(), fieldTtls.get(id).get(f.name()));
-          }
-        } else {
-          missing.add(f.name());
-        }
-      }
-      OptionalLong keyTtl = freshness && keyTtls.containsKey(id) ? OptionalLong.of(keyTtls.get(id)) : OptionalLong.empty();
-      out.add(new FeatureVector(id, entities.containsKey(id), present, missing, ttls, keyTtl));
+      out.add(vector(registry, id, features, freshness));
     }
     return out;
   }
 
+  /** Checks as the Redis reader does (every row before any read), then one call for every row. */
+  @Override
+  public List<Map<String, FeatureVector>> getRows(List<Map<String, String>> rows, List<FeatureRef> refs, boolean freshness) {
+    Map<String, List<FeatureDefinition>> byEntity = new LinkedHashMap<>();
+    for (FeatureRef ref : refs) {
+      FeatureDefinition f = registry.entity(ref.entity()).isEmpty() ? null
+          : registry.forEntity(ref.entity()).feature(ref.feature()).orElse(null);
+      if (f == null) {
+        throw new UnknownFeatureException("unknown feature", List.of(ref.toString()), List.of());
+      }
+      byEntity.computeIfAbsent(ref.entity(), e -> new ArrayList<>()).add(f);
+    }
+    for (Map<String, String> row : rows) {
+      if (!row.keySet().equals(byEntity.keySet())) {
+        throw new InvalidInputException("row " + row + " does not give exactly the ids of " + byEntity.keySet());
+      }
+      row.forEach((entity, id) -> registry.forEntity(entity).keyOf(id));
+    }
+    call();
+    List<Map<String, FeatureVector>> out = new ArrayList<>();
+    for (Map<String, String> row : rows) {
+      Map<String, FeatureVector> vectors = new LinkedHashMap<>();
+      byEntity.forEach((entity, features) ->
+          vectors.put(entity, vector(registry.forEntity(entity), row.get(entity), features, freshness)));
+      out.add(vectors);
+    }
+    return out;
+  }
+
+  private FeatureVector vector(FeatureRegistry view, String id, List<FeatureDefinition> features, boolean freshness) {
+    String key = view.keyOf(id);
+    Map<String, Object> stored = entities.getOrDefault(key, Map.of());
+    Map<String, Object> present = new LinkedHashMap<>();
+    Map<String, Long> ttls = new LinkedHashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (FeatureDefinition f : features) {
+      if (stored.containsKey(f.name())) {
+        present.put(f.name(), stored.get(f.name()));
+        if (freshness) {
+          ttls.put(f.name(), fieldTtls.get(key).get(f.name()));
+        }
+      } else {
+        missing.add(f.name());
+      }
+    }
+    OptionalLong keyTtl = freshness && keyTtls.containsKey(key) ? OptionalLong.of(keyTtls.get(key)) : OptionalLong.empty();
+    return new FeatureVector(id, entities.containsKey(key), present, missing, ttls, keyTtl);
+  }
+
   @Override
   public Optional<EntityInspection> inspect(String entityId) {
-    String key = registry.keyOf(entityId);
+    return inspect(registry.entityName(), entityId);
+  }
+
+  @Override
+  public Optional<EntityInspection> inspect(String entity, String entityId) {
+    if (registry.entity(entity).isEmpty()) {
+      throw new InvalidInputException("unknown entity '" + entity + "'");
+    }
+    String key = registry.forEntity(entity).keyOf(entityId);
     call();
-    Map<String, Object> stored = entities.get(entityId);
+    Map<String, Object> stored = entities.get(key);
     return stored == null ? Optional.empty() : Optional.of(new EntityInspection(entityId, key, stored,
-        fieldTtls.get(entityId), keyTtls.containsKey(entityId) ? OptionalLong.of(keyTtls.get(entityId)) : OptionalLong.empty()));
+        fieldTtls.get(key), keyTtls.containsKey(key) ? OptionalLong.of(keyTtls.get(key)) : OptionalLong.empty()));
   }
 
   @Override

@@ -27,7 +27,8 @@ import redis.clients.jedis.RedisClient;
 /**
  * Every endpoint and every input rule of the serving API, over HTTP against a real Redis.
  * Users u0001 … u0060 are bulk-loaded; u0001 also has every streaming field; u0900 has only
- * streaming fields (no key TTL); u0002 carries a field the registry does not know.
+ * streaming fields (no key TTL); u0002 carries a field the registry does not know. Merchants
+ * m001 … m020 are bulk-loaded too; m001 also has its streaming count.
  */
 @ExtendWith(RedisExtension.class)
 class ServingApiIT {
@@ -43,8 +44,12 @@ class ServingApiIT {
         StreamingUpdate.set("u0001", Map.of("tx_count_5m", 3L, "failed_logins_15m", 1L, "last_login_ts", now - 5_000,
             "last_device_id", "ios-9f02", "session_country", "DE")),
         StreamingUpdate.set("u0900", Map.of("tx_count_5m", 2L))));
+    server.loadMerchants(20);
     try (RedisClient raw = RedisClient.create(redis.url())) {
       raw.hset(PREFIX + "u0002", "legacy_score", "0.7");
+      String merchant = server.registry.forEntity("merchant").keyOf("m001");
+      raw.hset(merchant, "merchant_tx_count_1h", "41");
+      raw.hexpire(merchant, 250, "merchant_tx_count_1h");
     }
   }
 
@@ -226,13 +231,15 @@ class ServingApiIT {
     assertThat(response.statusCode()).isEqualTo(200);
     JsonNode body = json(response);
     assertThat(body.path("key").asText()).isEqualTo(PREFIX + "u0001");
-    assertThat(body.path("features").size()).isEqualTo(server.registry.featureNames().size());
+    // Every batch feature and the five streaming ones written above; the two declared stream
+    // features nothing wrote here are absent.
+    assertThat(body.path("features").size()).isEqualTo(server.registry.featureNames().size() - 2);
     assertThat(body.path("features").path("tx_count_5m").asLong()).isEqualTo(3);
     Set<String> withTtl = Set.copyOf(iterable(body.path("ttl_seconds")));
     assertThat(withTtl).containsExactlyInAnyOrder("last_login_ts", "last_device_id", "session_country",
         "tx_count_5m", "failed_logins_15m");
     assertThat(body.path("key_ttl_seconds").asLong()).isBetween(1L, server.registry.batchTtlSeconds());
-    assertThat(texts(body.path("missing"))).isEmpty();
+    assertThat(texts(body.path("missing"))).containsExactly("tx_amount_sum_1h", "tx_amount_max_24h");
     assertThat(texts(body.path("unknown_fields"))).isEmpty();
   }
 
@@ -326,8 +333,8 @@ class ServingApiIT {
 
   @Test
   void shouldExposeLatencyHistogramsRedisErrorsAndHitMissCountsInPrometheusFormat() {
-    double hitsBefore = counter(scrape(), "fs_serving_feature_reads_total{feature=\"tx_count_5m\",result=\"hit\"}");
-    double missesBefore = counter(scrape(), "fs_serving_feature_reads_total{feature=\"tx_count_5m\",result=\"miss\"}");
+    double hitsBefore = counter(scrape(), "fs_serving_feature_reads_total{entity=\"user\",feature=\"tx_count_5m\",result=\"hit\"}");
+    double missesBefore = counter(scrape(), "fs_serving_feature_reads_total{entity=\"user\",feature=\"tx_count_5m\",result=\"miss\"}");
     get("/v1/features/u0001?features=tx_count_5m");
     get("/v1/features/u0003?features=tx_count_5m");
     post("/v1/features/batch", "{\"entity_ids\":[\"u0001\",\"u0004\",\"u0005\"],\"features\":[\"tx_count_5m\"]}");
@@ -335,9 +342,9 @@ class ServingApiIT {
     HttpResponse<String> response = get("/metrics");
     assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
     String metrics = response.body();
-    assertThat(counter(metrics, "fs_serving_feature_reads_total{feature=\"tx_count_5m\",result=\"hit\"}"))
+    assertThat(counter(metrics, "fs_serving_feature_reads_total{entity=\"user\",feature=\"tx_count_5m\",result=\"hit\"}"))
         .isEqualTo(hitsBefore + 2);
-    assertThat(counter(metrics, "fs_serving_feature_reads_total{feature=\"tx_count_5m\",result=\"miss\"}"))
+    assertThat(counter(metrics, "fs_serving_feature_reads_total{entity=\"user\",feature=\"tx_count_5m\",result=\"miss\"}"))
         .isEqualTo(missesBefore + 3);
     assertThat(metrics).contains("http_server_requests_seconds_bucket{method=\"GET\",route=\"/v1/features/{entity_id}\","
         + "status=\"200\",le=\"0.001\"}");
@@ -355,6 +362,81 @@ class ServingApiIT {
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
     assertThat(m.find()).as(series + " in\n" + metrics).isTrue();
     return Double.parseDouble(m.group(1));
+  }
+
+  // ---------------------------------------------------------------- across entities
+  @Test
+  void shouldReadAServiceAcrossEntitiesWithFreshnessPerEntity() {
+    HttpResponse<String> response = get("/v1/features?user=u0001&merchant=m001&service=fraud_scoring_v2&freshness=true");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode entities = json(response).path("entities");
+    List<String> names = new ArrayList<>();
+    entities.fieldNames().forEachRemaining(names::add);
+    assertThat(names).containsExactly("user", "merchant");
+    JsonNode user = entities.path("user");
+    assertThat(user.path("found").asBoolean()).isTrue();
+    assertThat(user.path("features").path("tx_count_5m").asLong()).isEqualTo(3);
+    assertThat(user.path("features").path("risk_segment").isTextual()).isTrue();
+    assertThat(texts(user.path("missing"))).contains("tx_amount_sum_1h");
+    assertThat(user.path("ttl_seconds").path("tx_count_5m").asLong()).isBetween(1L, 300L);
+    JsonNode merchant = entities.path("merchant");
+    assertThat(merchant.path("entity_id").asText()).isEqualTo("m001");
+    assertThat(merchant.path("features").path("merchant_tx_count_1h").asLong()).isEqualTo(41);
+    assertThat(List.of("low", "medium", "high")).contains(merchant.path("features").path("merchant_risk_tier").asText());
+    assertThat(merchant.path("ttl_seconds").path("merchant_tx_count_1h").asLong()).isBetween(200L, 250L);
+    assertThat(merchant.path("key_ttl_seconds").asLong()).isBetween(86_000L, 86_400L);
+    assertThat(response.headers().firstValue("Server-Timing").orElse("")).startsWith("store;dur=");
+  }
+
+  @Test
+  void shouldAnswerFoundFalseForAnAbsentMerchantBesideAFoundUser() {
+    JsonNode entities = json(get("/v1/features?user=u0003&merchant=m999&features=user.risk_segment,merchant.merchant_age_days"))
+        .path("entities");
+    assertThat(entities.path("user").path("found").asBoolean()).isTrue();
+    assertThat(entities.path("merchant").path("found").asBoolean()).isFalse();
+    assertThat(texts(entities.path("merchant").path("missing"))).containsExactly("merchant_age_days");
+  }
+
+  @Test
+  void shouldAnswerBatchRowsAcrossEntitiesInRequestOrder() {
+    HttpResponse<String> response = post("/v1/features/batch", "{\"rows\":[{\"user\":\"u0001\",\"merchant\":\"m002\"},"
+        + "{\"user\":\"u9999\",\"merchant\":\"m001\"},{\"user\":\"u0005\",\"merchant\":\"m999\"}],"
+        + "\"features\":[\"merchant.merchant_category\",\"user.tx_count_7d\",\"merchant.merchant_tx_count_1h\"]}");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode results = json(response).path("results");
+    assertThat(results.size()).isEqualTo(3);
+    assertThat(results.get(0).path("entities").path("merchant").path("entity_id").asText()).isEqualTo("m002");
+    assertThat(results.get(0).path("entities").path("merchant").path("features").path("merchant_category").isTextual()).isTrue();
+    assertThat(results.get(0).path("entities").path("user").path("features").path("tx_count_7d").isIntegralNumber()).isTrue();
+    assertThat(results.get(1).path("entities").path("user").path("found").asBoolean()).isFalse();
+    assertThat(results.get(1).path("entities").path("merchant").path("features").path("merchant_tx_count_1h").asLong())
+        .isEqualTo(41);
+    assertThat(results.get(2).path("entities").path("merchant").path("found").asBoolean()).isFalse();
+    assertThat(results.get(2).path("entities").path("user").path("found").asBoolean()).isTrue();
+  }
+
+  @Test
+  void shouldRefuseReadsAcrossEntitiesThatBreakARule() {
+    assertBadRequest(get("/v1/features?user=u0001&service=fraud_scoring_v2"), "no merchant id");
+    assertBadRequest(get("/v1/features?user=u0001&merchant=m001&service=user_profile"), "'merchant=' is given");
+    assertBadRequest(get("/v1/features?user=u0001&shop=s1&service=user_profile"), "unknown parameter 'shop'");
+    assertBadRequest(get("/v1/features?user=u0001&merchant=m%2A&service=fraud_scoring_v2"), "malformed merchant id");
+    assertBadRequest(post("/v1/features/batch", "{\"rows\":[{\"user\":\"u0001\"}],\"service\":\"fraud_scoring_v2\"}"),
+        "rows[0] has no merchant id");
+    assertBadRequest(get("/v1/features/u0001?service=fraud_scoring_v2"), "reads user and merchant features",
+        "/v1/features?user=ID&merchant=ID&service=fraud_scoring_v2");
+  }
+
+  @Test
+  void shouldInspectAMerchant() {
+    HttpResponse<String> response = get("/v1/entities/m001?entity=merchant");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode view = json(response);
+    assertThat(view.path("key").asText()).isEqualTo("m" + PREFIX + "m001");
+    assertThat(view.path("features").path("merchant_tx_count_1h").asLong()).isEqualTo(41);
+    assertThat(view.path("ttl_seconds").path("merchant_tx_count_1h").asLong()).isBetween(1L, 250L);
+    assertThat(texts(view.path("unknown_fields"))).isEmpty();
+    assertThat(get("/v1/entities/m999?entity=merchant").statusCode()).isEqualTo(404);
   }
 
   @Test

@@ -26,12 +26,15 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.RedisClient;
 
 /**
  * The web page in a real headless Chromium: read a user and see typed values and a TTL that
- * counts down, read a batch, inspect a hash, watch the stream processor go from live to down,
+ * counts down, read a batch, inspect a hash, read a service across a user and a merchant (and
+ * a batch of such rows), read and inspect a merchant, watch the stream processor go from live to down,
  * and use the page on a server that requires an API key. Leaves a screenshot in
  * {@code /tmp/serving-page.png}.
  */
@@ -67,6 +70,12 @@ class ServingPageIT {
     long now = System.currentTimeMillis();
     server.store.streamingWriter().writeStreaming(StreamingUpdate.set("u0001", Map.of("tx_count_5m", 4L, "failed_logins_15m", 2L,
         "last_login_ts", now - 42_000, "last_device_id", "ios-9f02", "session_country", "DE")));
+    server.loadMerchants(30);
+    try (RedisClient raw = RedisClient.create(redis.url())) {
+      String merchant = server.registry.forEntity("merchant").keyOf("m001");
+      raw.hset(merchant, "merchant_tx_count_1h", "41");
+      raw.hexpire(merchant, 80, "merchant_tx_count_1h");
+    }
   }
 
   /** Renews a processor heartbeat every second, as a running stream processor does. */
@@ -157,6 +166,47 @@ class ServingPageIT {
     chrome.findElement(By.id("inspect-button")).click();
     waitUpTo(10).until(d -> d.findElements(By.cssSelector("#inspect-table tbody tr")).size() == 11);
     assertThat(text("#inspect-key")).contains("it:page:u0001", "key TTL");
+
+    // A service across entities: an id input for each entity it reads, one group of rows per entity.
+    new Select(chrome.findElement(By.id("read-entity"))).selectByValue("*");
+    assertThat(new Select(chrome.findElement(By.id("service-select"))).getFirstSelectedOption().getAttribute("value"))
+        .isEqualTo("fraud_scoring_v2");
+    WebElement merchantId = chrome.findElement(By.id("entity-id-merchant"));
+    assertThat(merchantId.isDisplayed()).isTrue();
+    merchantId.clear();
+    merchantId.sendKeys("m001");
+    chrome.findElement(By.id("read-button")).click();
+    waitUpTo(10).until(ExpectedConditions.textToBePresentInElementLocated(
+        By.cssSelector(String.format(row, "merchant.merchant_tx_count_1h") + "td.value"), "41"));
+    assertThat(text(String.format(row, "user.tx_count_5m") + "td.value")).isEqualTo("4");
+    assertThat(List.of("low", "medium", "high")).contains(text(String.format(row, "merchant.merchant_risk_tier") + "td.value"));
+    assertThat(seconds(text(String.format(row, "merchant.merchant_tx_count_1h") + ".ttl-text"))).isBetween(1, 80);
+    assertThat(chrome.findElements(By.cssSelector("#read-table tr.group"))).hasSize(2);
+    assertThat(text("#read-status")).contains("HTTP 200", "user u0001", "merchant m001");
+
+    // The batch reads rows of both entities.
+    size = chrome.findElement(By.id("batch-size"));
+    size.clear();
+    size.sendKeys("40");
+    chrome.findElement(By.id("batch-button")).click();
+    waitUpTo(10).until(ExpectedConditions.textToBePresentInElementLocated(By.id("batch-status"), "40 rows"));
+    assertThat(text("#batch-status")).contains("user 40 found", "merchant 30 found · 10 not found");
+
+    // One merchant, by its own features.
+    new Select(chrome.findElement(By.id("read-entity"))).selectByValue("merchant");
+    assertThat(chrome.findElement(By.id("entity-id")).isDisplayed()).as("no user id for a merchant read").isFalse();
+    chrome.findElement(By.id("read-button")).click();
+    waitUpTo(10).until(ExpectedConditions.textToBePresentInElementLocated(
+        By.cssSelector(String.format(row, "merchant_category") + "td.value"), ""));
+    waitUpTo(10).until(d -> !text(String.format(row, "merchant_category") + "td.value").isEmpty());
+    assertThat(text(String.format(row, "merchant_age_days") + "td.value")).matches("\\d+");
+
+    // Inspect a merchant's hash.
+    new Select(chrome.findElement(By.id("inspect-entity"))).selectByValue("merchant");
+    assertThat(chrome.findElement(By.id("inspect-id")).getAttribute("value")).isEqualTo("m001");
+    chrome.findElement(By.id("inspect-button")).click();
+    waitUpTo(10).until(ExpectedConditions.textToBePresentInElementLocated(By.id("inspect-key"), "mit:page:m001"));
+    assertThat(chrome.findElements(By.cssSelector("#inspect-table tbody tr"))).hasSize(4);
 
     Path shot = chrome.getScreenshotAs(OutputType.FILE).toPath();
     Files.copy(shot, SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);

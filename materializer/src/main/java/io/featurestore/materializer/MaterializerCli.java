@@ -57,7 +57,7 @@ public final class MaterializerCli implements Runnable {
 
   @Option(names = "--entity", paramLabel = "NAME", scope = ScopeType.INHERIT, defaultValue = "${env:" + ENTITY + "}",
       description = {"Registry entity to load, count or reset, e.g. user or merchant (default: the registry's first, user).",
-          "--key-prefix moves the first entity's prefix only; every other entity keeps the registry's (fs:merchant:)."})
+          "--key-prefix moves the first entity's prefix only; the others keep the prefix their registry gives."})
   Optional<String> entity = Optional.empty();
 
   public static void main(String[] args) {

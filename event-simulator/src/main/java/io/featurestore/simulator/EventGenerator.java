@@ -5,6 +5,7 @@ import io.featurestore.events.LoginEvent;
 import io.featurestore.events.TransactionEvent;
 import io.featurestore.population.Countries;
 import io.featurestore.population.Draws;
+import io.featurestore.population.Merchants;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Comparator;
@@ -24,8 +25,9 @@ import java.util.function.LongSupplier;
  * of the time. Events come from the user's home country (the one the materializer wrote for
  * the same seed), or with probability {@value #TRAVEL_RATE} from another one. Amounts are
  * log-normal (median about {@value #MEDIAN_AMOUNT_USD} US dollars, converted to the currency of
- * the event's country, 2 decimals); merchants {@code m001 … m500} are skewed towards the low
- * numbers, so a few merchants see most of the traffic.
+ * the event's country, 2 decimals). Merchants are the materializer's {@code m0001 … mM} for the
+ * same seed, drawn by their popularity ({@link Merchants.Popularity}: Zipf's law over a seeded
+ * ranking), so a few merchants are busy and most are quiet.
  *
  * <p>Fraud-like bursts: with probability {@code fraudRate} an event starts a burst instead of
  * being a normal one, half of them of each kind:
@@ -34,7 +36,8 @@ import java.util.function.LongSupplier;
  *       failed logins of one user within a minute from a device and a country it never used,
  *       ending {@value #TAKEOVER_SUCCESS_SHARE} of the time with a successful login;</li>
  *   <li>spending spree: {@value #SPREE_MIN}–{@value #SPREE_MAX} transactions of one user within
- *       two minutes at random merchants, either card testing (tiny amounts) or large amounts,
+ *       two minutes at merchants drawn uniformly (the busy ones are no likelier: fraudsters spread
+ *       out), either card testing (tiny amounts) or large amounts,
  *       half of the time abroad.</li>
  * </ul>
  * A burst's events are spread over its window by the clock: each is returned by the first call
@@ -46,9 +49,6 @@ final class EventGenerator {
   static final double LOGIN_SUCCESS_RATE = 0.95;
   static final double PRIMARY_DEVICE_SHARE = 0.8;
   static final double TRAVEL_RATE = 0.01;
-  static final int MERCHANTS = 500;
-  /** Merchant number = 1 + ⌊500·u^skew⌋: with 2, m001 gets ~4.5 % of transactions and m001–m050 ~32 %. */
-  static final double MERCHANT_SKEW = 2.0;
   static final double MEDIAN_AMOUNT_USD = 35.0;
   static final double AMOUNT_SIGMA = 0.9;
   static final double MAX_AMOUNT_USD = 20_000.0;
@@ -65,6 +65,7 @@ final class EventGenerator {
   static final double SPREE_MEDIAN_USD = 150.0;
 
   private final int users;
+  private final Merchants.Popularity merchants;
   private final long seed;
   private final double fraudRate;
   private final LongSupplier clock;
@@ -76,13 +77,20 @@ final class EventGenerator {
   private long takeovers;
   private long sprees;
 
+  /** With {@link Merchants#DEFAULT_COUNT} merchants. */
+  EventGenerator(int users, long seed, double fraudRate, LongSupplier clock) {
+    this(users, Merchants.DEFAULT_COUNT, seed, fraudRate, clock);
+  }
+
   /**
    * @param users     users {@code u0001 … u<users>}
-   * @param seed      the materializer's seed, so home countries match; also seeds the stream
+   * @param merchants merchants {@code m0001 … m<merchants>}
+   * @param seed      the materializer's seed, so home countries match; also seeds the stream and
+   *                  the merchants' popularity
    * @param fraudRate probability in [0, 1] that an event starts a fraud-like burst
    * @param clock     epoch millis; the events' {@code ts}
    */
-  EventGenerator(int users, long seed, double fraudRate, LongSupplier clock) {
+  EventGenerator(int users, int merchants, long seed, double fraudRate, LongSupplier clock) {
     if (users < 1) {
       throw new IllegalArgumentException("users must be >= 1, not " + users);
     }
@@ -90,6 +98,7 @@ final class EventGenerator {
       throw new IllegalArgumentException("fraud rate must be within [0, 1], not " + fraudRate);
     }
     this.users = users;
+    this.merchants = Merchants.popularity(merchants, seed);
     this.seed = seed;
     this.fraudRate = fraudRate;
     this.clock = clock;
@@ -110,6 +119,10 @@ final class EventGenerator {
     normalEvents++;
     SimulatedUsers.Profile user = randomUser();
     return random.nextDouble() < LOGIN_SHARE ? login(user, now) : transaction(user, now);
+  }
+
+  Merchants.Popularity merchants() {
+    return merchants;
   }
 
   /** Events that were not part of a burst. */
@@ -139,15 +152,14 @@ final class EventGenerator {
   private TransactionEvent transaction(SimulatedUsers.Profile user, long now) {
     String country = eventCountry(user);
     double usd = Math.exp(Math.log(MEDIAN_AMOUNT_USD) + AMOUNT_SIGMA * Draws.gaussian(random));
-    int merchant = 1 + (int) (MERCHANTS * Math.pow(random.nextDouble(), MERCHANT_SKEW));
-    return transaction(user, now, country, usd, merchant);
+    return transaction(user, now, country, usd, merchants.draw(random));
   }
 
-  private TransactionEvent transaction(SimulatedUsers.Profile user, long ts, String country, double usd, int merchant) {
+  private TransactionEvent transaction(SimulatedUsers.Profile user, long ts, String country, double usd, long merchant) {
     Countries.Money money = money(country);
     double units = Math.min(usd, MAX_AMOUNT_USD) * money.unitsPerUsd();
     BigDecimal amount = BigDecimal.valueOf(Math.max(0.01, units)).setScale(2, RoundingMode.HALF_UP);
-    return new TransactionEvent(user.userId(), ts, amount, money.currency(), country, merchantId(merchant));
+    return new TransactionEvent(user.userId(), ts, amount, money.currency(), country, Merchants.merchantId(merchant));
   }
 
   private String eventCountry(SimulatedUsers.Profile user) {
@@ -201,17 +213,12 @@ final class EventGenerator {
       double usd = cardTesting
           ? 0.5 + random.nextDouble() * 4.5
           : Math.exp(Math.log(SPREE_MEDIAN_USD) + 0.6 * Draws.gaussian(random));
-      schedule(due, transaction(user, due, country, usd, 1 + random.nextInt(MERCHANTS)));
+      schedule(due, transaction(user, due, country, usd, 1 + random.nextInt(merchants.count())));
     }
   }
 
   private void schedule(long due, Event event) {
     scheduled.add(new Scheduled(due, sequence++, event));
-  }
-
-  static String merchantId(int number) {
-    String digits = Integer.toString(number);
-    return digits.length() >= 3 ? "m" + digits : "m" + "00".substring(digits.length() - 1) + digits;
   }
 
   private static Countries.Money money(String country) {

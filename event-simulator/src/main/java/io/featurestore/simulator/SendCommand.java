@@ -1,5 +1,6 @@
 package io.featurestore.simulator;
 
+import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureStoreException;
 import io.featurestore.core.InvalidInputException;
 import io.featurestore.events.Event;
@@ -49,7 +50,7 @@ import picocli.CommandLine.ParentCommand;
             + "line and the reason."},
     footer = {"", "Examples:",
         "  send login --user u0001 --failed",
-        "  send transaction --user u0001 --amount 12.50 --merchant m042",
+        "  send transaction --user u0001 --amount 12.50 --merchant m0042",
         "  send --json events.jsonl",
         "  cat events.jsonl | send --json -"},
     subcommands = {SendCommand.Login.class, SendCommand.Transaction.class})
@@ -58,7 +59,10 @@ final class SendCommand implements Callable<Integer> {
   static final String DEFAULT_COUNTRY = "US";
   /** For ids that are not synthetic ones, which have no devices of their own. */
   static final String DEFAULT_DEVICE = "cli";
-  static final String DEFAULT_MERCHANT = "m001";
+  /** The first synthetic merchant ({@code Merchants.merchantId(1)}). */
+  static final String DEFAULT_MERCHANT = "m0001";
+  /** The registry entity whose id rule a {@code --merchant} id must follow, when the registry declares it. */
+  static final String MERCHANT_ENTITY = "merchant";
   static final String STDIN = "-";
 
   @ParentCommand
@@ -219,7 +223,7 @@ final class SendCommand implements Callable<Integer> {
 
   @Command(name = "transaction", mixinStandardHelpOptions = true,
       description = {"Sends one transaction event to events.transaction.",
-          "Defaults: the country as for login, the currency of that country, merchant m001."})
+          "Defaults: the country as for login, the currency of that country, merchant m0001."})
   static final class Transaction implements Callable<Integer> {
     @ParentCommand
     SendCommand parent;
@@ -235,7 +239,7 @@ final class SendCommand implements Callable<Integer> {
     String currency;
 
     @Option(names = "--merchant", paramLabel = "ID", defaultValue = DEFAULT_MERCHANT,
-        description = "Merchant id (default ${DEFAULT-VALUE}).")
+        description = "Merchant id, e.g. m0042: the materializer's synthetic merchants are m0001…mM (default ${DEFAULT-VALUE}).")
     String merchant;
 
     @CommandLine.Spec
@@ -247,6 +251,15 @@ final class SendCommand implements Callable<Integer> {
       String code = currency != null ? currency.trim().toUpperCase(Locale.ROOT)
           : Countries.money(country).map(Countries.Money::currency).orElseThrow(() -> new InvalidInputException(
               "no default currency for country " + country + ": pass --currency"));
+      FeatureRegistry registry = parent.root.settings().loadRegistry();
+      if (registry.entity(MERCHANT_ENTITY).isPresent()) {
+        // What the stream processor keys the merchant's features by: refused here rather than in its dead letters.
+        FeatureRegistry merchants = registry.forEntity(MERCHANT_ENTITY);
+        if (!merchants.isValidEntityId(merchant)) {
+          throw new InvalidInputException("invalid transaction: --merchant '" + merchant + "' is not a merchant id: it "
+              + "must match " + merchants.idPattern());
+        }
+      }
       TransactionEvent event = new TransactionEvent(options.user, options.ts(), amount, code, country, merchant);
       return sendOne(parent, event, spec.commandLine());
     }

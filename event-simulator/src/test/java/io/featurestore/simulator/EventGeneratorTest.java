@@ -9,6 +9,7 @@ import io.featurestore.events.EventJson;
 import io.featurestore.events.LoginEvent;
 import io.featurestore.events.TransactionEvent;
 import io.featurestore.population.Countries;
+import io.featurestore.population.Merchants;
 import io.featurestore.population.Population;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,8 +25,12 @@ class EventGeneratorTest {
 
   /** Generates {@code count} events on a fake clock that advances {@code stepMillis} per event. */
   private static List<Event> generate(long seed, int users, double fraudRate, int count, long stepMillis) {
+    return generate(seed, users, Merchants.DEFAULT_COUNT, fraudRate, count, stepMillis);
+  }
+
+  private static List<Event> generate(long seed, int users, int merchants, double fraudRate, int count, long stepMillis) {
     AtomicLong clock = new AtomicLong(START);
-    EventGenerator generator = new EventGenerator(users, seed, fraudRate, clock::get);
+    EventGenerator generator = new EventGenerator(users, merchants, seed, fraudRate, clock::get);
     List<Event> events = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       events.add(generator.next());
@@ -92,17 +97,48 @@ class EventGeneratorTest {
         assertThat(tx.currency()).isEqualTo(money.currency());
         assertThat(tx.amount().scale()).isEqualTo(2);
         assertThat(tx.amount().signum()).isPositive();
-        assertThat(tx.merchantId()).matches("m\\d{3}");
-        int merchant = Integer.parseInt(tx.merchantId().substring(1));
-        assertThat(merchant).isBetween(1, EventGenerator.MERCHANTS);
+        assertThat(tx.merchantId()).matches("m\\d{4}");
+        assertThat(Merchants.numberOf(tx.merchantId()).orElse(-1)).isBetween(1L, (long) Merchants.DEFAULT_COUNT);
         byMerchant.merge(tx.merchantId(), 1, Integer::sum);
         usd.add(tx.amount().doubleValue() / money.unitsPerUsd());
       }
     }
     usd.sort(null);
     assertThat(usd.get(usd.size() / 2)).as("median amount in USD").isBetween(30.0, 40.0);
-    assertThat(byMerchant.get("m001")).isGreaterThan(10 * byMerchant.getOrDefault("m500", 1));
-    assertThat(byMerchant).hasSizeGreaterThan(400);
+    assertThat(byMerchant).hasSizeGreaterThan(900);
+  }
+
+  @Test
+  void shouldSendMostTransactionsToAFewBusyMerchantsOfTheMaterializersIds() {
+    int merchants = 1_000;
+    Merchants.Popularity popularity = Merchants.popularity(merchants, SEED);
+    Map<String, Integer> byMerchant = new HashMap<>();
+    int transactions = 0;
+    for (Event event : generate(SEED, 1_000, merchants, 0, 100_000, 10)) {
+      if (event instanceof TransactionEvent tx) {
+        transactions++;
+        byMerchant.merge(tx.merchantId(), 1, Integer::sum);
+      }
+    }
+    long top = popularity.busiest(merchants / 100).stream()
+        .mapToLong(n -> byMerchant.getOrDefault(Merchants.merchantId(n), 0)).sum();
+    assertThat(top / (double) transactions).as("share of the busiest 1 % of merchants").isBetween(0.35, 0.43);
+    String busiest = Merchants.merchantId(popularity.busiest(1).get(0));
+    assertThat(byMerchant.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey())
+        .isEqualTo(busiest).isEqualTo("m0883");
+    List<Integer> counts = new ArrayList<>(byMerchant.values());
+    counts.sort(null);
+    assertThat(counts.get(counts.size() / 2)).as("the median merchant: quiet").isLessThan(transactions / 1_000);
+  }
+
+  @Test
+  void shouldDrawMerchantsOnlyAmongTheConfiguredCount() {
+    for (Event event : generate(SEED, 100, 25, 0.05, 20_000, 10)) {
+      if (event instanceof TransactionEvent tx) {
+        assertThat(Merchants.numberOf(tx.merchantId()).orElse(-1)).as(tx.merchantId()).isBetween(1L, 25L);
+      }
+    }
+    assertThat(generate(SEED, 100, 25, 0.01, 2_000, 10)).isEqualTo(generate(SEED, 100, 25, 0.01, 2_000, 10));
   }
 
   @Test

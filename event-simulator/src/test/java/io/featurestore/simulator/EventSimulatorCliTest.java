@@ -45,7 +45,7 @@ class EventSimulatorCliTest {
     assertThat(run("--help").out()).contains("run", "send", "Exit codes");
     Result runHelp = run("run", "--help");
     assertThat(runHelp.code()).isZero();
-    assertThat(runHelp.out()).contains("--users", "--rate", "--duration", "--count", "--seed", "--fraud-rate",
+    assertThat(runHelp.out()).contains("--users", "--merchants", "FS_MERCHANTS", "--rate", "--duration", "--count", "--seed", "--fraud-rate",
         "--bootstrap-servers", "KAFKA_BOOTSTRAP_SERVERS", "--registry");
     assertThat(run("send", "--help").out()).contains("--json", "login", "transaction");
     assertThat(run("send", "login", "--help").out()).contains("--user", "--device", "--country", "--failed", "--ts");
@@ -63,16 +63,18 @@ class EventSimulatorCliTest {
 
   @Test
   void shouldListEverySettingWithItsFlagVariableAndDefaultInHelp() {
-    assertThat(EventSimulatorCli.ENVIRONMENT).containsExactlyInAnyOrder("KAFKA_BOOTSTRAP_SERVERS", "FS_REGISTRY_FILE",
+    assertThat(EventSimulatorCli.ENVIRONMENT).containsExactlyInAnyOrder("KAFKA_BOOTSTRAP_SERVERS", "FS_REGISTRY_FILE", "FS_MERCHANTS",
         "KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_JAAS_CONFIG", "KAFKA_SSL_TRUSTSTORE_LOCATION",
         "KAFKA_SSL_TRUSTSTORE_PASSWORD", "KAFKA_SSL_TRUSTSTORE_TYPE");
+    // Every command's settings; FS_MERCHANTS is run's own.
     for (String[] command : new String[][] {{"--help"}, {"run", "--help"}, {"send", "--help"}, {"send", "login", "-h"}}) {
       String help = run(command).out();
-      assertThat(EventSimulatorCli.ENVIRONMENT)
+      assertThat(EventSimulatorCli.ENVIRONMENT).filteredOn(v -> !v.equals("FS_MERCHANTS"))
           .allSatisfy(v -> assertThat(help).containsPattern("(?m)^  " + v + " +--[a-z-]+ "));
     }
     assertThat(run("--help").out())
         .containsPattern("(?m)^  KAFKA_BOOTSTRAP_SERVERS +--bootstrap-servers +localhost:9092$");
+    assertThat(run("run", "--help").out()).containsPattern("(?m)^  FS_MERCHANTS +--merchants +1000$");
   }
 
   @Test
@@ -98,6 +100,23 @@ class EventSimulatorCliTest {
     assertUsageError(run("run", "--duration", "1m", "--count", "10"), "mutually exclusive");
     assertUsageError(run("run", "--users"), "Missing required parameter");
     assertUsageError(run("run", "--speed", "3"), "Unknown option");
+    assertUsageError(run("run", "--merchants", "0", "--bootstrap-servers", NO_BROKER),
+        "Invalid value for --merchants (FS_MERCHANTS): must be from 1 to 1000000, not 0");
+  }
+
+  @Test
+  void shouldTakeTheMerchantCountFromTheEnvironment() {
+    StringWriter err = new StringWriter();
+    CommandLine cli = EventSimulatorCli.commandLine(InputStream.nullInputStream(), Map.of("FS_MERCHANTS", "many"));
+    cli.setErr(new PrintWriter(err, true));
+    assertThat(cli.execute("run", "--bootstrap-servers", NO_BROKER)).isEqualTo(2);
+    assertThat(err.toString()).contains("--merchants (FS_MERCHANTS)", "many");
+    CommandLine fromEnv = EventSimulatorCli.commandLine(InputStream.nullInputStream(), Map.of("FS_MERCHANTS", "250"));
+    fromEnv.parseArgs("run");
+    assertThat(((RunCommand) fromEnv.getSubcommands().get("run").getCommand()).merchants).isEqualTo(250);
+    CommandLine defaults = EventSimulatorCli.commandLine(InputStream.nullInputStream(), Map.of());
+    defaults.parseArgs("run");
+    assertThat(((RunCommand) defaults.getSubcommands().get("run").getCommand()).merchants).isEqualTo(1_000);
   }
 
   @Test
@@ -122,6 +141,8 @@ class EventSimulatorCliTest {
         "--bootstrap-servers", NO_BROKER), "no default currency for country JP: pass --currency");
     assertUsageError(run("send", "--json", "-", "login", "--user", "u0001", "--bootstrap-servers", NO_BROKER),
         "does not combine");
+    assertUsageError(run("send", "transaction", "--user", "u0001", "--amount", "1", "--merchant", "shop 42",
+        "--bootstrap-servers", NO_BROKER), "invalid transaction: --merchant 'shop 42' is not a merchant id");
   }
 
   @Test

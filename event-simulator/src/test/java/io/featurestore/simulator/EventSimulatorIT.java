@@ -13,6 +13,7 @@ import io.featurestore.infra.junit.Await;
 import io.featurestore.infra.junit.KafkaEndpoint;
 import io.featurestore.infra.junit.KafkaExtension;
 import io.featurestore.population.Countries;
+import io.featurestore.population.Merchants;
 import io.featurestore.population.Population;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -139,7 +140,7 @@ class EventSimulatorIT {
   @Test
   void shouldRunExactlyTheCountOfEventsAcrossBothTopics() {
     EventSimulatorCliTest.Result result = cli("run", "--count", "500", "--rate", "1000", "--users", "50",
-        "--fraud-rate", "0.01");
+        "--merchants", "40", "--fraud-rate", "0.01");
 
     assertThat(result.code()).as(result.err()).isZero();
     assertThat(result.out()).startsWith("sent 500 events in ").contains("0 not acknowledged");
@@ -150,6 +151,10 @@ class EventSimulatorIT {
     long logins = records.stream().filter(r -> r.topic().equals(Topics.LOGIN)).count();
     assertThat(logins).isBetween(100L, 220L);
     assertThat(result.out()).contains(logins + " logins", (500 - logins) + " transactions");
+    List<String> merchants = records.stream().filter(r -> r.topic().equals(Topics.TRANSACTION))
+        .map(r -> JSON.parseTransaction(r.value()).merchantId()).toList();
+    assertThat(merchants).as("the materializer's merchants m0001…m0040")
+        .allSatisfy(id -> assertThat(Merchants.numberOf(id).orElse(-1)).isBetween(1L, 40L));
   }
 
   @Test

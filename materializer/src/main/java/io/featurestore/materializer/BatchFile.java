@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -165,25 +166,28 @@ public final class BatchFile {
   /** Feature definitions of the header's columns after the id, or null when the header is unusable. */
   private List<FeatureDefinition> csvColumns(List<String> header, Consumer<String> problems) {
     if (header.isEmpty() || !idColumns.contains(header.get(0).trim())) {
-      problems.accept("line 1: the first column must be " + String.join(" or ", idColumns)
-          + ", not '" + (header.isEmpty() ? "" : header.get(0)) + "'");
+      String first = header.isEmpty() ? "" : header.get(0).trim();
+      String hint = registry.entityNames().stream().filter(e -> first.equals(e + "_id")).findFirst()
+          .map(e -> " (a file of " + e + " rows? load it with --entity " + e + ")").orElse("");
+      problems.accept("line 1, column 1: the first column must be " + String.join(" or ", idColumns)
+          + ", not '" + first + "'" + hint);
       return null;
     }
     List<FeatureDefinition> columns = new ArrayList<>();
-    List<String> unknown = new ArrayList<>();
-    for (String name : header.subList(1, header.size())) {
-      FeatureDefinition f = batchFeatures.get(name.trim());
+    boolean usable = true;
+    for (int c = 1; c < header.size(); c++) {
+      String name = header.get(c).trim();
+      FeatureDefinition f = batchFeatures.get(name);
       if (f == null) {
-        unknown.add("'" + name + "'");
+        problems.accept("line 1, column " + (c + 1) + ": " + notABatchFeature("column", name));
+        usable = false;
       } else if (columns.contains(f)) {
-        problems.accept("line 1: column '" + name + "' appears twice");
-        return null;
+        problems.accept("line 1, column " + (c + 1) + ": column '" + name + "' appears twice");
+        usable = false;
       }
       columns.add(f);
     }
-    if (!unknown.isEmpty()) {
-      problems.accept("line 1: unknown column" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
-          + "; allowed: " + String.join(", ", batchFeatures.keySet()));
+    if (!usable) {
       return null;
     }
     if (columns.isEmpty()) {
@@ -235,8 +239,7 @@ public final class BatchFile {
           }
           FeatureDefinition f = batchFeatures.get(field.getKey());
           if (f == null) {
-            problems.accept("line " + line + ": unknown feature '" + field.getKey() + "'; allowed: "
-                + String.join(", ", batchFeatures.keySet()));
+            problems.accept("line " + line + ": " + notABatchFeature("feature", field.getKey()));
             ok = false;
             continue;
           }
@@ -262,6 +265,26 @@ public final class BatchFile {
       }
     }
     return rows;
+  }
+
+  /**
+   * Why {@code name} cannot be loaded for this entity, and what can: a streaming feature of it, a
+   * feature of another entity, or no feature at all.
+   */
+  private String notABatchFeature(String kind, String name) {
+    String entity = registry.entityName();
+    String quoted = kind + " '" + name + "'";
+    String reason;
+    if (registry.feature(name).isPresent()) {
+      reason = quoted + " is a streaming feature of " + entity + ": the stream processor writes it, with a per-field "
+          + "TTL, and a batch load never does";
+    } else {
+      Optional<String> other = registry.declaredFeatures().stream().filter(f -> f.name().equals(name))
+          .map(FeatureDefinition::entity).findFirst();
+      reason = other.map(o -> quoted + " is a feature of entity " + o + ", not of " + entity + " (load it with --entity "
+          + o + ")").orElse("unknown " + quoted);
+    }
+    return reason + "; allowed for " + entity + ": " + String.join(", ", batchFeatures.keySet());
   }
 
   private boolean checkId(long line, String column, String id, Consumer<String> problems) {

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The batch materializer: bulk-loads daily features into Redis with a key-level TTL, so
@@ -49,6 +50,16 @@ public final class MaterializerCli implements Runnable {
   @Mixin
   StoreOptions store = new StoreOptions();
 
+  /** The variable of {@code --entity}. */
+  public static final String ENTITY = "FS_ENTITY";
+  /** Where keys that are not entities live (heartbeats, markers): no reset may reach them. */
+  static final String META_PREFIX = "fs:meta:";
+
+  @Option(names = "--entity", paramLabel = "NAME", scope = ScopeType.INHERIT, defaultValue = "${env:" + ENTITY + "}",
+      description = {"Registry entity to load, count or reset, e.g. user or merchant (default: the registry's first, user).",
+          "--key-prefix moves the first entity's prefix only; the others keep the prefix their registry gives."})
+  Optional<String> entity = Optional.empty();
+
   public static void main(String[] args) {
     System.exit(commandLine(System.getenv()).execute(args));
   }
@@ -62,9 +73,27 @@ public final class MaterializerCli implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "name a command: load, reset or stats");
   }
 
+  /**
+   * The deployment's registry seen from the entity of {@code --entity}: its key prefix, id rule and
+   * batch features are then the ones every command uses.
+   */
+  FeatureRegistry registry(StoreSettings settings) {
+    FeatureRegistry registry = settings.loadRegistry();
+    if (entity.isEmpty()) {
+      return registry;
+    }
+    try {
+      return registry.forEntity(entity.get().trim());
+    } catch (IllegalArgumentException e) {
+      throw Cli.invalidValue("--entity", ENTITY, e.getMessage());
+    }
+  }
+
   @Command(name = "load", mixinStandardHelpOptions = true,
-      description = {"Loads batch features: synthetic users (--count) or a CSV / JSON Lines file (--from).",
-          "A file is validated whole before anything is written; a bad one is rejected with every problem's line."})
+      description = {"Loads the batch features of one entity (--entity, default user): synthetic users or merchants "
+          + "(--count), or a CSV / JSON Lines file (--from).",
+          "A file is validated whole against that entity's batch features and id rule before anything is written; "
+              + "a bad one is rejected with every problem's line and column."})
   static final class Load implements java.util.concurrent.Callable<Integer> {
     @ParentCommand
     MaterializerCli root;
@@ -73,15 +102,17 @@ public final class MaterializerCli implements Runnable {
     Source source;
 
     static final class Source {
-      @Option(names = "--count", paramLabel = "N", required = true, description = "Generate N synthetic users u0001…uN.")
+      @Option(names = "--count", paramLabel = "N", required = true,
+          description = "Generate N synthetic entities: users u0001…uN, or with --entity merchant merchants m0001…mN.")
       Long count;
 
       @Option(names = "--from", paramLabel = "FILE", required = true,
-          description = "CSV (header: entity_id then feature names) or JSON Lines (one object per line).")
+          description = "CSV (header: entity_id or <entity>_id, then batch feature names) or JSON Lines (one object per line).")
       Path file;
     }
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic users (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42",
+        description = "Seed of the synthetic entities; the simulator's --seed (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--format", description = "File format: ${COMPLETION-CANDIDATES} (default: from the file name).")
@@ -115,7 +146,8 @@ public final class MaterializerCli implements Runnable {
       StoreSettings store = root.store.settings();
       StoreSettings settings = ttlSeconds.isEmpty() ? store : new StoreSettings(store.redis(), store.registryFile(),
           store.keyPrefix(), ttlSeconds, store.streamTtlSeconds());
-      FeatureRegistry registry = settings.loadRegistry();
+      FeatureRegistry registry = root.registry(settings);
+      SyntheticRows synthetic = source.count == null ? null : SyntheticRows.of(registry, source.count);
       PrintWriter out = spec.commandLine().getOut();
       BulkLoadResult result;
       String what;
@@ -128,16 +160,16 @@ public final class MaterializerCli implements Runnable {
         if (rows == 0) {
           throw new InvalidInputException(source.file + " has no rows to load");
         }
-        what = rows + " rows from " + source.file;
+        what = rows + " " + registry.entityName() + " rows from " + source.file;
         try (FeatureStore featureStore = FeatureStore.connect(settings.redis(), registry);
              ProgressBar bar = progressBar(rows)) {
           result = loadFromFile(featureStore, registry, file, bar);
         }
       } else {
-        what = source.count + " synthetic users (seed " + seed + ")";
+        what = source.count + " synthetic " + synthetic.plural() + " (seed " + seed + ")";
         try (FeatureStore featureStore = FeatureStore.connect(settings.redis(), registry);
              ProgressBar bar = progressBar(source.count)) {
-          result = featureStore.bulkLoader().bulkLoad(SyntheticUsers.generate(source.count, seed), registry.batchTtlSeconds(),
+          result = featureStore.bulkLoader().bulkLoad(synthetic.generate(source.count, seed), registry.batchTtlSeconds(),
               chunkSize, parallelism, stepTo(bar));
         }
       }
@@ -228,10 +260,14 @@ public final class MaterializerCli implements Runnable {
 
     abstract void run(FeatureStore featureStore, FeatureRegistry registry, StoreSettings settings);
 
+    /** Refuses, before connecting, what this command must not do with the entity's prefix. */
+    void check(FeatureRegistry registry) {}
+
     @Override
     public Integer call() {
       StoreSettings settings = root.store.settings();
-      FeatureRegistry registry = settings.loadRegistry();
+      FeatureRegistry registry = root.registry(settings);
+      check(registry);
       try (FeatureStore featureStore = FeatureStore.connect(settings.redis(), registry)) {
         run(featureStore, registry, settings);
       }
@@ -240,25 +276,40 @@ public final class MaterializerCli implements Runnable {
   }
 
   @Command(name = "reset", mixinStandardHelpOptions = true,
-      description = "Deletes every entity under the key prefix (SCAN + UNLINK, never KEYS).")
+      description = {"Deletes every entity of one entity type (--entity, default user) under its key prefix "
+          + "(SCAN + UNLINK, never KEYS).",
+          "Other entities' keys and the fs:meta: keys (heartbeats) are never touched."})
   static final class Reset extends AdminCommand {
     @Option(names = "--yes", description = "Confirm the deletion.")
     boolean yes;
+
+    @Override
+    void check(FeatureRegistry registry) {
+      // The registry keeps entity prefixes apart; this keeps them away from the meta keys.
+      String prefix = registry.keyPrefix();
+      if (prefix.startsWith(META_PREFIX) || META_PREFIX.startsWith(prefix)) {
+        throw new InvalidInputException("refusing to reset under '" + prefix + "' (entity " + registry.entityName()
+            + "): it overlaps '" + META_PREFIX + "', where the heartbeats live; give the entity a prefix of its own");
+      }
+    }
 
     @Override
     void run(FeatureStore featureStore, FeatureRegistry registry, StoreSettings settings) {
       if (!yes) {
         long entities = featureStore.admin().stats(0).entities();
         throw new InvalidInputException("refusing to delete " + entities + " entities under '"
-            + registry.keyPrefix() + "' at " + settings.redis().describe() + " without --yes");
+            + registry.keyPrefix() + "' (" + registry.entityName() + ") at " + settings.redis().describe()
+            + " without --yes");
       }
       long removed = featureStore.admin().reset();
-      spec.commandLine().getOut().printf("removed %d entities under '%s'%n", removed, registry.keyPrefix());
+      spec.commandLine().getOut().printf("removed %d entities under '%s' (%s)%n", removed, registry.keyPrefix(),
+          registry.entityName());
     }
   }
 
   @Command(name = "stats", mixinStandardHelpOptions = true,
-      description = "Counts the entities under the key prefix and shows the key TTL of a few.")
+      description = "Counts the entities of one entity type (--entity, default user) under its key prefix and shows "
+          + "the key TTL of a few.")
   static final class Stats extends AdminCommand {
     @Option(names = "--sample", defaultValue = "5", description = "How many entities to show (default ${DEFAULT-VALUE}).")
     int sample;
@@ -267,7 +318,8 @@ public final class MaterializerCli implements Runnable {
     void run(FeatureStore featureStore, FeatureRegistry registry, StoreSettings settings) {
       StoreStats stats = featureStore.admin().stats(sample);
       PrintWriter out = spec.commandLine().getOut();
-      out.printf("%d entities under '%s' at %s%n", stats.entities(), registry.keyPrefix(), settings.redis().describe());
+      out.printf("%d entities under '%s' (%s) at %s%n", stats.entities(), registry.keyPrefix(), registry.entityName(),
+          settings.redis().describe());
       for (Map.Entry<String, Long> e : stats.sampleKeyTtls().entrySet()) {
         out.printf("  %-12s key TTL %s%n", e.getKey(), e.getValue() >= 0 ? e.getValue() + " s" : "none");
       }

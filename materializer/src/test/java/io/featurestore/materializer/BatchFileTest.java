@@ -49,8 +49,11 @@ class BatchFileTest {
   void shouldRejectUnknownColumnsListingTheAllowedOnes() throws IOException {
     BatchFile csv = file("daily.csv", "entity_id,country_iso,tx_count_5m,favourite_colour\nu1,DE,1,red\n");
     assertThatThrownBy(csv::validate).isInstanceOf(BatchFileException.class)
-        .hasMessageContaining("line 1: unknown columns 'tx_count_5m', 'favourite_colour'")
-        .hasMessageContaining("allowed: country_iso, risk_segment, account_age_days, tx_count_7d, avg_amount_30d, chargeback_count_180d");
+        .hasMessageContaining("2 problems")
+        .hasMessageContaining("line 1, column 3: column 'tx_count_5m' is a streaming feature of user")
+        .hasMessageContaining("line 1, column 4: unknown column 'favourite_colour'")
+        .hasMessageContaining("allowed for user: country_iso, risk_segment, account_age_days, tx_count_7d, avg_amount_30d, "
+            + "chargeback_count_180d");
   }
 
   @Test
@@ -108,6 +111,49 @@ class BatchFileTest {
         .hasMessageContaining("line 4: feature 'country_iso': expected a string value, got null")
         .hasMessageContaining("line 5: expected a JSON object")
         .hasMessageContaining("line 6: needs a string entity_id or user_id");
+  }
+
+  @Test
+  void shouldReadAMerchantFileAgainstTheMerchantEntity() throws IOException {
+    Path path = Files.writeString(dir.resolve("merchants.csv"),
+        "merchant_id,merchant_category,merchant_risk_tier,merchant_age_days\nm0001,grocery,low,2201\nm0002,travel,high,12\n");
+    BatchFile csv = new BatchFile(path, null, REGISTRY.forEntity("merchant"));
+
+    assertThat(csv.validate()).isEqualTo(2);
+    assertThat(rows(csv)).containsExactly(
+        new EntityRow("m0001", Map.of("merchant_category", "grocery", "merchant_risk_tier", "low", "merchant_age_days", "2201")),
+        new EntityRow("m0002", Map.of("merchant_category", "travel", "merchant_risk_tier", "high", "merchant_age_days", "12")));
+  }
+
+  @Test
+  void shouldRejectAMerchantFileWithAStreamingFeatureAUserFeatureABadIdOrAWrongType() throws IOException {
+    FeatureRegistry merchants = REGISTRY.forEntity("merchant");
+    Path header = Files.writeString(dir.resolve("columns.csv"),
+        "entity_id,merchant_category,merchant_tx_count_1h,risk_segment\nm0001,grocery,3,low\n");
+    assertThatThrownBy(new BatchFile(header, null, merchants)::validate).isInstanceOf(BatchFileException.class)
+        .hasMessageContaining("nothing was loaded: 2 problems")
+        .hasMessageContaining("line 1, column 3: column 'merchant_tx_count_1h' is a streaming feature of merchant")
+        .hasMessageContaining("line 1, column 4: column 'risk_segment' is a feature of entity user, not of merchant "
+            + "(load it with --entity user)")
+        .hasMessageContaining("allowed for merchant: merchant_category, merchant_risk_tier, merchant_age_days");
+
+    Path values = Files.writeString(dir.resolve("values.csv"),
+        "merchant_id,merchant_category,merchant_age_days\nm0001,grocery,10\nm 2,grocery,10\nm0003,grocery,old\n");
+    assertThatThrownBy(new BatchFile(values, null, merchants)::validate)
+        .hasMessageContaining("2 problems")
+        .hasMessageContaining("line 3: column 'merchant_id': malformed merchant id 'm 2'")
+        .hasMessageContaining("line 4, column 3 ('merchant_age_days'): 'old' is not an integer");
+
+    Path users = Files.writeString(dir.resolve("users.csv"), "user_id,country_iso\nu0001,DE\n");
+    assertThatThrownBy(new BatchFile(users, null, merchants)::validate)
+        .hasMessageContaining("line 1, column 1: the first column must be entity_id or merchant_id, not 'user_id' "
+            + "(a file of user rows? load it with --entity user)");
+
+    Path jsonl = Files.writeString(dir.resolve("merchants.jsonl"),
+        "{\"merchant_id\":\"m0001\",\"merchant_tx_count_1h\":5}\n{\"merchant_id\":\"m0002\",\"merchant_age_days\":\"x\"}\n");
+    assertThatThrownBy(new BatchFile(jsonl, null, merchants)::validate)
+        .hasMessageContaining("line 1: feature 'merchant_tx_count_1h' is a streaming feature of merchant")
+        .hasMessageContaining("line 2 ('merchant_age_days'): 'x' is not an integer");
   }
 
   @Test

@@ -11,9 +11,13 @@ import picocli.CommandLine;
 class MaterializerCliTest {
 
   static String[] run(String... args) {
+    return run(Map.of(), args);
+  }
+
+  static String[] run(Map<String, String> env, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = MaterializerCli.commandLine(Map.of());
+    CommandLine cli = MaterializerCli.commandLine(env);
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     int code = cli.execute(args);
@@ -25,17 +29,18 @@ class MaterializerCliTest {
     assertThat(run("--help")[1]).contains("load", "reset", "stats");
     String[] load = run("load", "--help");
     assertThat(load[0]).isEqualTo("0");
-    assertThat(load[1]).contains("--count", "--from", "--seed", "--batch-ttl-seconds", "--redis-url", "REDIS_URL")
+    assertThat(load[1]).contains("--count", "--from", "--seed", "--entity", "FS_ENTITY", "--batch-ttl-seconds",
+            "--redis-url", "REDIS_URL")
         .doesNotContain("--ttl-seconds");
-    assertThat(run("reset", "--help")[1]).contains("--yes");
-    assertThat(run("stats", "--help")[1]).contains("--sample");
+    assertThat(run("reset", "--help")[1]).contains("--yes", "--entity");
+    assertThat(run("stats", "--help")[1]).contains("--sample", "--entity");
   }
 
   @Test
   void shouldListEverySettingWithItsFlagVariableAndDefaultInHelp() {
     assertThat(MaterializerCli.ENVIRONMENT).containsExactlyInAnyOrder("REDIS_URL", "FS_REGISTRY_FILE", "FS_KEY_PREFIX",
         "FS_BATCH_TTL_SECONDS", "FS_STREAM_TTL_SECONDS", "REDIS_CLUSTER_NODES", "REDIS_USERNAME", "REDIS_PASSWORD", "REDIS_TLS",
-        "REDIS_TLS_CA_FILE");
+        "REDIS_TLS_CA_FILE", "FS_ENTITY");
     for (String[] command : new String[][] {{"--help"}, {"load", "--help"}, {"reset", "--help"}, {"stats", "--help"}}) {
       String help = run(command)[1];
       assertThat(MaterializerCli.ENVIRONMENT)
@@ -50,6 +55,28 @@ class MaterializerCliTest {
     assertThat(none[0]).isEqualTo("2");
     assertThat(none[2]).contains("--count", "--from");
     assertThat(run("load", "--count", "5", "--from", "x.csv")[2]).contains("mutually exclusive");
+  }
+
+  @Test
+  void shouldNameTheDeclaredEntitiesForAnUnknownOneBeforeConnecting() {
+    for (String[] args : new String[][] {{"load", "--count", "5", "--entity", "store"}, {"stats", "--entity", "store"},
+        {"--entity", "store", "reset", "--yes"}}) {
+      String[] result = run(args[0].equals("--entity") ? args : append(args, "--redis-url", "redis://127.0.0.1:1"));
+      assertThat(result[0]).as(String.join(" ", args)).isEqualTo("2");
+      assertThat(result[2]).contains("Invalid value for --entity (FS_ENTITY): unknown entity 'store'; "
+          + "the registry declares: user, merchant");
+    }
+    CommandLine fromEnv = MaterializerCli.commandLine(Map.of("FS_ENTITY", "shop"));
+    StringWriter err = new StringWriter();
+    fromEnv.setErr(new PrintWriter(err, true));
+    assertThat(fromEnv.execute("stats", "--redis-url", "redis://127.0.0.1:1")).isEqualTo(2);
+    assertThat(err.toString()).contains("(FS_ENTITY): unknown entity 'shop'");
+  }
+
+  private static String[] append(String[] args, String... more) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, all, args.length, more.length);
+    return all;
   }
 
   @Test

@@ -8,17 +8,24 @@ import io.featurestore.infra.junit.RedisExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 
 /** The materializer CLI end to end against a real Redis. */
 @ExtendWith(RedisExtension.class)
 class MaterializerIT {
   private static final String PREFIX = "it:mat:";
+  /** The merchant entity's prefix from the bundled registry: --key-prefix moves the user entity's only. */
+  private static final String MERCHANTS = "fs:merchant:";
 
   private RedisEndpoint redis;
   private RedisClient raw;
@@ -35,6 +42,8 @@ class MaterializerIT {
   @AfterEach
   void cleanUp() {
     run("reset", "--yes", "--redis-url", redis.url(), "--key-prefix", PREFIX);
+    run("reset", "--yes", "--redis-url", redis.url(), "--entity", "merchant");
+    raw.del(META);
     raw.close();
   }
 
@@ -106,6 +115,109 @@ class MaterializerIT {
     String[] done = cli("reset", "--yes");
     assertThat(done[1]).contains("removed 20 entities");
     assertThat(raw.exists(PREFIX + "u0001")).isFalse();
+  }
+
+  private static final String META = "fs:meta:it-materializer";
+
+  private Set<String> keysUnder(String prefix) {
+    Set<String> keys = new TreeSet<>();
+    ScanParams params = new ScanParams().match(prefix + "*").count(1000);
+    String cursor = ScanParams.SCAN_POINTER_START;
+    do {
+      ScanResult<String> page = raw.scan(cursor, params);
+      keys.addAll(page.getResult());
+      cursor = page.getCursor();
+    } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+    return keys;
+  }
+
+  @Test
+  void shouldLoadSyntheticMerchantsUnderTheirOwnPrefixWithTheKeyTtlAndLeaveUsersAlone() {
+    assertThat(cli("load", "--count", "20", "--batch-ttl-seconds", "5000")[0]).isEqualTo("0");
+    Map<String, String> user = raw.hgetAll(PREFIX + "u0007");
+
+    String[] result = cli("load", "--entity", "merchant", "--count", "300", "--seed", "9", "--batch-ttl-seconds", "600");
+
+    assertThat(result[0]).as(result[2]).isEqualTo("0");
+    assertThat(result[1]).contains("loaded 300 synthetic merchants (seed 9)", "HGETALL " + MERCHANTS + "<id>");
+    assertThat(keysUnder(MERCHANTS)).hasSize(300).contains(MERCHANTS + "m0001", MERCHANTS + "m0300");
+    assertThat(raw.hgetAll(MERCHANTS + "m0300")).containsOnlyKeys("merchant_category", "merchant_risk_tier",
+        "merchant_age_days");
+    assertThat(raw.hgetAll(MERCHANTS + "m0042")).isEqualTo(SyntheticMerchants.merchant(42, 9).values());
+    assertThat(raw.ttl(MERCHANTS + "m0001")).isBetween(590L, 600L);
+    assertThat(raw.ttl(MERCHANTS + "m0300")).isBetween(590L, 600L);
+
+    assertThat(keysUnder(PREFIX)).hasSize(20);
+    assertThat(raw.hgetAll(PREFIX + "u0007")).isEqualTo(user);
+    assertThat(raw.ttl(PREFIX + "u0007")).as("the users' key TTL, set by their own load").isGreaterThan(4000L);
+    assertThat(cli("stats", "--entity", "merchant")[1]).contains("300 entities under '" + MERCHANTS + "' (merchant)");
+    assertThat(cli("stats")[1]).contains("20 entities under '" + PREFIX + "' (user)");
+  }
+
+  @Test
+  void shouldTakeTheEntityFromTheEnvironment() {
+    String[] result = MaterializerCliTest.run(Map.of("FS_ENTITY", "merchant"),
+        "load", "--count", "3", "--redis-url", redis.url());
+    assertThat(result[0]).as(result[2]).isEqualTo("0");
+    assertThat(keysUnder(MERCHANTS)).containsExactlyInAnyOrder(MERCHANTS + "m0001", MERCHANTS + "m0002", MERCHANTS + "m0003");
+  }
+
+  @Test
+  void shouldLoadAMerchantFileAndRejectABadOneBeforeLoadingAnything() throws IOException {
+    Path good = Files.writeString(dir.resolve("merchants.csv"),
+        "merchant_id,merchant_category,merchant_risk_tier,merchant_age_days\nm0001,grocery,low,2201\nm0002,travel,high,12\n");
+    assertThat(cli("load", "--entity", "merchant", "--from", good.toString())[0]).isEqualTo("0");
+    assertThat(raw.hgetAll(MERCHANTS + "m0002")).isEqualTo(Map.of("merchant_category", "travel",
+        "merchant_risk_tier", "high", "merchant_age_days", "12"));
+    assertThat(raw.ttl(MERCHANTS + "m0002")).isGreaterThan(86000L);
+    cli("reset", "--yes", "--entity", "merchant");
+
+    StringBuilder content = new StringBuilder("merchant_id,merchant_category,merchant_age_days\n");
+    for (int i = 1; i <= 3000; i++) {
+      content.append(io.featurestore.population.Merchants.merchantId(i)).append(",grocery,").append(i).append('\n');
+    }
+    content.append("m3001,grocery,ancient\n");
+    Path bad = Files.writeString(dir.resolve("bad.csv"), content);
+
+    String[] result = cli("load", "--entity", "merchant", "--from", bad.toString());
+
+    assertThat(result[0]).isEqualTo("2");
+    assertThat(result[2]).contains("nothing was loaded", "line 3002, column 3 ('merchant_age_days'): 'ancient' is not an integer");
+    assertThat(keysUnder(MERCHANTS)).isEmpty();
+
+    Path streaming = Files.writeString(dir.resolve("streaming.csv"), "merchant_id,merchant_tx_count_1h\nm0001,4\n");
+    String[] refused = cli("load", "--entity", "merchant", "--from", streaming.toString());
+    assertThat(refused[0]).isEqualTo("2");
+    assertThat(refused[2]).contains("line 1, column 2: column 'merchant_tx_count_1h' is a streaming feature of merchant");
+    assertThat(keysUnder(MERCHANTS)).isEmpty();
+  }
+
+  @Test
+  void shouldResetOneEntityWithoutTouchingAnotherOrTheMetaKeys() {
+    cli("load", "--count", "20");
+    cli("load", "--count", "30", "--entity", "merchant");
+    raw.hset(META, "instance-1", "state=RUNNING");
+
+    String[] refused = cli("reset", "--entity", "merchant");
+    assertThat(refused[0]).isEqualTo("2");
+    assertThat(refused[2]).contains("refusing to delete 30 entities under '" + MERCHANTS + "' (merchant)");
+
+    String[] done = cli("reset", "--yes", "--entity", "merchant");
+
+    assertThat(done[0]).as(done[2]).isEqualTo("0");
+    assertThat(done[1]).contains("removed 30 entities under '" + MERCHANTS + "' (merchant)");
+    assertThat(keysUnder(MERCHANTS)).isEmpty();
+    assertThat(keysUnder(PREFIX)).hasSize(20);
+    assertThat(raw.hget(META, "instance-1")).isEqualTo("state=RUNNING");
+  }
+
+  @Test
+  void shouldRefuseToResetAPrefixThatReachesTheMetaKeys() {
+    raw.hset(META, "instance-1", "state=RUNNING");
+    String[] result = run("reset", "--yes", "--redis-url", redis.url(), "--key-prefix", "fs:meta:users:");
+    assertThat(result[0]).isEqualTo("2");
+    assertThat(result[2]).contains("refusing to reset under 'fs:meta:users:' (entity user): it overlaps 'fs:meta:'");
+    assertThat(raw.exists(META)).isTrue();
   }
 
   @Test

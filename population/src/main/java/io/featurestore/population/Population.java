@@ -13,23 +13,12 @@ public final class Population {
 
   /** The id of user number {@code n} (1-based): {@code u0001}, …, {@code u9999}, {@code u10000}, … */
   public static String userId(long n) {
-    String digits = Long.toString(n);
-    return digits.length() >= 4 ? "u" + digits : "u" + "0000".substring(digits.length()) + digits;
+    return SyntheticIds.format('u', n);
   }
 
   /** The number of a synthetic id ({@code u0042} → 42); empty for any other id, including {@code u42}. */
   public static OptionalLong numberOf(String userId) {
-    if (userId == null || userId.length() < 5 || userId.length() > 19 || userId.charAt(0) != 'u') {
-      return OptionalLong.empty();
-    }
-    for (int i = 1; i < userId.length(); i++) {
-      char c = userId.charAt(i);
-      if (c < '0' || c > '9') {
-        return OptionalLong.empty();
-      }
-    }
-    long n = Long.parseLong(userId.substring(1));
-    return n >= 1 && userId(n).equals(userId) ? OptionalLong.of(n) : OptionalLong.empty();
+    return SyntheticIds.parse('u', userId);
   }
 
   /**

@@ -12,4 +12,16 @@ public final class Topics {
   public static final List<String> ALL = List.of(LOGIN, TRANSACTION, DLQ);
 
   private Topics() {}
+
+  /** The topic of an event type ({@code login}, {@code transaction}), as the registry names it. */
+  public static String of(String eventType) {
+    switch (eventType) {
+      case LoginEvent.TYPE:
+        return LOGIN;
+      case TransactionEvent.TYPE:
+        return TRANSACTION;
+      default:
+        throw new IllegalArgumentException("no topic for event type '" + eventType + "'");
+    }
+  }
 }

@@ -234,6 +234,11 @@ final class DeclaredFeatures {
     }
   }
 
+  /** The store that records which declarations a state store's content was built with. */
+  static String metaStoreName(String stateStoreName) {
+    return stateStoreName + "-meta";
+  }
+
   /** Reads and writes events on the repartition topics: the event type, then its JSON. */
   static org.apache.kafka.common.serialization.Serde<Event> eventSerde(EventJson json) {
     return org.apache.kafka.common.serialization.Serdes.serdeFrom(

@@ -2,8 +2,11 @@ package io.featurestore.processor;
 
 import io.featurestore.core.FeatureType;
 import io.featurestore.core.StreamAggregation;
+import io.featurestore.core.FeatureRegistry;
 import io.featurestore.events.Event;
+import io.featurestore.events.EventJson;
 import io.featurestore.events.LoginEvent;
+import io.featurestore.events.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -58,8 +62,16 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
   /** Unchanged entities kept deserialized, so frequent ones are not read back from RocksDB on every event. */
   static final int CACHED_ENTITIES = 10_000;
 
+  /** The meta store's key of the declarations fingerprint the task's state was built with. */
+  static final String FINGERPRINT = "declarations";
+
   private final DeclaredFeatures.Group group;
   private final String storeName;
+  /** Where to reread retained events for a rebuild; null when there is nowhere (topology tests). */
+  private final RetainedEvents retained;
+  private final EventJson json;
+  private final FeatureRegistry entity;
+  private KeyValueStore<String, String> meta;
   private final TopologySettings settings;
   private final SinkBuffers sinks;
   private final ProcessorMetrics metrics;
@@ -98,9 +110,12 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
   }
 
   EntityFeaturesProcessor(DeclaredFeatures.Group group, TopologySettings settings, SinkBuffers sinks,
-      ProcessorMetrics metrics, String storeName) {
+      ProcessorMetrics metrics, String storeName, RetainedEvents retained) {
     this.group = group;
     this.storeName = storeName;
+    this.retained = retained;
+    this.json = new EventJson(settings.registry());
+    this.entity = settings.registry().forEntity(group.entity);
     this.settings = settings;
     this.sinks = sinks;
     this.metrics = metrics;
@@ -116,7 +131,16 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
     hook.onPreCommit(this::writeChangedEntities);
     this.sink = sinks.forCurrentThread();
     this.task = context.taskId().toString();
+    this.meta = context.getStateStore(DeclaredFeatures.metaStoreName(storeName));
     long now = context.currentSystemTimeMs();
+    String builtWith = meta.get(FINGERPRINT);
+    if (!group.fingerprint().equals(builtWith)) {
+      if (retained != null && retained.hasCommittedInput()) {
+        rebuild(now, builtWith == null ? "its state has no record of the declarations it was built with"
+            : "its declarations changed");
+      }
+      meta.put(FINGERPRINT, group.fingerprint());
+    }
     serverResets = sink.serverResets();
     rewriteLiveEntities(now, "from restored state");
     lastCommitRequest = now;
@@ -139,6 +163,30 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
       }
       state.setHighWater(source, offset);
     }
+    int applied = apply(state, event, now, now);
+    if (applied == TOO_OLD) {
+      metrics.lateEvent(group.entity, type);
+    }
+    metrics.eventProcessed(group.entity, type);
+    metrics.eventTime(event.ts());
+    if ((applied & (WINDOWS_CHANGED | LAST_CHANGED)) != 0) {
+      evaluate(id, state, now, event.ts(), (applied & LAST_CHANGED) != 0, false);
+    } else {
+      changed.put(id, state); // keep the advanced high-water offset
+    }
+  }
+
+  private static final int WINDOWS_CHANGED = 1;
+  private static final int LAST_CHANGED = 2;
+  /** Selected by a window that it is too old for, and by nothing else. */
+  private static final int TOO_OLD = 4;
+
+  /**
+   * Applies one event to an entity's windows and facts at {@code now}; a fact it replaces counts
+   * as processed at {@code processedAt}. Returns what changed ({@link #WINDOWS_CHANGED},
+   * {@link #LAST_CHANGED}) or {@link #TOO_OLD}.
+   */
+  private int apply(EntityState state, Event event, long now, long processedAt) {
     boolean windowsChanged = false;
     boolean tooOld = false;
     long ts = event.ts();
@@ -163,7 +211,7 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
       DeclaredFeatures.LastSlot slot = group.lasts.get(i);
       if (slot.selector().matches(event) && ts > state.lastTs[i]) {
         state.lastTs[i] = ts;
-        state.lastProcessedAt[i] = now;
+        state.lastProcessedAt[i] = processedAt;
         java.util.List<String> fields = slot.fields();
         for (int f = 0; f < fields.size(); f++) {
           state.lastValues[i][f] = event.field(fields.get(f));
@@ -171,16 +219,10 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
         lastChanged = true;
       }
     }
-    if (tooOld && !windowsChanged && !lastChanged) {
-      metrics.lateEvent(group.entity, type);
-    }
-    metrics.eventProcessed(group.entity, type);
-    metrics.eventTime(ts);
     if (windowsChanged || lastChanged) {
-      evaluate(id, state, now, ts, lastChanged, false);
-    } else {
-      changed.put(id, state); // keep the advanced high-water offset
+      return (windowsChanged ? WINDOWS_CHANGED : 0) | (lastChanged ? LAST_CHANGED : 0);
     }
+    return tooOld ? TOO_OLD : 0;
   }
 
   /** The label of an event in the processor's metrics: login, failed_login or transaction. */
@@ -338,6 +380,85 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
       dueAt.put(id, at);
       schedule.add(new Due(at, id));
     }
+  }
+
+  /**
+   * Rebuilds this task's state of the group from the events the input topics retain, before
+   * anything is written to Redis: the state is emptied, every retained event of the task's
+   * entities that can still count (Kafka timestamp within the longest window, the future skew and,
+   * for "last" facts, one stream TTL, plus a minute) is applied with its source offset as the
+   * high-water mark, and normal processing then skips every record at or below it. A fact's
+   * event counts as processed at its Kafka timestamp (when it reached the broker), so a rebuilt
+   * fact expires as it would have. Each entity of a repartitioned group is rebuilt by the task
+   * of its repartition partition, from every partition of the input topics.
+   */
+  private void rebuild(long now, String why) {
+    long started = System.nanoTime();
+    java.util.List<String> old = new java.util.ArrayList<>();
+    try (KeyValueIterator<String, EntityState> all = store.all()) {
+      all.forEachRemaining(e -> old.add(e.key));
+    }
+    old.forEach(store::delete);
+    changed.clear();
+    cached.clear();
+    int taskPartition = context.taskId().partition();
+    java.util.List<TopicPartition> sources = new java.util.ArrayList<>();
+    int repartitions = group.byRecordKey() ? 0
+        : retained.partitions(context.applicationId() + "-" + group.repartitionName() + "-repartition");
+    for (String type : group.eventTypes) {
+      String topic = Topics.of(type);
+      if (group.byRecordKey()) {
+        sources.add(new TopicPartition(topic, taskPartition));
+      } else {
+        for (int p = 0; p < retained.partitions(topic); p++) {
+          sources.add(new TopicPartition(topic, p));
+        }
+      }
+    }
+    long skew = settings.maxFutureSkew().toMillis();
+    long lookback = Math.max(group.longestWindowMs() + skew, group.lasts.isEmpty() ? 0 : streamTtlMs) + 60_000;
+    long[] applied = new long[1];
+    long read = retained.read(sources, now - lookback, record -> {
+      Event event = parse(record);
+      if (event == null || event.ts() > now + skew) {
+        return; // normal processing sent it to the DLQ
+      }
+      String id = group.byRecordKey() ? event.userId() : group.idOf(event);
+      if (id == null || !entity.isValidEntityId(id)
+          || (!group.byRecordKey() && partitionOf(id, repartitions) != taskPartition)) {
+        return;
+      }
+      EntityState state = stateOf(id);
+      String source = record.topic() + ":" + record.partition();
+      if (record.offset() <= state.highWater(source)) {
+        return;
+      }
+      state.setHighWater(source, record.offset());
+      apply(state, event, now, Math.min(record.timestamp(), now));
+      changed.put(id, state);
+      applied[0]++;
+    });
+    LOG.info("Task {}: rebuilt the {} features of {} {}s from {} retained events ({} read, since {}) in {} ms, because {}",
+        task, group.entity, changed.size(), group.entity, applied[0], read, java.time.Instant.ofEpochMilli(now - lookback),
+        (System.nanoTime() - started) / 1_000_000, why);
+  }
+
+  /** The event of a retained record, or null when normal processing dead-letters it. */
+  private Event parse(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record) {
+    try {
+      Event event = record.topic().equals(Topics.LOGIN) ? json.parseLogin(record.value())
+          : json.parseTransaction(record.value());
+      String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+      return event.userId().equals(key) ? event : null;
+    } catch (io.featurestore.events.InvalidEventException e) {
+      return null;
+    }
+  }
+
+  /** The repartition topic's partition of an entity id: what the producer's default partitioner picks for that key. */
+  static int partitionOf(String id, int partitions) {
+    return org.apache.kafka.common.utils.Utils.toPositive(
+        org.apache.kafka.common.utils.Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % partitions;
   }
 
   /**

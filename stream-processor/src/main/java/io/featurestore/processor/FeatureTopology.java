@@ -54,6 +54,15 @@ public final class FeatureTopology {
   }
 
   public static Topology buildTopology(TopologySettings settings, SinkBuffers sinks, ProcessorMetrics metrics) {
+    return buildTopology(settings, sinks, metrics, null);
+  }
+
+  /**
+   * @param retained where a task rereads the retained events to rebuild its state when the
+   *     declarations changed (null: never rebuild, a changed state keeps what still applies)
+   */
+  static Topology buildTopology(TopologySettings settings, SinkBuffers sinks, ProcessorMetrics metrics,
+      RetainedEvents retained) {
     DeclaredFeatures declared = DeclaredFeatures.of(settings.registry());
     EventJson json = new EventJson(settings.registry());
     long skew = settings.maxFutureSkew().toMillis();
@@ -84,6 +93,8 @@ public final class FeatureTopology {
           ? USER_STATE_STORE : group.storeName();
       builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName),
           Serdes.String(), EntityState.serde(group)).withCachingDisabled());
+      builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(
+          DeclaredFeatures.metaStoreName(storeName)), Serdes.String(), Serdes.String()).withCachingDisabled());
       builder.addStateStore(PreCommitHook.builder(group.preCommitHookName()));
       KStream<String, Event> keyed = events;
       if (!group.byRecordKey()) {
@@ -97,8 +108,9 @@ public final class FeatureTopology {
         keyed = events.process(() -> new Rekey(group, settings.registry(), metrics), Named.as(group.entity + "-rekey"))
             .repartition(repartitioned);
       }
-      keyed.process(() -> new EntityFeaturesProcessor(group, settings, sinks, metrics, storeName),
-          Named.as(group.processorName()), storeName, group.preCommitHookName());
+      keyed.process(() -> new EntityFeaturesProcessor(group, settings, sinks, metrics, storeName, retained),
+          Named.as(group.processorName()), storeName, DeclaredFeatures.metaStoreName(storeName),
+          group.preCommitHookName());
     }
     return builder.build();
   }

@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,6 +45,7 @@ public final class StreamProcessorApp implements AutoCloseable {
   private final ProcessorHealth health;
   private final KafkaStreams streams;
   private final SinkBuffers sinks;
+  private final KafkaRetainedEvents retained;
   private final ScheduledExecutorService heartbeatTimer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "heartbeat");
     t.setDaemon(true);
@@ -72,7 +74,12 @@ public final class StreamProcessorApp implements AutoCloseable {
       }
     };
     this.sinks = new SinkBuffers(writer, metrics, settings.sinkRetryBudget());
-    this.streams = new KafkaStreams(FeatureTopology.buildTopology(settings, sinks, metrics), config.streamsProperties());
+    Properties clients = new Properties();
+    clients.putAll(config.kafkaSecurity().clientProperties());
+    clients.put(org.apache.kafka.clients.CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    this.retained = new KafkaRetainedEvents(clients, config.applicationId());
+    this.streams = new KafkaStreams(FeatureTopology.buildTopology(settings, sinks, metrics, retained),
+        config.streamsProperties());
     // A failed task (Redis down past the retry budget) is retried on a fresh thread from its
     // last committed offsets and restored state: nothing is skipped.
     streams.setUncaughtExceptionHandler(e -> {
@@ -94,6 +101,7 @@ public final class StreamProcessorApp implements AutoCloseable {
     // Refuses input topics that are not co-partitioned (or missing) and wipes local state that
     // belongs to another Kafka cluster: Kafka Streams' cleanUp() is only allowed before start.
     StartupChecks.run(config, streams::cleanUp);
+    retained.readCommittedInput();
     if (config.metricsPort() > 0) {
       http = HttpServer.create(new InetSocketAddress(config.metricsPort()), 0);
       http.createContext("/metrics", exchange -> respond(exchange, 200, meters.scrape(), "text/plain; version=0.0.4"));

@@ -359,6 +359,69 @@ class FeatureTopologyTest {
     assertThat(h.metrics.get("replay.merchant.transaction")).isEqualTo(1);
   }
 
+  /** The bundled registry plus a user and a merchant feature that nothing has computed before. */
+  private static io.featurestore.core.FeatureRegistry withTwoNewFeatures() {
+    String bundled;
+    try (var in = io.featurestore.core.FeatureRegistry.class.getResourceAsStream(io.featurestore.core.FeatureRegistry.BUNDLED_RESOURCE)) {
+      bundled = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    String added = String.join("\n",
+        "  - {name: tx_amount_mean_1h, type: double, source: stream, from: transaction, aggregate: mean, field: amount, window: 1h}",
+        "  - {name: merchant_amount_sum_1h, entity: merchant, type: double, source: stream, from: transaction,"
+            + " key: merchant_id, aggregate: sum, field: amount, window: 1h}",
+        "",
+        "services:");
+    return io.featurestore.core.FeatureRegistry.parse(new java.io.StringReader(bundled.replace("\nservices:", "\n" + added)),
+        "added.yaml");
+  }
+
+  private void sendTheRebuildStory() {
+    h.transaction("u1", T0 - 50 * MIN, "10.00", "m1");
+    h.transaction("u1", T0 - 2 * MIN, "30.00", "m1");
+    h.transaction("u2", T0 - MIN, "5.00", "m1");
+    h.login("u1", T0 - MIN, true, "d1");
+  }
+
+  @Test
+  void shouldRebuildNewlyDeclaredFeaturesFromTheRetainedEventsAndCountReplaysOnce() {
+    sendTheRebuildStory();
+    h.advance(Duration.ofMillis(100));
+    RecordedEvents retained = h.sent;
+    h.close();
+
+    h = new TopologyHarness(withTwoNewFeatures(), retained); // restarted with two more features
+    h.advance(Duration.ofMillis(100));
+    assertThat(h.redis.read("u1", "tx_amount_mean_1h")).as("exact at once, from the retained events").isEqualTo(20.0);
+    assertThat(h.redis.read("merchant", "m1", "merchant_amount_sum_1h")).isEqualTo(45.0);
+    assertThat(tx("u1")).isEqualTo(1);
+    assertThat(h.redis.read("u1", "last_device_id")).isEqualTo("d1");
+    assertThat(h.redis.read("merchant", "m1", "merchant_tx_count_1h")).isEqualTo(3L);
+
+    // The processor resumes from its committed offsets, at or below what the rebuild read: the
+    // same records (same offsets) arrive again and count once.
+    sendTheRebuildStory();
+    h.advance(Duration.ofMillis(100));
+    assertThat(h.redis.read("u1", "tx_amount_mean_1h")).isEqualTo(20.0);
+    assertThat(h.redis.read("merchant", "m1", "merchant_amount_sum_1h")).isEqualTo(45.0);
+    assertThat(h.redis.read("merchant", "m1", "merchant_tx_count_1h")).isEqualTo(3L);
+    assertThat(h.metrics.get("replay.transaction")).isEqualTo(3);
+    assertThat(h.metrics.get("replay.merchant.transaction")).isEqualTo(3);
+  }
+
+  @Test
+  void shouldNotRebuildOnAFirstStartWhenEveryRetainedEventIsStillToBeProcessed() {
+    sendTheRebuildStory();
+    RecordedEvents retained = h.sent;
+    retained.committedInput = false;
+    h.close();
+    h = new TopologyHarness(withTwoNewFeatures(), retained);
+    h.advance(Duration.ofMillis(100));
+    assertThat(h.redis.fields("user", "u1")).isEmpty();
+    assertThat(h.redis.calls).isEmpty();
+  }
+
   @Test
   void shouldRefuseARegistryThatDeclaresNoStreamingFeature() {
     var registry = io.featurestore.core.FeatureRegistry.parse(new java.io.StringReader(String.join("\n",

@@ -39,6 +39,14 @@ final class TopologyHarness implements AutoCloseable {
 
   /** The topology of another registry's declarations. */
   TopologyHarness(FeatureRegistry registry) {
+    this(registry, null);
+  }
+
+  /**
+   * The topology of a registry's declarations that, when {@code retained} says the application
+   * has committed input, rebuilds its state from those events on start.
+   */
+  TopologyHarness(FeatureRegistry registry, RecordedEvents retained) {
     this.registry = registry;
     long streamTtlSeconds = registry.streamTtlSeconds();
     json = new EventJson(registry);
@@ -56,7 +64,8 @@ final class TopologyHarness implements AutoCloseable {
       throw new java.io.UncheckedIOException(e);
     }
     sinks = new SinkBuffers(redis, metrics, settings.sinkRetryBudget());
-    driver = new TopologyTestDriver(FeatureTopology.buildTopology(settings, sinks, metrics), props, Instant.ofEpochMilli(T0));
+    driver = new TopologyTestDriver(FeatureTopology.buildTopology(settings, sinks, metrics, retained), props,
+        Instant.ofEpochMilli(T0));
     logins = driver.createInputTopic(Topics.LOGIN, new ByteArraySerializer(), new ByteArraySerializer());
     transactions = driver.createInputTopic(Topics.TRANSACTION, new ByteArraySerializer(), new ByteArraySerializer());
     dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -88,8 +97,13 @@ final class TopologyHarness implements AutoCloseable {
     send(logins, user, new LoginEvent(user, ts, device, "US", success));
   }
 
+  /** Every record sent, as the input topics retain them (one partition each). */
+  final RecordedEvents sent = new RecordedEvents();
+
   void send(TestInputTopic<byte[], byte[]> topic, String user, Event event) {
     topic.pipeInput(bytes(user), json.write(event), event.ts());
+    sent.add(event instanceof io.featurestore.events.LoginEvent ? Topics.LOGIN : Topics.TRANSACTION, bytes(user),
+        json.write(event), event.ts());
   }
 
   byte[] json(Event event) {

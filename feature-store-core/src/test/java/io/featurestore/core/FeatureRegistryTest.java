@@ -79,7 +79,7 @@ class FeatureRegistryTest {
     // Single-entity services per entity; fraud_scoring_v2 spans both.
     assertThat(registry.services()).containsOnlyKeys("fraud_scoring_v1", "login_risk_v1", "user_profile");
     assertThat(registry.forEntity("merchant").featureNames()).containsExactly("merchant_category",
-        "merchant_risk_tier", "merchant_age_days", "merchant_tx_count_1h");
+        "merchant_risk_tier", "merchant_age_days", "merchant_tx_count_1h", "merchant_amount_sum_1h");
   }
 
   private static String describe(FeatureRegistry registry, String entity, String feature) {

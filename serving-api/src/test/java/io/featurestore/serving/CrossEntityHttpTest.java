@@ -287,7 +287,7 @@ class CrossEntityHttpTest {
     JsonNode merchant = ok(get("/v1/entities/m042?entity=merchant"));
     assertThat(merchant.path("key").asText()).isEqualTo("fs:merchant:m042");
     assertThat(merchant.path("features").path("merchant_category").asText()).isEqualTo("grocery");
-    assertThat(texts(merchant.path("missing"))).containsExactly("merchant_age_days", "merchant_tx_count_1h");
+    assertThat(texts(merchant.path("missing"))).containsExactly("merchant_age_days", "merchant_tx_count_1h", "merchant_amount_sum_1h");
     assertThat(ok(get("/v1/entities/u0001")).path("key").asText()).isEqualTo("fs:user:u0001");
     assertThat(get("/v1/entities/m999?entity=merchant").code()).isEqualTo(404);
     assertThat(json(get("/v1/entities/m999?entity=merchant")).path("error").asText())

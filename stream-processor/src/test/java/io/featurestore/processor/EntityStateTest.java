@@ -23,9 +23,9 @@ class EntityStateTest {
     assertThat(user.windows).hasSize(4);
     assertThat(user.lasts).as("three fields of the latest successful login share one fact").hasSize(1);
     assertThat(user.lasts.get(0).fields()).containsExactly("ts", "device_id", "country");
-    assertThat(declared.featureCount()).isEqualTo(8);
+    assertThat(declared.featureCount()).isEqualTo(9);
     assertThat(declared.describe())
-        .isEqualTo("8 streaming features: user (7, by user_id), merchant (1, repartitioned by merchant_id)");
+        .isEqualTo("9 streaming features: user (7, by user_id), merchant (2, repartitioned by merchant_id)");
   }
 
   @Test

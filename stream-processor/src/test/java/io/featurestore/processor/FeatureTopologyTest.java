@@ -320,7 +320,8 @@ class FeatureTopologyTest {
     h.advance(Duration.ofMillis(100));
     assertThat(h.redis.read("merchant", "m042", "merchant_tx_count_1h")).isEqualTo(2L);
     assertThat(h.redis.read("merchant", "m7", "merchant_tx_count_1h")).isEqualTo(1L);
-    assertThat(h.redis.fields("merchant", "m042")).containsOnlyKeys("merchant_tx_count_1h");
+    assertThat(h.redis.fields("merchant", "m042")).containsOnlyKeys("merchant_tx_count_1h", "merchant_amount_sum_1h");
+    assertThat(h.redis.read("merchant", "m042", "merchant_amount_sum_1h")).isEqualTo(25.5);
     assertThat(h.redis.read("u2", "tx_amount_sum_1h")).isEqualTo(6.5);
     assertThat(h.redis.read("u2", "tx_amount_max_24h")).isEqualTo(5.5);
 
@@ -368,9 +369,9 @@ class FeatureTopologyTest {
       throw new java.io.UncheckedIOException(e);
     }
     String added = String.join("\n",
-        "  - {name: tx_amount_mean_1h, type: double, source: stream, from: transaction, aggregate: mean, field: amount, window: 1h}",
-        "  - {name: merchant_amount_sum_1h, entity: merchant, type: double, source: stream, from: transaction,"
-            + " key: merchant_id, aggregate: sum, field: amount, window: 1h}",
+        "  - {name: tx_amount_mean_2h, type: double, source: stream, from: transaction, aggregate: mean, field: amount, window: 2h}",
+        "  - {name: merchant_amount_sum_2h, entity: merchant, type: double, source: stream, from: transaction,"
+            + " key: merchant_id, aggregate: sum, field: amount, window: 2h}",
         "",
         "services:");
     return io.featurestore.core.FeatureRegistry.parse(new java.io.StringReader(bundled.replace("\nservices:", "\n" + added)),
@@ -393,8 +394,8 @@ class FeatureTopologyTest {
 
     h = new TopologyHarness(withTwoNewFeatures(), retained); // restarted with two more features
     h.advance(Duration.ofMillis(100));
-    assertThat(h.redis.read("u1", "tx_amount_mean_1h")).as("exact at once, from the retained events").isEqualTo(20.0);
-    assertThat(h.redis.read("merchant", "m1", "merchant_amount_sum_1h")).isEqualTo(45.0);
+    assertThat(h.redis.read("u1", "tx_amount_mean_2h")).as("exact at once, from the retained events").isEqualTo(20.0);
+    assertThat(h.redis.read("merchant", "m1", "merchant_amount_sum_2h")).isEqualTo(45.0);
     assertThat(tx("u1")).isEqualTo(1);
     assertThat(h.redis.read("u1", "last_device_id")).isEqualTo("d1");
     assertThat(h.redis.read("merchant", "m1", "merchant_tx_count_1h")).isEqualTo(3L);
@@ -403,8 +404,8 @@ class FeatureTopologyTest {
     // same records (same offsets) arrive again and count once.
     sendTheRebuildStory();
     h.advance(Duration.ofMillis(100));
-    assertThat(h.redis.read("u1", "tx_amount_mean_1h")).isEqualTo(20.0);
-    assertThat(h.redis.read("merchant", "m1", "merchant_amount_sum_1h")).isEqualTo(45.0);
+    assertThat(h.redis.read("u1", "tx_amount_mean_2h")).isEqualTo(20.0);
+    assertThat(h.redis.read("merchant", "m1", "merchant_amount_sum_2h")).isEqualTo(45.0);
     assertThat(h.redis.read("merchant", "m1", "merchant_tx_count_1h")).isEqualTo(3L);
     assertThat(h.metrics.get("replay.transaction")).isEqualTo(3);
     assertThat(h.metrics.get("replay.merchant.transaction")).isEqualTo(3);

@@ -78,13 +78,13 @@ class RebuildIT {
     bed.start(env);
     double expectedSum = total;
     Await.until("the new merchant feature, rebuilt", DEADLINE,
-        () -> bed.raw.hget(merchantKey, "merchant_amount_sum_1h") != null);
-    assertThat(Double.parseDouble(bed.raw.hget(merchantKey, "merchant_amount_sum_1h"))).isEqualTo(expectedSum,
+        () -> bed.raw.hget(merchantKey, "merchant_amount_sum_2h") != null);
+    assertThat(Double.parseDouble(bed.raw.hget(merchantKey, "merchant_amount_sum_2h"))).isEqualTo(expectedSum,
         org.assertj.core.data.Offset.offset(1e-9));
     for (int i = 0; i < users.length; i++) {
       String key = bed.key(users[i]);
-      Await.until("the new user feature of " + users[i], DEADLINE, () -> bed.raw.hget(key, "tx_amount_mean_1h") != null);
-      assertThat(Double.parseDouble(bed.raw.hget(key, "tx_amount_mean_1h"))).isEqualTo(10 + i + 0.25);
+      Await.until("the new user feature of " + users[i], DEADLINE, () -> bed.raw.hget(key, "tx_amount_mean_2h") != null);
+      assertThat(Double.parseDouble(bed.raw.hget(key, "tx_amount_mean_2h"))).isEqualTo(10 + i + 0.25);
       assertThat(bed.raw.hget(key, "tx_amount_sum_1h")).as("not counted twice").isEqualTo(Double.toString(10 + i + 0.25));
     }
     assertThat(bed.raw.hget(merchantKey, "merchant_tx_count_1h")).as("not counted twice").isEqualTo("12");
@@ -97,10 +97,10 @@ class RebuildIT {
       bundled = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     String added = String.join("\n",
-        "  - {name: tx_amount_mean_1h, type: double, source: stream, from: transaction, aggregate: mean, field: amount,"
-            + " window: 1h}",
-        "  - {name: merchant_amount_sum_1h, entity: merchant, type: double, source: stream, from: transaction,"
-            + " key: merchant_id, aggregate: sum, field: amount, window: 1h}",
+        "  - {name: tx_amount_mean_2h, type: double, source: stream, from: transaction, aggregate: mean, field: amount,"
+            + " window: 2h}",
+        "  - {name: merchant_amount_sum_2h, entity: merchant, type: double, source: stream, from: transaction,"
+            + " key: merchant_id, aggregate: sum, field: amount, window: 2h}",
         "",
         "services:");
     Path file = registryDir.resolve("added.yaml");

@@ -72,6 +72,31 @@ record Comparison(int users, int mismatched, long lost, long doubleCounted, int 
     return new Comparison(users.size(), mismatched, lost, doubled, staleLogin, List.copyOf(examples));
   }
 
+  /**
+   * Every merchant's {@code merchant_tx_count_1h}, computed through the repartition topic,
+   * against the reference: the same rule as the users' counts.
+   */
+  static Comparison ofMerchants(InputEvents input, Map<String, FeatureVector> observed, long earliest, long latest) {
+    int mismatched = 0;
+    long lost = 0;
+    long doubled = 0;
+    List<String> examples = new ArrayList<>();
+    for (String merchant : input.merchants()) {
+      List<String> wrong = new ArrayList<>();
+      long[] off = check(wrong, InputEvents.MERCHANT_COUNT, value(observed.get(merchant), InputEvents.MERCHANT_COUNT),
+          input.merchantTransactionsAt(merchant, latest), input.merchantTransactionsAt(merchant, earliest));
+      lost += off[0];
+      doubled += off[1];
+      if (!wrong.isEmpty()) {
+        mismatched++;
+        if (examples.size() < MAX_EXAMPLES) {
+          examples.add(merchant + ": " + String.join(", ", wrong));
+        }
+      }
+    }
+    return new Comparison(input.merchants().size(), mismatched, lost, doubled, 0, List.copyOf(examples));
+  }
+
   /** Returns {lost, double-counted} for one count whose reference lies in {@code [low, high]}. */
   private static long[] check(List<String> wrong, String feature, long value, int low, int high) {
     if (value < low) {

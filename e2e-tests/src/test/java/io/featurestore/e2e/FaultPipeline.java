@@ -299,8 +299,12 @@ final class FaultPipeline implements AutoCloseable {
   }
 
   private Optional<Map<TopicPartition, Long>> endOffsets() {
+    return endOffsets(inputPartitions());
+  }
+
+  private Optional<Map<TopicPartition, Long>> endOffsets(List<TopicPartition> partitions) {
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    for (TopicPartition partition : inputPartitions()) {
+    for (TopicPartition partition : partitions) {
       latest.put(partition, OffsetSpec.latest());
     }
     return answer(admin.listOffsets(latest).all()).map(offsets -> offsets.entrySet().stream()
@@ -308,9 +312,13 @@ final class FaultPipeline implements AutoCloseable {
   }
 
   private Optional<Map<TopicPartition, Long>> committedOffsets() {
+    return committedOffsets(inputPartitions());
+  }
+
+  private Optional<Map<TopicPartition, Long>> committedOffsets(List<TopicPartition> partitions) {
     return answer(admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata()).map(committed -> {
       Map<TopicPartition, Long> out = new HashMap<>();
-      for (TopicPartition partition : inputPartitions()) {
+      for (TopicPartition partition : partitions) {
         OffsetAndMetadata offset = committed.get(partition);
         out.put(partition, offset == null ? 0L : offset.offset());
       }
@@ -368,13 +376,18 @@ final class FaultPipeline implements AutoCloseable {
 
   /**
    * The quiet moment the comparison needs: the simulator has stopped and the processor has
-   * committed every input record, partition by partition. It commits only after the writes
-   * those records caused are in Redis, so Redis now reflects every event.
+   * committed every input record and every record of the merchant's repartition topic, partition
+   * by partition. It commits only after the writes those records caused are in Redis, so Redis
+   * now reflects every event, for users and merchants.
    */
   void awaitQuiet(Duration timeout) {
-    await("the processor to commit every input record", timeout, processor(), () -> {
-      Optional<Map<TopicPartition, Long>> end = endOffsets();
-      return end.isPresent() && committedOffsets().equals(end);
+    List<TopicPartition> all = new ArrayList<>(inputPartitions());
+    for (int p = 0; p < partitions; p++) {
+      all.add(new TopicPartition(applicationId + "-merchant-by-merchant_id-repartition", p));
+    }
+    await("the processor to commit every input and repartition record", timeout, processor(), () -> {
+      Optional<Map<TopicPartition, Long>> end = endOffsets(all);
+      return end.isPresent() && committedOffsets(all).equals(end);
     });
   }
 
@@ -437,6 +450,21 @@ final class FaultPipeline implements AutoCloseable {
     try (FeatureStore store = FeatureStore.connect(redisUrl(), registry)) {
       for (int from = 0; from < all.size(); from += 1000) {
         for (FeatureVector v : store.reader().getBatch(all.subList(from, Math.min(all.size(), from + 1000)), STREAMING_COUNTS, false)) {
+          out.put(v.entityId(), v);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The merchants' streaming count as the serving path reads it (pipelined HMGET). */
+  Map<String, FeatureVector> readMerchantFeatures(Collection<String> merchants) {
+    Map<String, FeatureVector> out = new HashMap<>();
+    List<String> all = List.copyOf(merchants);
+    try (FeatureStore store = FeatureStore.connect(redisUrl(), registry.forEntity("merchant"))) {
+      for (int from = 0; from < all.size(); from += 1000) {
+        for (FeatureVector v : store.reader().getBatch(all.subList(from, Math.min(all.size(), from + 1000)),
+            List.of(InputEvents.MERCHANT_COUNT), false)) {
           out.put(v.entityId(), v);
         }
       }

@@ -132,15 +132,22 @@ class FaultSuiteIT {
       long readEnd = System.currentTimeMillis();
       Comparison comparison = Comparison.of(input, users, observed, readStart - TOLERANCE.toMillis(),
           readEnd + TOLERANCE.toMillis());
+      long merchantReadStart = System.currentTimeMillis();
+      Map<String, FeatureVector> merchantsObserved = pipeline.readMerchantFeatures(input.merchants());
+      Comparison merchants = Comparison.ofMerchants(input, merchantsObserved, merchantReadStart - TOLERANCE.toMillis(),
+          System.currentTimeMillis() + TOLERANCE.toMillis());
       long deadLetters = pipeline.deadLetters();
 
-      Row row = new Row(name, fault, input.records(), acknowledged(summary), comparison,
+      Row row = new Row(name, fault, input.records(), acknowledged(summary), comparison, merchants,
           Duration.ofNanos(faultEnd - faultStart), Duration.ofNanos(served - faultStart));
       ROWS.add(row);
       System.out.println(table(List.of(row)));
 
       String context = name + ": " + comparison.examples() + "; simulator: " + summary + pipeline.diagnostics();
       assertThat(comparison.mismatched()).as("users whose features differ from the reference; " + context).isZero();
+      assertThat(merchants.mismatched()).as("merchants whose count differs from the reference; " + name + ": "
+          + merchants.examples()).isZero();
+      assertThat(merchants.users()).as("merchants seen in the input").isPositive();
       assertThat(deadLetters).as("dead letters (the simulator sends only valid events)").isEqualTo(input.unusable());
       assertThat(unacknowledged(summary)).as("events the simulator could not deliver: " + summary).isZero();
       assertThat(input.records()).as("records in the topics = events the simulator acknowledged + one probe per "
@@ -177,18 +184,21 @@ class FaultSuiteIT {
     return Long.parseLong(m.group(1));
   }
 
-  record Row(String scenario, String fault, long produced, long acknowledged, Comparison comparison, Duration faultLength,
-      Duration recovery) {}
+  record Row(String scenario, String fault, long produced, long acknowledged, Comparison comparison,
+      Comparison merchants, Duration faultLength, Duration recovery) {}
 
   static String table(List<Row> rows) {
     StringBuilder out = new StringBuilder(
         "| scenario | fault | events produced | users | mismatched users | lost | double-counted | wrong last_login_ts "
-            + "| fault lasted | recovery |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            + "| merchants | mismatched merchants | merchant lost / double-counted | fault lasted | recovery |\n"
+            + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Row r : rows) {
       Comparison c = r.comparison();
-      out.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %d | %d | %d | %d | %.1f s | %.1f s |%n",
+      Comparison m = r.merchants();
+      out.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %d | %d | %d | %d | %,d | %d | %d / %d | %.1f s | %.1f s |%n",
           r.scenario(), r.fault(), r.produced(), c.users(), c.mismatched(), c.lost(), c.doubleCounted(),
-          c.staleLastLogin(), r.faultLength().toMillis() / 1000.0, r.recovery().toMillis() / 1000.0));
+          c.staleLastLogin(), m.users(), m.mismatched(), m.lost(), m.doubleCounted(), r.faultLength().toMillis() / 1000.0,
+          r.recovery().toMillis() / 1000.0));
     }
     return out.toString();
   }

@@ -33,9 +33,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * @param newestTs the newest event time in the topics
  */
 record InputEvents(Map<String, long[]> transactions, Map<String, long[]> failedLogins, Map<String, Long> lastLogin,
-    long records, long unusable, long newestTs) {
+    Map<String, long[]> merchantTransactions, long records, long unusable, long newestTs) {
   static final long TX_WINDOW_MS = Duration.ofMinutes(5).toMillis();
   static final long FAILED_LOGIN_WINDOW_MS = Duration.ofMinutes(15).toMillis();
+  /** The merchant's streaming count, through the repartition topic: transactions per merchant over 1 h. */
+  static final String MERCHANT_COUNT = "merchant_tx_count_1h";
+  static final long MERCHANT_WINDOW_MS = Duration.ofHours(1).toMillis();
 
   /** Reads both input topics from the beginning to their end offsets as of now. */
   static InputEvents read(String bootstrapServers, EventJson json, Duration timeout) {
@@ -65,8 +68,8 @@ record InputEvents(Map<String, long[]> transactions, Map<String, long[]> failedL
         return partitions.stream().mapToLong(p -> end.get(p) - consumer.position(p, timeout)).sum();
       }, left -> left <= 0);
     }
-    return new InputEvents(sorted(reader.tx), sorted(reader.failed), reader.last, reader.records, reader.unusable,
-        reader.newest);
+    return new InputEvents(sorted(reader.tx), sorted(reader.failed), reader.last, sorted(reader.merchantTx),
+        reader.records, reader.unusable, reader.newest);
   }
 
   /** What {@link #read} gathers, record by record. */
@@ -75,6 +78,7 @@ record InputEvents(Map<String, long[]> transactions, Map<String, long[]> failedL
     final Map<String, List<Long>> tx = new HashMap<>();
     final Map<String, List<Long>> failed = new HashMap<>();
     final Map<String, Long> last = new HashMap<>();
+    final Map<String, List<Long>> merchantTx = new HashMap<>();
     long records;
     long unusable;
     long newest = Long.MIN_VALUE;
@@ -103,6 +107,7 @@ record InputEvents(Map<String, long[]> transactions, Map<String, long[]> failedL
             unusable++;
           } else {
             tx.computeIfAbsent(transaction.userId(), u -> new ArrayList<>()).add(transaction.ts());
+            merchantTx.computeIfAbsent(transaction.merchantId(), m -> new ArrayList<>()).add(transaction.ts());
           }
           newest = Math.max(newest, transaction.ts());
         }
@@ -138,6 +143,16 @@ record InputEvents(Map<String, long[]> transactions, Map<String, long[]> failedL
   /** The reference {@code failed_logins_15m} of {@code user} at time {@code t}. */
   int failedLoginsAt(String user, long t) {
     return countIn(failedLogins.get(user), t - FAILED_LOGIN_WINDOW_MS, t);
+  }
+
+  /** The reference {@code merchant_tx_count_1h} of {@code merchant} at time {@code t}. */
+  int merchantTransactionsAt(String merchant, long t) {
+    return countIn(merchantTransactions.get(merchant), t - MERCHANT_WINDOW_MS, t);
+  }
+
+  /** Every merchant with at least one usable transaction. */
+  Set<String> merchants() {
+    return new java.util.TreeSet<>(merchantTransactions.keySet());
   }
 
   /** The newest successful login of {@code user}, if any. */

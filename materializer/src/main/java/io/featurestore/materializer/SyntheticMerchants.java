@@ -5,7 +5,6 @@ import io.featurestore.population.Merchants;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 
 /**
  * The batch features of the synthetic merchants {@code m0001 … mN} ({@link Merchants}): category,
@@ -20,25 +19,7 @@ public final class SyntheticMerchants {
   private SyntheticMerchants() {}
 
   public static Iterator<EntityRow> generate(long count, long seed) {
-    if (count < 0) {
-      throw new IllegalArgumentException("count must be >= 0, not " + count);
-    }
-    return new Iterator<>() {
-      private long next = 1;
-
-      @Override
-      public boolean hasNext() {
-        return next <= count;
-      }
-
-      @Override
-      public EntityRow next() {
-        if (next > count) {
-          throw new NoSuchElementException();
-        }
-        return merchant(next++, seed);
-      }
-    };
+    return SyntheticUsers.rows(count, n -> merchant(n, seed));
   }
 
   static EntityRow merchant(long n, long seed) {

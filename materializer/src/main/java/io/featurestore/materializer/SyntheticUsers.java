@@ -23,6 +23,11 @@ public final class SyntheticUsers {
   private SyntheticUsers() {}
 
   public static Iterator<EntityRow> generate(long count, long seed) {
+    return rows(count, n -> user(n, seed));
+  }
+
+  /** Rows 1..count, each made when it is asked for, so millions of rows never sit in memory. */
+  static Iterator<EntityRow> rows(long count, java.util.function.LongFunction<EntityRow> row) {
     if (count < 0) {
       throw new IllegalArgumentException("count must be >= 0, not " + count);
     }
@@ -39,7 +44,7 @@ public final class SyntheticUsers {
         if (next > count) {
           throw new NoSuchElementException();
         }
-        return user(next++, seed);
+        return row.apply(next++);
       }
     };
   }

@@ -5,6 +5,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,11 +94,13 @@ final class RegistryParser {
     Node featuresNode = required(top, "features", root);
     List<FeatureDefinition> features = new ArrayList<>();
     Set<FeatureRef> refs = new HashSet<>();
+    Map<String, FeatureDefinition> firstKeyed = new HashMap<>();
     for (Node item : sequence(featuresNode, "features")) {
       FeatureDefinition f = feature(item, entitiesByName, entities.get(0), legacy);
       if (!refs.add(f.ref())) {
         throw error(item, "feature '" + f.name() + "' is defined twice in entity '" + f.entity() + "'");
       }
+      requireOneKeyField(item, f, firstKeyed);
       features.add(f);
     }
     if (features.isEmpty()) {
@@ -130,6 +133,23 @@ final class RegistryParser {
       return new FeatureRegistry(source, entities, batchTtl, streamTtl, features, services);
     } catch (IllegalArgumentException e) {
       throw new RegistryException(source, 0, e.getMessage());
+    }
+  }
+
+  /**
+   * Every stream feature of one entity reads the entity's id from the same event field: the
+   * stream processor keeps each entity's state in the task of that id, one repartition per entity.
+   */
+  private void requireOneKeyField(Node item, FeatureDefinition f, Map<String, FeatureDefinition> firstKeyed) {
+    if (f.aggregation().isEmpty()) {
+      return;
+    }
+    FeatureDefinition first = firstKeyed.putIfAbsent(f.entity(), f);
+    if (first != null && !first.aggregation().orElseThrow().key().equals(f.aggregation().orElseThrow().key())) {
+      throw error(item, "feature '" + f.name() + "' reads the " + f.entity() + " id from '"
+          + f.aggregation().orElseThrow().key() + "', but '" + first.name() + "' from '"
+          + first.aggregation().orElseThrow().key() + "': every stream feature of one entity reads its id from one"
+          + " event field");
     }
   }
 

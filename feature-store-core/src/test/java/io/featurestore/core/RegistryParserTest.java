@@ -153,6 +153,7 @@ class RegistryParserTest {
       "{success: true}|{success: maybe}|31|where success: 'maybe' is not true or false",
       "`    aggregate: sum`|`    where: {amount: lots}\\n    aggregate: sum`|24|where amount: 'lots' is not a number",
       "field: amount|field: amt|25|feature 'tx_amount_sum_1h': event type 'transaction' has no field 'amt'",
+      "`    aggregate: sum`|`    key: merchant_id\\n    aggregate: sum`|20|feature 'tx_amount_sum_1h' reads the user id from 'merchant_id', but 'tx_count_5m' from 'user_id': every stream feature of one entity reads its id from one event field",
       // aggregate and field
       "field: amount|field: currency|25|sum needs a number field, and 'currency' of transaction is a string; fields that fit: amount",
       "`aggregate: sum\\n    field: amount`|`aggregate: mean\\n    field: merchant_id`|25|mean needs a number field",

@@ -72,6 +72,8 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
   private final EventJson json;
   private final FeatureRegistry entity;
   private KeyValueStore<String, String> meta;
+  /** Pre-commits to go before the rebuilt state's fingerprint is recorded; 0 when there is nothing to record. */
+  private int fingerprintAfterCommits;
   private final TopologySettings settings;
   private final SinkBuffers sinks;
   private final ProcessorMetrics metrics;
@@ -138,8 +140,13 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
       if (retained != null && retained.hasCommittedInput()) {
         rebuild(now, builtWith == null ? "its state has no record of the declarations it was built with"
             : "its declarations changed");
+        // Recorded only once a commit has made the rebuilt state durable (the pre-commit after the
+        // one that writes it): a crash before then rebuilds again rather than resume from a state
+        // whose rebuilt part the changelog may not hold.
+        fingerprintAfterCommits = 2;
+      } else {
+        meta.put(FINGERPRINT, group.fingerprint());
       }
-      meta.put(FINGERPRINT, group.fingerprint());
     }
     serverResets = sink.serverResets();
     rewriteLiveEntities(now, "from restored state");
@@ -528,6 +535,9 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
 
   /** The pre-commit hook: every changed entity goes to the store (and its changelog) before offsets are committed. */
   private void writeChangedEntities() {
+    if (fingerprintAfterCommits > 0 && --fingerprintAfterCommits == 0) {
+      meta.put(FINGERPRINT, group.fingerprint()); // the previous commit made the rebuilt state durable
+    }
     if (changed.isEmpty()) {
       return;
     }

@@ -393,6 +393,9 @@ class FeatureTopologyTest {
     h.close();
 
     h = new TopologyHarness(withTwoNewFeatures(), retained); // restarted with two more features
+    org.apache.kafka.streams.state.KeyValueStore<String, String> meta = h.driver.getKeyValueStore("merchant-state-meta");
+    assertThat(meta.get(EntityFeaturesProcessor.FINGERPRINT)).as("recorded only once the rebuilt state is committed")
+        .isNull();
     h.advance(Duration.ofMillis(100));
     assertThat(h.redis.read("u1", "tx_amount_mean_2h")).as("exact at once, from the retained events").isEqualTo(20.0);
     assertThat(h.redis.read("merchant", "m1", "merchant_amount_sum_2h")).isEqualTo(45.0);
@@ -409,6 +412,9 @@ class FeatureTopologyTest {
     assertThat(h.redis.read("merchant", "m1", "merchant_tx_count_1h")).isEqualTo(3L);
     assertThat(h.metrics.get("replay.transaction")).isEqualTo(3);
     assertThat(h.metrics.get("replay.merchant.transaction")).isEqualTo(3);
+    h.advance(Duration.ofSeconds(2));
+    assertThat(meta.get(EntityFeaturesProcessor.FINGERPRINT))
+        .isEqualTo(DeclaredFeatures.of(h.registry).groups().get(1).fingerprint());
   }
 
   @Test

@@ -1,17 +1,29 @@
 package io.featurestore.bench;
 
+import io.featurestore.core.EntityDefinition;
+import io.featurestore.core.FeatureDefinition;
 import io.featurestore.core.FeatureRegistry;
+import io.featurestore.core.FeatureSource;
 import io.featurestore.core.FeatureStore;
 import io.featurestore.core.RedisConnection;
 import io.featurestore.infra.FreePorts;
 import io.featurestore.infra.RedisCluster;
 import io.featurestore.infra.RedisServer;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
@@ -94,6 +106,51 @@ final class BenchRedis implements AutoCloseable {
   static FeatureRegistry registry(String prefix) {
     FeatureRegistry bundled = FeatureRegistry.bundled();
     return bundled.withOverrides(prefix, bundled.batchTtlSeconds(), bundled.streamTtlSeconds());
+  }
+
+  /**
+   * The registry {@code name}: {@code bundled} (feature-store-core's), a registry this module ships
+   * ({@code registries/NAME.yaml}, e.g. {@code five}), or else a YAML file at that path, copied to
+   * {@code file} with every entity after the first moved under {@code othersPrefix + entity + ":"}
+   * ({@code fs:merchant:} → {@code bench:stream-merchant:}): a process given the copy as
+   * {@code FS_REGISTRY_FILE}, and {@code FS_KEY_PREFIX=firstPrefix}, writes and reads only under the
+   * benchmark's prefixes. Returns the copy as that process sees it, parsed (a bad file fails here).
+   */
+  static FeatureRegistry registryFile(String name, Path file, String firstPrefix, String othersPrefix) {
+    String resource = name.equals("bundled") ? FeatureRegistry.BUNDLED_RESOURCE : "/registries/" + name + ".yaml";
+    String yaml;
+    try (InputStream in = BenchRedis.class.getResourceAsStream(resource)) {
+      yaml = in != null ? new String(in.readAllBytes(), StandardCharsets.UTF_8) : Files.readString(Path.of(name));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("registry '" + name + "': neither bundled, nor " + resource
+          + " in the benchmarks jar, nor a readable file (" + e + ")", e);
+    }
+    FeatureRegistry original = FeatureRegistry.parse(new StringReader(yaml), name);
+    for (EntityDefinition entity : original.entities().subList(1, original.entities().size())) {
+      yaml = yaml.replaceAll("(?m)^(\\s*(?:-\\s*)?key_prefix:\\s*[\"']?)" + Pattern.quote(entity.keyPrefix()),
+          "$1" + Matcher.quoteReplacement(othersPrefix + entity.name() + ":"));
+    }
+    try {
+      Files.writeString(file, yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    FeatureRegistry copy = FeatureRegistry.load(file);
+    for (EntityDefinition entity : copy.entities().subList(1, copy.entities().size())) {
+      if (!entity.keyPrefix().equals(othersPrefix + entity.name() + ":")) {
+        throw new IllegalStateException("could not move the key prefix of entity " + entity.name() + " in " + name);
+      }
+    }
+    return copy.withOverrides(firstPrefix, copy.batchTtlSeconds(), copy.streamTtlSeconds());
+  }
+
+  /** What {@code registry} streams: "8 stream features over 2 entities (user 7, merchant 1)". */
+  static String streamFeatures(FeatureRegistry registry) {
+    Map<String, Long> byEntity = registry.declaredFeatures().stream().filter(f -> f.source() == FeatureSource.STREAM)
+        .collect(Collectors.groupingBy(FeatureDefinition::entity, LinkedHashMap::new, Collectors.counting()));
+    return byEntity.values().stream().mapToLong(Long::longValue).sum() + " stream features over " + byEntity.size()
+        + (byEntity.size() == 1 ? " entity (" : " entities (") + byEntity.entrySet().stream()
+            .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")) + ")";
   }
 
   /** A field of an INFO section; "?" when absent. */

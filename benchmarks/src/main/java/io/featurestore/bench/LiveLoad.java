@@ -5,6 +5,7 @@ import io.featurestore.core.FeatureRegistry;
 import io.featurestore.events.TransactionEvent;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,14 +90,17 @@ final class LiveLoad {
       this.keyPrefix = keyPrefix;
       this.name = name;
       this.err = err;
-      this.registry = BenchRedis.registry(keyPrefix);
       this.workspace = new Workspace(name, options.stream.keepLogs, err);
+      // The bundled registry with the merchant under bench:<name>-merchant: (bench:fresh: → bench:fresh-merchant:).
+      String others = keyPrefix.substring(0, keyPrefix.length() - 1) + "-";
+      Path registryFile = workspace.dir.resolve("registry.yaml");
       try {
-        redis = new BenchRedis(options.redis, err, keyPrefix);
+        this.registry = BenchRedis.registryFile("bundled", registryFile, keyPrefix, others);
+        redis = new BenchRedis(options.redis, err, keyPrefix, others);
         redis.reset();
         stream = new StreamRig(options.stream, workspace.dir, 0);
         poll = new Jedis(URI.create(redis.url));
-        stream.startProcessor(redis.url, keyPrefix, name, 1);
+        stream.startProcessor(redis.url, keyPrefix, registryFile, name, 1);
         stream.awaitRunning();
       } catch (RuntimeException | Error e) {
         close();

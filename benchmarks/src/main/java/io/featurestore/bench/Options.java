@@ -1,6 +1,7 @@
 package io.featurestore.bench;
 
 import io.featurestore.cli.Numbers;
+import io.featurestore.population.Merchants;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,14 +50,17 @@ final class Options {
     boolean keepLogs;
   }
 
-  /** The synthetic events' users, picked uniformly ({@link SyntheticEvents}). */
+  /** The synthetic events' users, picked uniformly, and merchants, by popularity ({@link SyntheticEvents}). */
   static final class Events {
     @Option(names = "--users", converter = Numbers.Positive.class,
         description = "Users the events are spread over, uniformly (default ${DEFAULT-VALUE}).")
     long users = 100_000;
+    @Option(names = "--merchants", converter = Numbers.Positive.class, description = "Merchants m0001…mM of the"
+        + " transactions, drawn by the population's skewed popularity (a few busy, most quiet) (default ${DEFAULT-VALUE}).")
+    long merchants = Merchants.DEFAULT_COUNT;
 
     SyntheticEvents generator(long seed, boolean track) {
-      return new SyntheticEvents(seed, Math.toIntExact(users), track);
+      return new SyntheticEvents(seed, Math.toIntExact(users), Math.toIntExact(merchants), track);
     }
   }
 

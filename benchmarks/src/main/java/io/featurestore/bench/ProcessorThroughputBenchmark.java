@@ -8,16 +8,19 @@ import io.featurestore.events.Event;
 import io.featurestore.events.LoginEvent;
 import io.featurestore.events.TransactionEvent;
 import io.featurestore.infra.ChildProcess;
+import io.featurestore.population.Merchants;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.function.DoubleSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -37,6 +40,8 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
   private static final String KEY_PREFIX = "bench:stream:";
   /** The raw sink baseline's keys, apart from the processor's. */
   private static final String SINK_PREFIX = "bench:sink:";
+  /** The other entities' keys ({@code bench:stream-merchant:}): see {@link BenchRedis#registryFile}. */
+  private static final String OTHERS_PREFIX = "bench:stream-";
   private static final double TARGET = 50_000;
   /** Give up on a run, or on the plain consumer, after this long. */
   private static final Duration TIMEOUT = Duration.ofSeconds(900);
@@ -59,76 +64,101 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
   @Option(names = "--instances", split = ",", defaultValue = "1", paramLabel = "N[,N…]", description = "Processor instances"
       + " (processes of one consumer group) per phase; each run measures its backlog with each in turn (default ${DEFAULT-VALUE}).")
   List<Integer> instances;
+  @Option(names = "--registries", split = ",", defaultValue = "bundled", paramLabel = "NAME|FILE", description = "Registries"
+      + " the processor computes (FS_REGISTRY_FILE), each run measuring its backlog with each in turn: bundled (this build's),"
+      + " five (only the first processor's five user stream features), or a registry YAML file (default ${DEFAULT-VALUE}).")
+  List<String> registryNames;
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  /** One phase of a run: its row of figures, the CPU while the processor ran, its CPU by thread group, the split. */
-  private record Run(int instances, double[] figures, double[] cpu, Map<String, Double> threadCpu, String split) {}
+  /** A registry the processor runs with: its name, the copy it is given, that copy parsed. */
+  private record Registry(String name, Path file, FeatureRegistry registry) {}
+
+  /**
+   * One phase of a run: its registry/instances, its row of figures, the CPU while the processor
+   * ran, its CPU by thread group, the split.
+   */
+  private record Run(String key, double[] figures, double[] cpu, Map<String, Double> threadCpu, String split) {}
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (Workspace workspace = new Workspace("throughput", stream.keepLogs, err);
-         BenchRedis redis = new BenchRedis(redisOptions, err, KEY_PREFIX, SINK_PREFIX)) {
+         BenchRedis redis = new BenchRedis(redisOptions, err, KEY_PREFIX, SINK_PREFIX, OTHERS_PREFIX)) {
       if (instances.stream().anyMatch(n -> n < 1 || n > stream.partitions)) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--instances must be 1.." + stream.partitions);
+      }
+      List<Registry> registries = new ArrayList<>();
+      for (String name : registryNames) {
+        Path file = workspace.dir.resolve("registry-" + registries.size() + ".yaml");
+        registries.add(new Registry(Path.of(name).getFileName().toString().replaceFirst("\\.ya?ml$", ""), file,
+            BenchRedis.registryFile(name, file, KEY_PREFIX, OTHERS_PREFIX)));
       }
       redis.reset();
       Machine.header(out, "processor-throughput");
       StreamRig.describe(out, redis, stream, KEY_PREFIX, true);
+      for (Registry r : registries) {
+        out.printf("registry  : %s: %s (FS_REGISTRY_FILE: a copy with the other entities under %s<entity>:)%n", r.name(),
+            BenchRedis.streamFeatures(r.registry()), OTHERS_PREFIX);
+      }
       out.printf("events    : %,d per run over %,d users (%.0f%% transactions, %.0f%% failed logins, rest successful logins),"
-          + " event times within the last 2 s when produced, with the event simulator's producer settings%n", events,
-          shape.users, SyntheticEvents.TX_SHARE * 100, SyntheticEvents.FAILED_LOGIN_SHARE * 100);
+          + " transactions at %,d merchants by Zipf popularity, event times within the last 2 s when produced, with the"
+          + " event simulator's producer settings%n", events, shape.users, SyntheticEvents.TX_SHARE * 100,
+          SyntheticEvents.FAILED_LOGIN_SHARE * 100, shape.merchants);
       out.printf("baselines : plain KafkaConsumer reading the same %,d records (this JVM, max.poll.records 1000);"
           + " FeatureStore.writeStreaming of %,d updates, chunks of 500, 1 thread (the processor's sink)%n%n", events, events);
-      Table table = new Table("run/instances:13", "produce/s:0", "consume/s:0", "sink upd/s:0", "processor/s:0", "steady/s:0",
-          "wall s:2", "start s:2", "Redis writes:0", "checked:0", "mismatches:0");
+      Table table = new Table("run/registry/n:18", "produce/s:0", "consume/s:0", "sink upd/s:0", "processor/s:0",
+          "steady/s:0", "wall s:2", "start s:2", "Redis writes:0", "checked:0", "merchants:0", "mismatches:0");
       table.header(out);
       List<Run> results = new ArrayList<>();
+      List<String> labels = new ArrayList<>();
       for (int i = 1; i <= runs.runs; i++) {
-        for (Run phase : runOnce(i, workspace.dir.resolve("run-" + i), redis)) {
-          table.row(out, i + "/" + phase.instances(), phase.figures());
+        for (Run phase : runOnce(i, workspace.dir.resolve("run-" + i), redis, registries)) {
+          labels.add(i + "/" + phase.key());
+          table.row(out, labels.get(labels.size() - 1), phase.figures());
           results.add(phase);
         }
       }
-      Map<Integer, double[]> med = new TreeMap<>();
-      for (int n : instances) {
-        med.put(n, Stats.medians(results.stream().filter(r -> r.instances() == n).map(Run::figures).toList()));
-        table.row(out, "median/" + n, med.get(n));
+      Map<String, double[]> med = new LinkedHashMap<>();
+      for (String key : results.stream().map(Run::key).distinct().toList()) {
+        med.put(key, Stats.medians(results.stream().filter(r -> r.key().equals(key)).map(Run::figures).toList()));
+        table.row(out, "median/" + key, med.get(key));
       }
       out.println("(columns of this table and the next two: docs/BENCHMARKS.md, \"Stream processor throughput\","
           + " \"The printed tables\")");
       out.println();
-      med.forEach((n, m) -> {
+      med.forEach((key, m) -> {
         if (!skipBaselines) {
-          out.printf("%d instance(s): ratio processor / plain consumer %.3f, / raw Redis sink %.3f (sink updates/s;"
-              + " %.2f Redis writes per event)%n", n, m[3] / m[1], m[3] / m[2], m[7] / events);
+          out.printf("%s: ratio processor / plain consumer %.3f, / raw Redis sink %.3f (sink updates/s;"
+              + " %.2f Redis writes per event)%n", key, m[3] / m[1], m[3] / m[2], m[7] / events);
         }
       });
       out.println();
       out.println("where the CPU went while the processor ran (processor = all its instances):");
-      Table cpu = new Table("run/instances:13", "processor:2", "broker:2", "redis:2", "other:2", "proc us:2", "broker us:2", "redis us:2");
+      Table cpu = new Table("run/registry/n:18", "processor:2", "broker:2", "redis:2", "other:2", "proc us:2", "broker us:2",
+          "redis us:2");
       cpu.header(out);
       for (int i = 0; i < results.size(); i++) {
-        cpu.row(out, (i / instances.size() + 1) + "/" + results.get(i).instances(), results.get(i).cpu());
+        cpu.row(out, labels.get(i), results.get(i).cpu());
       }
-      for (int n : instances) {
-        cpu.row(out, "median/" + n, Stats.medians(results.stream().filter(r -> r.instances() == n).map(Run::cpu).toList()));
-      }
+      med.keySet().forEach(key -> cpu.row(out, "median/" + key,
+          Stats.medians(results.stream().filter(r -> r.key().equals(key)).map(Run::cpu).toList())));
       out.println("processor CPU by thread group, us per event; then how the instances split the partitions (their /health):");
       for (int i = 0; i < results.size(); i++) {
-        StringBuilder line = new StringBuilder(String.format("%-13s", (i / instances.size() + 1) + "/" + results.get(i).instances()));
+        StringBuilder line = new StringBuilder(String.format("%-18s", labels.get(i)));
         results.get(i).threadCpu().forEach((group, s) -> line.append(String.format(" %s %.2f", group, s / events * 1e6)));
         out.println(line + "\n    " + results.get(i).split());
       }
       out.println();
-      med.forEach((n, m) -> out.printf("median processor throughput, %d instance(s): %,.0f events/s (target >= %,.0f) %s%s%n",
-          n, m[3], TARGET, Stats.verdict(m[3] >= TARGET), n == instances.get(0) ? ""
-              : String.format(", %.3f x %d instance(s)", m[3] / med.get(instances.get(0))[3], instances.get(0))));
-      double bad = results.stream().mapToDouble(r -> r.figures()[9]).sum();
+      String first = med.keySet().iterator().next();
+      med.forEach((key, m) -> out.printf("median processor throughput, %s (registry/instances): %,.0f events/s (target >= %,.0f)"
+          + " %s%s%s%n", key, m[3], TARGET, Stats.verdict(m[3] >= TARGET), skipBaselines ? ""
+              : String.format("; %.3f of the raw sink", m[3] / m[2]), key.equals(first) ? ""
+              : String.format("; %.3f x %s", m[3] / med.get(first)[3], first)));
+      double bad = results.stream().mapToDouble(r -> r.figures()[10]).sum();
       if (bad > 0) {
-        out.printf("WARNING: %.0f checked users had features that do not match the produced events%n", bad);
+        out.printf("WARNING: %.0f checked users or merchants had features that do not match the produced events%n", bad);
       }
       out.flush();
       workspace.succeeded();
@@ -136,7 +166,7 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
     }
   }
 
-  private List<Run> runOnce(int runNo, Path dir, BenchRedis redis) {
+  private List<Run> runOnce(int runNo, Path dir, BenchRedis redis, List<Registry> registries) {
     redis.reset();
     // Without the wait, the first instance to join takes every task and starts alone; Kafka Streams then moves only
     // the tasks whose changelog the newcomer can catch up with quickly, and the split stays uneven.
@@ -151,8 +181,10 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
       double consumeRate = skipBaselines ? Double.NaN : plainConsume(rig);
       double sinkRate = skipBaselines ? Double.NaN : rawSink(redis.url, runNo);
       List<Run> phases = new ArrayList<>();
-      for (int n : instances) {
-        phases.add(phase(rig, redis, generated, n, new double[] {produceRate, consumeRate, sinkRate}));
+      for (Registry registry : registries) {
+        for (int n : instances) {
+          phases.add(phase(rig, redis, generated, registry, n, new double[] {produceRate, consumeRate, sinkRate}));
+        }
       }
       return phases;
     } catch (RuntimeException e) {
@@ -164,12 +196,15 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
     }
   }
 
-  /** 3. The processor's {@code n} instances on the backlog, from a fresh application id (from the beginning, empty state). */
-  private Run phase(StreamRig rig, BenchRedis redis, SyntheticEvents generated, int n, double[] baselines) {
+  /**
+   * 3. The processor's {@code n} instances with {@code registry} on the backlog, from a fresh application id (from the
+   * beginning, empty state), until every input record and every record of its repartition topics is committed.
+   */
+  private Run phase(StreamRig rig, BenchRedis redis, SyntheticEvents generated, Registry registry, int n, double[] baselines) {
     redis.reset();
     System.gc();
     long spawned = System.nanoTime();
-    rig.startProcessor(redis.url, KEY_PREFIX, "throughput", n);
+    rig.startProcessor(redis.url, KEY_PREFIX, registry.file(), "throughput", n);
     long running = rig.awaitRunning();
     long before = rig.committed(); // by an instance that began before the others joined
     List<List<String>> split = new ArrayList<>();
@@ -187,7 +222,7 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
       long now = System.nanoTime();
       at[0] = at[0] < 0 && committed >= events / 10 ? now : at[0];
       at[1] = at[1] < 0 && committed >= events * 9 / 10 ? now : at[1];
-      at[2] = committed >= events ? now : -1;
+      at[2] = committed >= events && rig.repartitionLag() == 0 ? now : -1;
       return at[2] >= 0;
     });
     Machine.Cpu cpu1 = Machine.Cpu.now(processorCpu, rig.broker::cpuSeconds, redis::cpuSeconds);
@@ -195,31 +230,35 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
     threadCpu.replaceAll((group, seconds) -> seconds - threads0.getOrDefault(group, 0.0));
     StringBuilder splitText = new StringBuilder();
     double applied = 0, late = 0, dead = 0, writes = 0;
+    String user = registry.registry().entityName(); // its events are the input events, each counted once
     for (int k = 0; k < n; k++) {
       PrometheusText metrics = rig.metrics(k);
-      applied += metrics.sum("fs_processor_events_total");
-      late += metrics.sum("fs_processor_late_events_total");
+      double mine = metrics.sum("fs_processor_events_total", "entity", user);
+      applied += mine;
+      late += metrics.sum("fs_processor_late_events_total"); // of any entity: none may be late
       dead += metrics.sum("fs_processor_dead_letters_total");
       writes += metrics.sum("fs_processor_sink_flush_users_sum");
       List<String> now = rig.partitions(k);
-      splitText.append(String.format("pid %d: %s%s, %,.0f events, %,.0f replayed, %.1f s CPU; ", rig.processors.get(k).pid(),
-          split.get(k), now.equals(split.get(k)) ? "" : " then " + now, metrics.sum("fs_processor_events_total"),
-          metrics.sum("fs_processor_replayed_events_total"), instanceCpu[k] + rig.processors.get(k).cpuSeconds()));
+      splitText.append(String.format("pid %d: %s%s, %,.0f events (+ %,.0f for other entities), %,.0f replayed, %.1f s CPU; ",
+          rig.processors.get(k).pid(), split.get(k), now.equals(split.get(k)) ? "" : " then " + now, mine,
+          metrics.sum("fs_processor_events_total") - mine, metrics.sum("fs_processor_replayed_events_total", "entity", user),
+          instanceCpu[k] + rig.processors.get(k).cpuSeconds()));
     }
     if (applied != events || late != 0 || dead != 0) {
       throw new IllegalStateException(String.format("the processor applied %.0f events (%.0f late, %.0f dead letters),"
           + " expected %d valid in-window events", applied, late, dead, events));
     }
     rig.processors.forEach(instance -> instance.stop(Duration.ofSeconds(40)));
-    int[] verified = verify(redis.url, generated);
+    int[] verified = verify(redis.url, generated, registry.registry());
     double seconds = (at[2] - running) / 1e9;
     double[] busy = cpu0.busy(cpu1);
-    return new Run(n, new double[] {baselines[0], baselines[1], baselines[2], (events - before) / seconds,
-        events * 0.8 / ((at[1] - at[0]) / 1e9), seconds, (running - spawned) / 1e9, Math.round(writes), verified[0],
-        verified[1]}, new double[] {busy[0], busy[1], busy[2], busy[4], cpu0.used(cpu1, 0) / events * 1e6,
-            cpu0.used(cpu1, 1) / events * 1e6, cpu0.used(cpu1, 2) / events * 1e6}, threadCpu,
-        splitText + String.format("%,d committed at the start; %d of %d checked users mismatched", before, verified[1],
-            verified[0]));
+    return new Run(registry.name() + "/" + n, new double[] {baselines[0], baselines[1], baselines[2],
+        (events - before) / seconds, events * 0.8 / ((at[1] - at[0]) / 1e9), seconds, (running - spawned) / 1e9,
+        Math.round(writes), verified[0], verified[1], verified[2]}, new double[] {busy[0], busy[1], busy[2], busy[4],
+            cpu0.used(cpu1, 0) / events * 1e6, cpu0.used(cpu1, 1) / events * 1e6, cpu0.used(cpu1, 2) / events * 1e6},
+        threadCpu,
+        splitText + String.format("%,d committed at the start; %d of %d checked users and %d merchants mismatched", before,
+            verified[2], verified[0], verified[1]));
   }
 
   /** Produces the backlog; returns events/s (informational). */
@@ -307,27 +346,47 @@ public final class ProcessorThroughputBenchmark implements Callable<Integer> {
 
   /**
    * Checks, untimed, a sample of users against the produced events: tx_count_5m,
-   * failed_logins_15m (absent = 0), last_login_ts and last_device_id. Returns {checked, mismatches}.
+   * failed_logins_15m (absent = 0), last_login_ts, last_device_id and session_country; and when
+   * {@code registry} declares merchant_tx_count_1h, the busiest 5 merchants and every tenth one
+   * (all their transactions are within the hour). Returns {users checked, merchants checked, mismatches}.
    */
-  private int[] verify(String url, SyntheticEvents generated) {
+  private int[] verify(String url, SyntheticEvents generated, FeatureRegistry registry) {
     int step = Math.toIntExact(Math.max(1, shape.users / Math.max(1, verifyUsers)));
-    FeatureRegistry registry = BenchRedis.registry(KEY_PREFIX);
+    PrintWriter err = spec.commandLine().getErr();
     int checked = 0;
     int bad = 0;
+    Set<Long> merchants = new TreeSet<>();
     try (RedisClient client = RedisClient.create(url)) {
       for (int i = 0; i < shape.users && checked < verifyUsers; i += step, checked++) {
         List<String> v = client.hmget(registry.keyOf(SyntheticEvents.userId(i)), "tx_count_5m", "failed_logins_15m",
-            "last_login_ts", "last_device_id");
+            "last_login_ts", "last_device_id", "session_country");
+        String device = generated.expectedLastDevice(i);
         boolean ok = parse(v.get(0)) == generated.expectedTxCount(i) && parse(v.get(1)) == generated.expectedFailedLogins(i)
-            && parse(v.get(2)) == generated.expectedLastLoginTs(i) && Objects.equals(v.get(3), generated.expectedLastDevice(i));
+            && parse(v.get(2)) == generated.expectedLastLoginTs(i) && Objects.equals(v.get(3), device)
+            && Objects.equals(v.get(4), device == null ? null : SyntheticEvents.country(i));
         if (!ok && bad++ < 5) {
-          spec.commandLine().getErr().printf("mismatch for %s: Redis %s, expected tx %d failed %d last_login_ts %d device %s%n",
+          err.printf("mismatch for %s: Redis %s, expected tx %d failed %d last_login_ts %d device %s%n",
               SyntheticEvents.userId(i), v, generated.expectedTxCount(i), generated.expectedFailedLogins(i),
-              generated.expectedLastLoginTs(i), generated.expectedLastDevice(i));
+              generated.expectedLastLoginTs(i), device);
+        }
+      }
+      if (verifyUsers > 0 && registry.declaredFeature("merchant", "merchant_tx_count_1h").isPresent()) {
+        Merchants.Popularity popularity = generated.merchants();
+        merchants.addAll(popularity.busiest(5));
+        for (long m = 1; m <= popularity.count(); m += Math.max(1, popularity.count() / 10)) {
+          merchants.add(m);
+        }
+        FeatureRegistry merchant = registry.forEntity("merchant");
+        for (long m : merchants) {
+          String v = client.hget(merchant.keyOf(Merchants.merchantId(m)), "merchant_tx_count_1h");
+          if (parse(v) != generated.expectedMerchantTxCount(m) && bad++ < 5) {
+            err.printf("mismatch for merchant %s: merchant_tx_count_1h %s in Redis, expected %d%n", Merchants.merchantId(m),
+                v, generated.expectedMerchantTxCount(m));
+          }
         }
       }
     }
-    return new int[] {checked, bad};
+    return new int[] {checked, merchants.size(), bad};
   }
 
   private static long parse(String s) {

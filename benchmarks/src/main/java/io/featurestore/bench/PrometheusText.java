@@ -29,6 +29,14 @@ final class PrometheusText {
         .mapToDouble(Map.Entry::getValue).sum();
   }
 
+  /** Sum of the series of metric {@code name} whose label {@code label} is {@code value} (e.g. entity="user"). */
+  double sum(String name, String label, String value) {
+    String wanted = label + "=\"" + value + "\"";
+    return series.entrySet().stream().filter(e -> e.getKey().startsWith(name + "{")
+            && (e.getKey().contains("{" + wanted) || e.getKey().contains("," + wanted)))
+        .mapToDouble(Map.Entry::getValue).sum();
+  }
+
   /** Cumulative bucket counts of histogram {@code name} (without {@code _bucket}) by upper bound, +Inf last. */
   private Map<Double, Double> buckets(String name) {
     Map<Double, Double> buckets = new TreeMap<>();

@@ -92,12 +92,13 @@ final class StreamRig implements AutoCloseable {
 
   /**
    * Starts the processor's {@code n} instances on this broker and {@code redisUrl}, keys under
-   * {@code keyPrefix}, with one fresh application id (one consumer group that shares the partitions)
+   * {@code keyPrefix}, with the registry {@code registryFile} (null: the processor's bundled one),
+   * one fresh application id (one consumer group that shares the partitions)
    * and, as {@code ./stack scale} does, a state dir, metrics port and log each; {@code --processor-env}
    * wins over these settings, all of which the processor's own parser checks first. Returns at once:
    * see {@link #awaitRunning()}. The instances of an earlier call must have been stopped.
    */
-  void startProcessor(String redisUrl, String keyPrefix, String name, int n) {
+  void startProcessor(String redisUrl, String keyPrefix, Path registryFile, String name, int n) {
     processors.clear();
     metricsPorts.clear();
     applicationId = "bench-" + name + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -107,6 +108,9 @@ final class StreamRig implements AutoCloseable {
       env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
       env.put("REDIS_URL", redisUrl);
       env.put("FS_KEY_PREFIX", keyPrefix);
+      if (registryFile != null) {
+        env.put("FS_REGISTRY_FILE", registryFile.toString());
+      }
       env.put("FS_PROCESSOR_APPLICATION_ID", applicationId);
       env.put("FS_PROCESSOR_STATE_DIR", dir.resolve("state" + suffix).toString());
       env.put("FS_PROCESSOR_METRICS_PORT", Integer.toString(FreePorts.next()));
@@ -185,16 +189,37 @@ final class StreamRig implements AutoCloseable {
   }
 
   long endOffsets() {
+    return endOffsets(inputPartitions());
+  }
+
+  private long endOffsets(List<TopicPartition> partitions) {
     Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
-    inputPartitions().forEach(tp -> request.put(tp, OffsetSpec.latest()));
+    partitions.forEach(tp -> request.put(tp, OffsetSpec.latest()));
     return answer(admin.listOffsets(request).all()).values().stream().mapToLong(i -> i.offset()).sum();
   }
 
   /** Offsets committed by the processor's group on the input partitions, summed. */
   long committed() {
+    return committed(inputPartitions());
+  }
+
+  private long committed(List<TopicPartition> partitions) {
     Map<TopicPartition, OffsetAndMetadata> offsets = answer(admin.listConsumerGroupOffsets(applicationId)
         .partitionsToOffsetAndMetadata());
-    return inputPartitions().stream().map(offsets::get).mapToLong(o -> o == null ? 0 : o.offset()).sum();
+    return partitions.stream().map(offsets::get).mapToLong(o -> o == null ? 0 : o.offset()).sum();
+  }
+
+  /**
+   * Records of the application's repartition topics (the events of entities not keyed by user_id,
+   * e.g. the merchant's) that its group has not committed yet; 0 when it has none.
+   */
+  long repartitionLag() {
+    List<String> topics = answer(admin.listTopics().names()).stream()
+        .filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-repartition")).toList();
+    List<TopicPartition> partitions = new ArrayList<>();
+    answer(admin.describeTopics(topics).allTopicNames()).values().forEach(topic -> topic.partitions()
+        .forEach(p -> partitions.add(new TopicPartition(topic.name(), p.partition()))));
+    return partitions.isEmpty() ? 0 : endOffsets(partitions) - committed(partitions);
   }
 
   private static <T> T answer(KafkaFuture<T> future) {

@@ -238,26 +238,4 @@ final class DeclaredFeatures {
   static String metaStoreName(String stateStoreName) {
     return stateStoreName + "-meta";
   }
-
-  /** Reads and writes events on the repartition topics: the event type, then its JSON. */
-  static org.apache.kafka.common.serialization.Serde<Event> eventSerde(EventJson json) {
-    return org.apache.kafka.common.serialization.Serdes.serdeFrom(
-        (topic, event) -> {
-          if (event == null) {
-            return null;
-          }
-          byte[] body = json.write(event);
-          byte[] out = new byte[body.length + 1];
-          out[0] = (byte) (event instanceof io.featurestore.events.LoginEvent ? 'L' : 'T');
-          System.arraycopy(body, 0, out, 1, body.length);
-          return out;
-        },
-        (topic, data) -> {
-          if (data == null) {
-            return null;
-          }
-          byte[] body = java.util.Arrays.copyOfRange(data, 1, data.length);
-          return data[0] == 'L' ? json.parseLogin(body) : json.parseTransaction(body);
-        });
-  }
 }

@@ -101,7 +101,7 @@ public final class FeatureTopology {
         Repartitioned<String, Event> repartitioned = Repartitioned
             .<String, Event>as(group.repartitionName())
             .withKeySerde(Serdes.String())
-            .withValueSerde(DeclaredFeatures.eventSerde(json));
+            .withValueSerde(RepartitionSerde.serde());
         if (settings.repartitionPartitions() > 0) {
           repartitioned = repartitioned.withNumberOfPartitions(settings.repartitionPartitions());
         }

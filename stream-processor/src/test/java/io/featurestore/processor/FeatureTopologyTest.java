@@ -349,7 +349,7 @@ class FeatureTopologyTest {
     // the same event (same source partition and offset) arrives at the merchant a second time.
     var repartition = h.driver.createInputTopic("topology-test-merchant-by-merchant_id-repartition",
         new org.apache.kafka.common.serialization.StringSerializer(),
-        DeclaredFeatures.eventSerde(new io.featurestore.events.EventJson(h.registry)).serializer());
+        RepartitionSerde.serde().serializer());
     var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
     headers.add(Rekey.SOURCE_HEADER, "events.transaction:0@0".getBytes(StandardCharsets.UTF_8));
     repartition.pipeInput(new org.apache.kafka.streams.test.TestRecord<>("m1",

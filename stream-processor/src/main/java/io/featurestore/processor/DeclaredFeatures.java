@@ -7,7 +7,6 @@ import io.featurestore.core.FeatureType;
 import io.featurestore.core.StreamAggregation;
 import io.featurestore.core.StreamAggregation.Aggregate;
 import io.featurestore.events.Event;
-import io.featurestore.events.EventJson;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

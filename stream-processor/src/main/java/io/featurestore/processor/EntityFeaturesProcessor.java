@@ -1,8 +1,8 @@
 package io.featurestore.processor;
 
+import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureType;
 import io.featurestore.core.StreamAggregation;
-import io.featurestore.core.FeatureRegistry;
 import io.featurestore.events.Event;
 import io.featurestore.events.EventJson;
 import io.featurestore.events.LoginEvent;

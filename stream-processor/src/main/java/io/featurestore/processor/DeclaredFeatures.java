@@ -195,6 +195,7 @@ final class DeclaredFeatures {
       return entity + "-features";
     }
 
+    /** {@code user-state} for the user: the name the first processor gave its store, so its state carries over. */
     String storeName() {
       return entity + "-state";
     }

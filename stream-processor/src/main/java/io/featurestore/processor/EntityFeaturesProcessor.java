@@ -112,9 +112,9 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
   }
 
   EntityFeaturesProcessor(DeclaredFeatures.Group group, TopologySettings settings, SinkBuffers sinks,
-      ProcessorMetrics metrics, String storeName, RetainedEvents retained) {
+      ProcessorMetrics metrics, RetainedEvents retained) {
     this.group = group;
-    this.storeName = storeName;
+    this.storeName = group.storeName();
     this.retained = retained;
     this.json = new EventJson(settings.registry());
     this.entity = settings.registry().forEntity(group.entity);
@@ -161,14 +161,13 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
     String id = record.key();
     EntityState state = stateOf(id);
     String type = metricType(event);
-    String source = sourceOf(record);
+    Source source = sourceOf(record);
     if (source != null) {
-      long offset = sourceOffset(record);
-      if (offset <= state.highWater(source)) {
+      if (source.offset() <= state.highWater(source.partition())) {
         metrics.replaySkipped(group.entity, type);
         return;
       }
-      state.setHighWater(source, offset);
+      state.setHighWater(source.partition(), source.offset());
     }
     int applied = apply(state, event, now, now);
     if (applied == TOO_OLD) {
@@ -240,30 +239,32 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
     return event.type();
   }
 
-  /** The record's source partition as {@code topic:partition}, or null when it has none (a test's punctuation). */
-  private String sourceOf(Record<String, Event> record) {
+  /** Where a record came from: its source partition as {@code topic:partition}, and its offset there. */
+  private record Source(String partition, long offset) {
+  }
+
+  /**
+   * The record's source, read once: the input record's own for the user, the rekeying step's
+   * header for a repartitioned entity. Null when it has none (a test's punctuation) or when the
+   * header is not one the rekeying step writes; such a record is applied without the replay check.
+   */
+  private Source sourceOf(Record<String, Event> record) {
     if (!group.byRecordKey()) {
       Header header = record.headers().lastHeader(Rekey.SOURCE_HEADER);
-      if (header == null) {
+      String text = header == null || header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+      int at = text.lastIndexOf('@');
+      try {
+        return at <= 0 ? null : new Source(text.substring(0, at), Long.parseLong(text.substring(at + 1)));
+      } catch (NumberFormatException e) {
         return null;
       }
-      String text = new String(header.value(), StandardCharsets.UTF_8);
-      return text.substring(0, text.lastIndexOf('@'));
     }
     RecordMetadata origin = context.recordMetadata().orElse(null);
     if (origin == null || origin.offset() < 0) {
       return null;
     }
-    return sourceNames.computeIfAbsent(origin.topic(), t -> new HashMap<>())
-        .computeIfAbsent(origin.partition(), p -> origin.topic() + ":" + p);
-  }
-
-  private long sourceOffset(Record<String, Event> record) {
-    if (!group.byRecordKey()) {
-      String text = new String(record.headers().lastHeader(Rekey.SOURCE_HEADER).value(), StandardCharsets.UTF_8);
-      return Long.parseLong(text.substring(text.lastIndexOf('@') + 1));
-    }
-    return context.recordMetadata().orElseThrow().offset();
+    return new Source(sourceNames.computeIfAbsent(origin.topic(), t -> new HashMap<>())
+        .computeIfAbsent(origin.partition(), p -> origin.topic() + ":" + p), origin.offset());
   }
 
   private EntityState stateOf(String id) {

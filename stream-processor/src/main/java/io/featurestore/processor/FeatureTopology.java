@@ -89,8 +89,7 @@ public final class FeatureTopology {
       // No record cache in front of the store: the processor keeps changed entities as live
       // objects and writes each once per commit, from the pre-commit hook (PreCommitHook), so
       // the store sees one put per changed entity per commit instead of one per event.
-      String storeName = group.byRecordKey() && group.entity.equals(DeclaredFeatures.RECORD_KEY_ENTITY)
-          ? USER_STATE_STORE : group.storeName();
+      String storeName = group.storeName();
       builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName),
           Serdes.String(), EntityState.serde(group)).withCachingDisabled());
       builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(
@@ -108,7 +107,7 @@ public final class FeatureTopology {
         keyed = events.process(() -> new Rekey(group, settings.registry(), metrics), Named.as(group.entity + "-rekey"))
             .repartition(repartitioned);
       }
-      keyed.process(() -> new EntityFeaturesProcessor(group, settings, sinks, metrics, storeName, retained),
+      keyed.process(() -> new EntityFeaturesProcessor(group, settings, sinks, metrics, retained),
           Named.as(group.processorName()), storeName, DeclaredFeatures.metaStoreName(storeName),
           group.preCommitHookName());
     }

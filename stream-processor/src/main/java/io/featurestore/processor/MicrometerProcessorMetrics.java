@@ -21,9 +21,10 @@ public final class MicrometerProcessorMetrics implements ProcessorMetrics {
   private final Timer lag;
   private final AtomicLong lastEventTs = new AtomicLong(-1);
   private final AtomicLong eventsTotal = new AtomicLong();
-  private final Map<String, Counter> eventsByType = new ConcurrentHashMap<>();
-  private final Map<String, Counter> lateByType = new ConcurrentHashMap<>();
-  private final Map<String, Counter> replaysByType = new ConcurrentHashMap<>();
+  /** Counters by entity, then by event type: looked up per event without building a key. */
+  private final Map<String, Map<String, Counter>> eventsByType = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Counter>> lateByType = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Counter>> replaysByType = new ConcurrentHashMap<>();
   private final Map<String, Counter> unkeyedByEntity = new ConcurrentHashMap<>();
   /** The entity whose processed events are the input events (each once): the record-key entity. */
   private final String inputEntity;
@@ -55,8 +56,12 @@ public final class MicrometerProcessorMetrics implements ProcessorMetrics {
     if (entity.equals(inputEntity)) {
       eventsTotal.incrementAndGet();
     }
-    eventsByType.computeIfAbsent(entity + '/' + type,
-        k -> registry.counter("fs_processor_events", "entity", entity, "type", type)).increment();
+    counter(eventsByType, "fs_processor_events", entity, type).increment();
+  }
+
+  private Counter counter(Map<String, Map<String, Counter>> byEntity, String name, String entity, String type) {
+    return byEntity.computeIfAbsent(entity, e -> new ConcurrentHashMap<>())
+        .computeIfAbsent(type, t -> registry.counter(name, "entity", entity, "type", t));
   }
 
   @Override
@@ -66,8 +71,7 @@ public final class MicrometerProcessorMetrics implements ProcessorMetrics {
 
   @Override
   public void lateEvent(String entity, String type) {
-    lateByType.computeIfAbsent(entity + '/' + type,
-        k -> registry.counter("fs_processor_late_events", "entity", entity, "type", type)).increment();
+    counter(lateByType, "fs_processor_late_events", entity, type).increment();
   }
 
   @Override
@@ -93,8 +97,7 @@ public final class MicrometerProcessorMetrics implements ProcessorMetrics {
 
   @Override
   public void replaySkipped(String entity, String type) {
-    replaysByType.computeIfAbsent(entity + '/' + type,
-        k -> registry.counter("fs_processor_replayed_events", "entity", entity, "type", type)).increment();
+    counter(replaysByType, "fs_processor_replayed_events", entity, type).increment();
   }
 
   @Override

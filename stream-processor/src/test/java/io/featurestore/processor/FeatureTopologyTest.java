@@ -360,6 +360,20 @@ class FeatureTopologyTest {
     assertThat(h.metrics.get("replay.merchant.transaction")).isEqualTo(1);
   }
 
+  @Test
+  void shouldApplyARepartitionRecordWithAMalformedSourceHeaderWithoutStoppingTheTask() {
+    var repartition = h.driver.createInputTopic("topology-test-merchant-by-merchant_id-repartition",
+        new org.apache.kafka.common.serialization.StringSerializer(), RepartitionSerde.serde().serializer());
+    var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+    headers.add(Rekey.SOURCE_HEADER, "not a source".getBytes(StandardCharsets.UTF_8));
+    repartition.pipeInput(new org.apache.kafka.streams.test.TestRecord<>("m5",
+        new io.featurestore.events.TransactionEvent("u1", T0, new java.math.BigDecimal("3.00"), "USD", "US", "m5"),
+        headers, T0));
+    h.transaction("u2", T0, "4.00", "m5");
+    h.advance(Duration.ofMillis(100));
+    assertThat(h.redis.read("merchant", "m5", "merchant_tx_count_1h")).isEqualTo(2L);
+  }
+
   /** The bundled registry plus a user and a merchant feature that nothing has computed before. */
   private static io.featurestore.core.FeatureRegistry withTwoNewFeatures() {
     String bundled;

@@ -75,6 +75,8 @@ class StreamProcessorConfigTest {
             + "(FS_PROCESSING_GUARANTEE): must be at_least_once or exactly_once_v2, not 'exactly_once'");
     assertThatThrownBy(() -> StreamProcessorConfig.fromEnv(Map.of("FS_SINK_FLUSH_MS", "0")))
         .hasMessage("Invalid value for --sink-flush-ms (FS_SINK_FLUSH_MS): must be > 0, not 0");
+    assertThatThrownBy(() -> StreamProcessorConfig.fromEnv(Map.of("FS_REPARTITION_PARTITIONS", "-1")))
+        .hasMessage("Invalid value for --repartition-partitions (FS_REPARTITION_PARTITIONS): must be >= 0, not -1");
     assertThatThrownBy(() -> StreamProcessorConfig.fromEnv(Map.of("FS_PROCESSOR_THREADS", "two")))
         .hasMessage("Invalid value for --threads (FS_PROCESSOR_THREADS): 'two' is not a whole number");
   }

@@ -66,8 +66,8 @@ public final class BulkLoadBenchmark implements Callable<Integer> {
       description = "redis-benchmark -c (default ${DEFAULT-VALUE}).")
   long baselineClients = 4;
   @Option(names = "--materializer-jar", paramLabel = "JAR",
-      description = "The materializer timed as users run it (default ${DEFAULT-VALUE}).")
-  Path materializerJar = Path.of("materializer/target/materializer.jar");
+      description = "The materializer timed as users run it (default: materializer/target/materializer.jar in this checkout).")
+  Path materializerJar;
   @Option(names = "--no-verify", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "After each load, check (untimed) that every user is there with its key TTL (default: on).")
   boolean verify;
@@ -85,10 +85,7 @@ public final class BulkLoadBenchmark implements Callable<Integer> {
     if (keyPrefix.startsWith(rawPrefix) || rawPrefix.startsWith(keyPrefix)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--key-prefix and --raw-prefix must not overlap");
     }
-    if (!Files.isRegularFile(materializerJar)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "no materializer jar at " + materializerJar
-          + "; build it (mvn -q package -DskipTests) or pass --materializer-jar");
-    }
+    materializerJar = Options.jar(materializerJar, "materializer", "--materializer-jar");
     PrintWriter out = spec.commandLine().getOut();
     RedisBenchmarkTool tool = RedisBenchmarkTool.locate();
     try (BenchRedis redis = new BenchRedis(redisOptions, spec.commandLine().getErr(), keyPrefix, rawPrefix);

@@ -1,7 +1,9 @@
 package io.featurestore.bench;
 
 import io.featurestore.cli.Numbers;
+import io.featurestore.infra.ProjectScripts;
 import io.featurestore.population.Merchants;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,8 +40,8 @@ final class Options {
     @Option(names = "--partitions", converter = Numbers.Positive.class,
         description = "Partitions of each topic (default ${DEFAULT-VALUE}).")
     long partitions = 3;
-    @Option(names = "--processor-jar", paramLabel = "JAR", description = "The stream processor jar (default: $"
-        + StreamRig.JAR_ENV + ", else " + StreamRig.DEFAULT_JAR + " in this checkout).")
+    @Option(names = "--processor-jar", paramLabel = "JAR",
+        description = "The stream processor's jar (default: stream-processor/target/stream-processor.jar in this checkout).")
     Path processorJar;
     @Option(names = "--processor-java-opts", paramLabel = "OPTS", description = "JVM options of the processor process.")
     String processorJavaOpts = "";
@@ -50,18 +52,34 @@ final class Options {
     boolean keepLogs;
   }
 
-  /** The synthetic events' users, picked uniformly, and merchants, by popularity ({@link SyntheticEvents}). */
+  /**
+   * The synthetic users u0001…uN and merchants m0001…mM: the events' ({@link SyntheticEvents}: users
+   * picked uniformly, merchants by the population's skewed popularity), or the rows loaded first.
+   */
   static final class Events {
     @Option(names = "--users", converter = Numbers.Positive.class,
-        description = "Users the events are spread over, uniformly (default ${DEFAULT-VALUE}).")
+        description = "Synthetic users u0001…uN (default ${DEFAULT-VALUE}).")
     long users = 100_000;
-    @Option(names = "--merchants", converter = Numbers.Positive.class, description = "Merchants m0001…mM of the"
-        + " transactions, drawn by the population's skewed popularity (a few busy, most quiet) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--merchants", converter = Numbers.Positive.class,
+        description = "Synthetic merchants m0001…mM (default ${DEFAULT-VALUE}).")
     long merchants = Merchants.DEFAULT_COUNT;
 
     SyntheticEvents generator(long seed, boolean track) {
       return new SyntheticEvents(seed, Math.toIntExact(users), Math.toIntExact(merchants), track);
     }
+  }
+
+  /**
+   * The runnable jar of {@code module} the benchmark starts: {@code configured} ({@code --MODULE-jar}),
+   * else the module's build in this checkout; fails, naming the flag, when there is none.
+   */
+  static Path jar(Path configured, String module, String flag) {
+    Path jar = configured != null ? configured : ProjectScripts.root().resolve(module + "/target/" + module + ".jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("no " + module + " jar at " + jar
+          + "; build it (mvn -q install -DskipTests -DskipITs) or pass " + flag);
+    }
+    return jar.toAbsolutePath().normalize();
   }
 
   static List<String> split(String options) {

@@ -13,7 +13,6 @@ import io.featurestore.population.Population;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,12 +76,9 @@ public final class ServingBenchmark implements Callable<Integer> {
    */
   private record Kind(String name, long rate, boolean closedLoop, long pipeline, long baselineRequests) {}
 
-  @Option(names = "--users", converter = Numbers.Positive.class,
-      description = "Synthetic users loaded first (default ${DEFAULT-VALUE}).")
-  long users = 100_000;
-  @Option(names = "--merchants", converter = Numbers.Positive.class, description = "Synthetic merchants loaded first"
-      + " (the materializer's m0001…mM), read beside a user by the two-entity reads (default ${DEFAULT-VALUE}).")
-  long merchants = Merchants.DEFAULT_COUNT;
+  /** Loaded first; a two-entity read pairs one of the users with a merchant picked uniformly. */
+  @Mixin
+  Options.Events population;
   @Mixin
   Options.Runs runs = new Options.Runs(42);
   @Mixin
@@ -92,9 +88,9 @@ public final class ServingBenchmark implements Callable<Integer> {
           + " single (one redis-server, or --redis-url), cluster (" + CLUSTER_MASTERS + " masters, no replicas, started"
           + " by this benchmark); with both, they are compared (default ${DEFAULT-VALUE}).")
   List<Topology> topologies;
-  @Option(names = "--serving-jar",
-      description = "The serving API's runnable jar, relative to the working directory (default ${DEFAULT-VALUE}).")
-  Path servingJar = Path.of("serving-api/target/serving-api.jar");
+  @Option(names = "--serving-jar", paramLabel = "JAR",
+      description = "The serving API's jar (default: serving-api/target/serving-api.jar in this checkout).")
+  Path servingJar;
   @Option(names = "--serving-java-opts", paramLabel = "OPTS",
       description = "JVM options of the serving API, split at spaces, e.g. -XX:StartFlightRecording=filename=serving.jfr")
   String servingJavaOpts = "";
@@ -146,13 +142,10 @@ public final class ServingBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (users < batchSize || Arrays.stream(levels).anyMatch(level -> level < 1)) {
+    if (population.users < batchSize || Arrays.stream(levels).anyMatch(level -> level < 1)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--users must be >= --batch-size, --levels >= 1");
     }
-    if (!Files.isRegularFile(servingJar)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "no serving API jar at " + servingJar
-          + " (build it: mvn -q -B install -DskipTests -DskipITs, run from the checkout, or give --serving-jar)");
-    }
+    servingJar = Options.jar(servingJar, "serving-api", "--serving-jar");
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     RedisBenchmarkTool tool = RedisBenchmarkTool.locate();
@@ -171,7 +164,7 @@ public final class ServingBenchmark implements Callable<Integer> {
         String query = "?features=" + String.join(",", FEATURES);
         for (Target t : targets) {
           out.printf("%-10s: redis %s; %,d users under %s and %,d merchants under %s loaded in %.1f s (bulkLoad); serving API:"
-              + " java %s-jar %s (pid %d) on %s:%d, %s%n", t.label, t.redis.describe(), users, KEY_PREFIX, merchants,
+              + " java %s-jar %s (pid %d) on %s:%d, %s%n", t.label, t.redis.describe(), population.users, KEY_PREFIX, population.merchants,
               registry.forEntity("merchant").keyPrefix(), t.loadSeconds,
               servingJavaOpts.isBlank() ? "" : servingJavaOpts + " ", servingJar, t.serving.pid(), HOST, t.port,
               servingThreads == null ? "default threads" : "SERVING_THREADS=" + servingThreads);
@@ -179,7 +172,7 @@ public final class ServingBenchmark implements Callable<Integer> {
         out.printf("client    : this JVM, plain-socket HTTP/1.1 keep-alive, one request in flight per connection%n");
         out.printf("requests  : GET /v1/features/{random of %,d users}%s; POST /v1/features/batch of %d random users (1,024"
             + " prepared bodies), the same features; GET /v1/features?user={random user}&merchant={random of %,d"
-            + " merchants}&service=%s (two-entity)%n", users, query, batchSize, merchants, PAIR_SERVICE);
+            + " merchants}&service=%s (two-entity)%n", population.users, query, batchSize, population.merchants, PAIR_SERVICE);
         out.printf("phases    : fixed rate, open loop over %d connections, %d s warm-up + %d s measured, latency from the intended"
             + " send time; closed loop at %s connections, %d s warm-up + %d s measured; each run measures %s in turn%n",
             RATE_CONNECTIONS, rateWarmupSeconds, rateSeconds, Arrays.toString(levels), levelWarmupSeconds, levelSeconds,
@@ -249,9 +242,9 @@ public final class ServingBenchmark implements Callable<Integer> {
     final int port = FreePorts.next();
     final double loadSeconds;
     final ChildProcess serving;
-    final byte[][] single = new byte[Math.toIntExact(users)][];
+    final byte[][] single = new byte[Math.toIntExact(population.users)][];
     final byte[][] batch;
-    final byte[][] pair = new byte[Math.toIntExact(users)][];
+    final byte[][] pair = new byte[Math.toIntExact(population.users)][];
     final List<byte[][]> requests;
     final List<List<double[]>> measured = new ArrayList<>();
     final PrintWriter err;
@@ -267,8 +260,8 @@ public final class ServingBenchmark implements Callable<Integer> {
         long loadStart = System.nanoTime();
         for (FeatureRegistry entity : List.of(registry, registry.forEntity("merchant"))) {
           try (FeatureStore store = FeatureStore.connect(redis.connection, entity)) {
-            store.bulkLoader().bulkLoad(entity == registry ? SyntheticUsers.generate(users, runs.seed)
-                : SyntheticMerchants.generate(merchants, runs.seed), registry.batchTtlSeconds(), BulkLoader.DEFAULT_CHUNK_SIZE,
+            store.bulkLoader().bulkLoad(entity == registry ? SyntheticUsers.generate(population.users, runs.seed)
+                : SyntheticMerchants.generate(population.merchants, runs.seed), registry.batchTtlSeconds(), BulkLoader.DEFAULT_CHUNK_SIZE,
                 2, n -> { });
           }
         }
@@ -284,10 +277,10 @@ public final class ServingBenchmark implements Callable<Integer> {
         serving.awaitOutput("Serving API ready", Duration.ofSeconds(60));
         String query = "?features=" + String.join(",", FEATURES);
         SplittableRandom random = new SplittableRandom(runs.seed);
-        for (int i = 0; i < users; i++) {
+        for (int i = 0; i < population.users; i++) {
           single[i] = HttpLoad.get(HOST, port, "/v1/features/" + Population.userId(i + 1L) + query);
           pair[i] = HttpLoad.get(HOST, port, "/v1/features?user=" + Population.userId(i + 1L) + "&merchant="
-              + Merchants.merchantId(1 + random.nextLong(merchants)) + "&service=" + PAIR_SERVICE);
+              + Merchants.merchantId(1 + random.nextLong(population.merchants)) + "&service=" + PAIR_SERVICE);
         }
         batch = batchRequests(HOST, port, random, 1024);
         requests = List.of(single, batch, pair);
@@ -363,7 +356,7 @@ public final class ServingBenchmark implements Callable<Integer> {
     for (int i = 0; i < count; i++) {
       StringBuilder body = new StringBuilder("{\"entity_ids\":[");
       for (int j = 0; j < batchSize; j++) {
-        body.append(j == 0 ? "\"" : ",\"").append(Population.userId(1L + random.nextLong(users))).append('"');
+        body.append(j == 0 ? "\"" : ",\"").append(Population.userId(1L + random.nextLong(population.users))).append('"');
       }
       requests[i] = HttpLoad.postJson(host, port, "/v1/features/batch", body.append(features).toString());
     }

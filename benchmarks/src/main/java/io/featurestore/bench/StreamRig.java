@@ -4,7 +4,6 @@ import io.featurestore.events.Topics;
 import io.featurestore.infra.ChildProcess;
 import io.featurestore.infra.FreePorts;
 import io.featurestore.infra.KafkaBrokerMain;
-import io.featurestore.infra.ProjectScripts;
 import io.featurestore.processor.StreamProcessorConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -12,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,9 +35,6 @@ import org.apache.kafka.common.TopicPartition;
  * each its own process so that their CPU is measured apart, and an admin client on the broker.
  */
 final class StreamRig implements AutoCloseable {
-  static final String JAR_ENV = "FS_PROCESSOR_JAR";
-  static final String DEFAULT_JAR = "stream-processor/target/stream-processor.jar";
-
   final String bootstrapServers;
   final ChildProcess broker;
   final Admin admin;
@@ -78,16 +73,8 @@ final class StreamRig implements AutoCloseable {
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
   }
 
-  /** {@code --processor-jar}, else {@code FS_PROCESSOR_JAR}, else the module's jar in this checkout. */
   static Path processorJar(Path configured) {
-    String env = System.getenv(JAR_ENV);
-    Path jar = configured != null ? configured : env != null && !env.isBlank() ? Path.of(env.trim())
-        : ProjectScripts.root().resolve(DEFAULT_JAR);
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("no stream processor jar at " + jar
-          + "; build it (mvn -q install -DskipTests -DskipITs), or pass --processor-jar or set " + JAR_ENV);
-    }
-    return jar.toAbsolutePath().normalize();
+    return Options.jar(configured, "stream-processor", "--processor-jar");
   }
 
   /**

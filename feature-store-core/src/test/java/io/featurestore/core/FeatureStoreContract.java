@@ -85,6 +85,21 @@ abstract class FeatureStoreContract {
     merchants.bulkLoader().bulkLoad(rows.iterator(), merchants.registry().batchTtlSeconds(), 1000, 1, n -> { });
   }
 
+  /**
+   * u1 loaded with tx_count_5m = 3 streamed, m1 loaded with merchant_tx_count_1h = 12 for 100 s:
+   * the rows the cross-entity reads ask for; then {@code body}.
+   */
+  private void withUserAndMerchant(Runnable body) {
+    load("u1");
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
+    withMerchants(merchants -> {
+      loadMerchants(merchants, "m1");
+      raw.hset(merchantKey("m1"), "merchant_tx_count_1h", "12");
+      raw.hexpire(merchantKey("m1"), 100, "merchant_tx_count_1h");
+      body.run();
+    });
+  }
+
   protected static Map<String, String> row(String user, String merchant) {
     Map<String, String> row = new LinkedHashMap<>();
     if (user != null) {
@@ -368,13 +383,7 @@ abstract class FeatureStoreContract {
 
   @Test
   void shouldReadRowsAcrossEntitiesInRequestOrderTyped() {
-    load("u1");
-    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
-    withMerchants(merchants -> {
-      loadMerchants(merchants, "m1");
-      raw.hset(merchantKey("m1"), "merchant_tx_count_1h", "12");
-      raw.hexpire(merchantKey("m1"), 100, "merchant_tx_count_1h");
-
+    withUserAndMerchant(() -> {
       List<Map<String, FeatureVector>> rows = store.reader().getRows(
           List.of(row("u1", "m1"), row("u2", "m1"), row("u1", "m9"), row("u2", "m9")), ACROSS, false);
 
@@ -409,13 +418,7 @@ abstract class FeatureStoreContract {
 
   @Test
   void shouldReportFreshnessOfEveryEntityOfARow() {
-    load("u1");
-    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
-    withMerchants(merchants -> {
-      loadMerchants(merchants, "m1");
-      raw.hset(merchantKey("m1"), "merchant_tx_count_1h", "12");
-      raw.hexpire(merchantKey("m1"), 100, "merchant_tx_count_1h");
-
+    withUserAndMerchant(() -> {
       List<Map<String, FeatureVector>> rows = store.reader().getRows(List.of(row("u1", "m1"), row("u1", "m9")), ACROSS, true);
 
       FeatureVector user = rows.get(0).get("user");

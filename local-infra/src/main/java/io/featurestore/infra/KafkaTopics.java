@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,22 +45,13 @@ public final class KafkaTopics {
    * {@link #awaitServed}); throws if that is not so within {@code timeout}.
    */
   public static Map<String, Integer> partitionCounts(String bootstrapServers, Duration timeout, String... names) {
-    awaitServed(bootstrapServers, timeout, names);
-    Map<String, Object> props = KafkaBroker.adminProperties(bootstrapServers);
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 5_000));
-    try (Admin admin = Admin.create(props)) {
-      Map<String, Integer> counts = new java.util.TreeMap<>();
-      admin.describeTopics(List.of(names)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+    return ask(bootstrapServers, timeout, names, (admin, deadline) -> {
+      awaitLeaders(admin, List.of(names), 0, deadline);
+      Map<String, Integer> counts = new TreeMap<>();
+      admin.describeTopics(List.of(names)).allTopicNames().get(remainingMillis(deadline), TimeUnit.MILLISECONDS)
           .forEach((name, description) -> counts.put(name, description.partitions().size()));
       return counts;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while asking " + bootstrapServers, e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException(bootstrapServers + " does not describe " + List.of(names) + " within " + timeout
-          + ": " + (e.getCause() != null ? e.getCause() : e), e);
-    }
+    });
   }
 
   /**
@@ -105,17 +97,31 @@ public final class KafkaTopics {
    * only asks that the broker answers.
    */
   public static long awaitServed(String bootstrapServers, Duration timeout, String... names) {
+    return ask(bootstrapServers, timeout, names, (admin, deadline) -> {
+      if (names.length == 0) {
+        admin.describeCluster().nodes().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+        return 0L;
+      }
+      return awaitLeaders(admin, List.of(names), 0, deadline);
+    });
+  }
+
+  /** What {@link #ask} runs with an admin client and the deadline of its {@code timeout}. */
+  private interface AdminCall<T> {
+    T call(Admin admin, long deadline) throws InterruptedException, ExecutionException, TimeoutException;
+  }
+
+  /**
+   * Runs {@code call} with an admin client whose own retries are bounded by {@code timeout} too,
+   * so that a probe of a dead broker ends in time; a failure names the broker and the topics.
+   */
+  private static <T> T ask(String bootstrapServers, Duration timeout, String[] names, AdminCall<T> call) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Map<String, Object> props = KafkaBroker.adminProperties(bootstrapServers);
-    // Bounds the admin client's own retries too, so that a probe of a dead broker ends in time.
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 5_000));
     try (Admin admin = Admin.create(props)) {
-      if (names.length == 0) {
-        admin.describeCluster().nodes().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
-        return 0;
-      }
-      return awaitLeaders(admin, List.of(names), 0, deadline);
+      return call.call(admin, deadline);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while asking " + bootstrapServers, e);

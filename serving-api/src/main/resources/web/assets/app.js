@@ -137,6 +137,14 @@
     target.append(el('span', { class: 'muted small' }, new Date().toLocaleTimeString()));
   }
 
+  /** True when the request failed: its error is then on the status line and its table hidden. */
+  function failed(result, status, table) {
+    if (result.ok) return false;
+    statusLine($(status), result);
+    table.hidden = true;
+    return true;
+  }
+
   // ------------------------------------------------------------------ values and TTLs
 
   function valueNode(key, value) {
@@ -361,11 +369,7 @@
     const table = $('read-table');
     const body = clear(table.tBodies[0]);
     const keyNote = clear($('read-key-ttl'));
-    if (!result.ok) {
-      statusLine($('read-status'), result);
-      table.hidden = true;
-      return;
-    }
+    if (failed(result, 'read-status', table)) return;
     const entities = Object.entries(result.body.entities);
     const grouped = scope() === ACROSS;
     statusLine($('read-status'), result, ...entities.map(([entity, data]) => el('span', null,
@@ -438,11 +442,7 @@
     }
     const table = $('batch-table');
     const note = clear($('batch-note'));
-    if (!result.ok) {
-      statusLine($('batch-status'), result);
-      table.hidden = true;
-      return;
-    }
+    if (failed(result, 'batch-status', table)) return;
     const rows = result.body.results;
     const counts = entities.map((e) => {
       const found = rows.filter((r) => r.entities[e] && r.entities[e].found).length;
@@ -486,11 +486,7 @@
     const table = $('inspect-table');
     const body = clear(table.tBodies[0]);
     const keyNote = clear($('inspect-key'));
-    if (!result.ok) {
-      statusLine($('inspect-status'), result);
-      table.hidden = true;
-      return;
-    }
+    if (failed(result, 'inspect-status', table)) return;
     const data = result.body;
     statusLine($('inspect-status'), result, el('span', null, el('b', null, Object.keys(data.features).length), ' fields'));
     const ttls = data.ttl_seconds || {};

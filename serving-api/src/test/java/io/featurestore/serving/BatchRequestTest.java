@@ -7,6 +7,8 @@ import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.InvalidInputException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class BatchRequestTest {
   private final FeatureRegistry registry = FeatureRegistry.bundled();
@@ -33,16 +35,20 @@ class BatchRequestTest {
     assertThat(request.freshness()).isFalse();
   }
 
-  @Test
-  void shouldRefuseMoreIdsThanTheLimitBeforeLookingAtThem() {
-    assertThatThrownBy(() -> parse("{\"entity_ids\":[\"u1\",\"u2\",\"not valid!\"]}", 2))
-        .isInstanceOf(ApiErrors.TooManyIdsException.class).hasMessageContaining("3 in one request, the limit is 2");
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', textBlock = """
+      {"entity_ids":["u1","u2","not valid!"]}  | 3 in one request, the limit is 2
+      {"rows":[{"user":"u1"},{"user":"u2"},7]} | too many rows: 3 in one request, the limit is 2""")
+  void shouldRefuseMoreIdsOrRowsThanTheLimitBeforeLookingAtThem(String body, String message) {
+    assertThatThrownBy(() -> parse(body, 2)).isInstanceOf(ApiErrors.TooManyIdsException.class).hasMessageContaining(message);
   }
 
-  @Test
-  void shouldNameTheOffendingIdByItsPosition() {
-    assertThatThrownBy(() -> parse("{\"entity_ids\":[\"u1\",\"fs:user:u2\"],\"features\":[\"country_iso\"]}", 10))
-        .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("entity_ids[1]: malformed user id 'fs:user:u2'");
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', textBlock = """
+      {"entity_ids":["u1","fs:user:u2"],"features":["country_iso"]} | entity_ids[1]: malformed user id 'fs:user:u2'
+      {"rows":[{"user":"u1"},{"merchant":"fs:merchant:m1"}]}        | rows[1].merchant: malformed merchant id 'fs:merchant:m1'""")
+  void shouldNameTheOffendingIdByItsPositionAndInARowByItsEntity(String body, String message) {
+    assertThatThrownBy(() -> parse(body, 10)).isInstanceOf(InvalidInputException.class).hasMessageStartingWith(message);
   }
 
   @Test
@@ -52,19 +58,6 @@ class BatchRequestTest {
     assertThat(request.entityIds()).isNull();
     assertThat(request.rows()).containsExactly(java.util.Map.of("user", "u1", "merchant", "m042"), java.util.Map.of("merchant", "m7"));
     assertThat(request.service()).isEqualTo("fraud_scoring_v2");
-  }
-
-  @Test
-  void shouldRefuseMoreRowsThanTheLimitBeforeLookingAtThem() {
-    assertThatThrownBy(() -> parse("{\"rows\":[{\"user\":\"u1\"},{\"user\":\"u2\"},7]}", 2))
-        .isInstanceOf(ApiErrors.TooManyIdsException.class).hasMessageContaining("too many rows: 3 in one request, the limit is 2");
-  }
-
-  @Test
-  void shouldNameTheOffendingRowIdByItsPositionAndEntity() {
-    assertThatThrownBy(() -> parse("{\"rows\":[{\"user\":\"u1\"},{\"merchant\":\"fs:merchant:m1\"}]}", 10))
-        .isInstanceOf(InvalidInputException.class)
-        .hasMessageStartingWith("rows[1].merchant: malformed merchant id 'fs:merchant:m1'");
   }
 
   @Test

@@ -1,29 +1,20 @@
 package io.featurestore.serving;
 
+import static io.featurestore.serving.InMemoryServer.json;
+import static io.featurestore.serving.InMemoryServer.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.StoreUnavailableException;
-import io.javalin.Javalin;
-import io.javalin.testtools.HttpClient;
 import io.javalin.testtools.Response;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.http.HttpRequest;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -35,63 +26,18 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class CrossEntityHttpTest {
   private static final FeatureRegistry REGISTRY = FeatureRegistry.bundled();
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private static final InMemoryReader reader = new InMemoryReader(REGISTRY)
       .put("u0001", Map.of("risk_segment", "low", "chargeback_count_180d", 0L, "tx_count_5m", 3L), 120, 86_000L)
       .put("u0002", Map.of("risk_segment", "high"), 120, 86_000L)
       .put("merchant", "m042", Map.of("merchant_risk_tier", "medium", "merchant_category", "grocery"), 200, 80_000L)
       .put("merchant", "m007", Map.of("merchant_tx_count_1h", 17L), 250, null);
-  private static PrometheusMeterRegistry meters;
-  private static Javalin app;
-  private static HttpClient client;
 
-  @BeforeAll
-  static void start() {
-    meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    app = new ServingApp(reader, ServingConfig.fromEnv(Map.of("SERVING_HOST", "127.0.0.1")), meters, Clock.systemUTC())
-        .create().start(0);
-    client = new HttpClient(app, java.net.http.HttpClient.newHttpClient());
-  }
-
-  @AfterAll
-  static void stop() {
-    app.stop();
-    meters.close();
-  }
-
-  @BeforeEach
-  void clearTheReader() {
-    reader.failure = null;
-    reader.calls.set(0);
-  }
-
-  private static Response get(String path) {
-    return client.get(path);
-  }
-
-  private static Response post(String body) {
-    return client.request("/v1/features/batch", b -> b.header("Content-Type", "application/json")
-        .post(HttpRequest.BodyPublishers.ofString(body)));
-  }
-
-  private static JsonNode json(Response response) {
-    try {
-      return JSON.readTree(response.body().string());
-    } catch (IOException e) {
-      throw new UncheckedIOException("not JSON (HTTP " + response.code() + ")", e);
-    }
-  }
+  @RegisterExtension
+  static final InMemoryServer server = new InMemoryServer(reader);
 
   private static JsonNode ok(Response response) {
     assertThat(response.code()).as(response.body().string()).isEqualTo(200);
     return json(response);
-  }
-
-  private static List<String> texts(JsonNode array) {
-    List<String> out = new ArrayList<>();
-    array.forEach(n -> out.add(n.asText()));
-    return out;
   }
 
   private static List<String> keys(JsonNode object) {
@@ -110,7 +56,7 @@ class CrossEntityHttpTest {
   // ---------------------------------------------------------------- GET /v1/features?user=…&merchant=…
   @Test
   void shouldReadAServiceAcrossEntitiesTypedWithMissingPerEntityInOneStoreCall() {
-    JsonNode body = ok(get("/v1/features?user=u0001&merchant=m042&service=fraud_scoring_v2"));
+    JsonNode body = ok(server.get("/v1/features?user=u0001&merchant=m042&service=fraud_scoring_v2"));
 
     assertThat(keys(body)).containsExactly("entities");
     assertThat(keys(body.path("entities"))).containsExactly("user", "merchant");
@@ -130,7 +76,7 @@ class CrossEntityHttpTest {
 
   @Test
   void shouldReadNamedFeaturesWithFreshnessPerEntityInTheOrderFirstNamed() {
-    JsonNode body = ok(get("/v1/features?merchant=m007&user=u0001"
+    JsonNode body = ok(server.get("/v1/features?merchant=m007&user=u0001"
         + "&features=merchant.merchant_tx_count_1h,risk_segment&features=user.tx_count_5m&freshness=true"));
 
     assertThat(keys(body.path("entities"))).as("in the order the features name them").containsExactly("merchant", "user");
@@ -145,14 +91,14 @@ class CrossEntityHttpTest {
 
   @Test
   void shouldReadOneMerchant() {
-    JsonNode body = ok(get("/v1/features?merchant=m042&features=merchant.merchant_category"));
+    JsonNode body = ok(server.get("/v1/features?merchant=m042&features=merchant.merchant_category"));
     assertThat(keys(body.path("entities"))).containsExactly("merchant");
     assertThat(body.path("entities").path("merchant").path("features").path("merchant_category").asText()).isEqualTo("grocery");
   }
 
   @Test
   void shouldAnswer200WithFoundFalseForAnEntityThatDoesNotExistEvenWhenNoneDoes() {
-    JsonNode some = ok(get("/v1/features?user=u0001&merchant=m999&service=fraud_scoring_v2"));
+    JsonNode some = ok(server.get("/v1/features?user=u0001&merchant=m999&service=fraud_scoring_v2"));
     assertThat(some.path("entities").path("user").path("found").asBoolean()).isTrue();
     JsonNode absent = some.path("entities").path("merchant");
     assertThat(absent.path("found").asBoolean()).isFalse();
@@ -160,39 +106,39 @@ class CrossEntityHttpTest {
     assertThat(keys(absent.path("features"))).isEmpty();
     assertThat(texts(absent.path("missing"))).containsExactly("merchant_risk_tier", "merchant_tx_count_1h");
 
-    JsonNode none = ok(get("/v1/features?user=u9999&merchant=m999&service=fraud_scoring_v2"));
+    JsonNode none = ok(server.get("/v1/features?user=u9999&merchant=m999&service=fraud_scoring_v2"));
     assertThat(none.path("entities").path("user").path("found").asBoolean()).isFalse();
     assertThat(none.path("entities").path("merchant").path("found").asBoolean()).isFalse();
   }
 
   @Test
   void shouldCheckEveryRuleOfAReadAcrossEntitiesBeforeCallingTheStore() {
-    assertBadRequest(get("/v1/features?usr=u0001&merchant=m042&service=fraud_scoring_v2"),
+    assertBadRequest(server.get("/v1/features?usr=u0001&merchant=m042&service=fraud_scoring_v2"),
         "unknown parameter 'usr'", "user, merchant");
-    assertBadRequest(get("/v1/features?user=u0001&service=fraud_scoring_v2"),
+    assertBadRequest(server.get("/v1/features?user=u0001&service=fraud_scoring_v2"),
         "no merchant id", "service 'fraud_scoring_v2' reads merchant features", "merchant=ID");
-    assertBadRequest(get("/v1/features?merchant=m042&service=fraud_scoring_v2"), "no user id");
-    assertBadRequest(get("/v1/features?service=fraud_scoring_v2"), "no user id");
-    assertBadRequest(get("/v1/features?user=u0001&merchant=m042&service=fraud_scoring_v1"),
+    assertBadRequest(server.get("/v1/features?merchant=m042&service=fraud_scoring_v2"), "no user id");
+    assertBadRequest(server.get("/v1/features?service=fraud_scoring_v2"), "no user id");
+    assertBadRequest(server.get("/v1/features?user=u0001&merchant=m042&service=fraud_scoring_v1"),
         "'merchant=' is given", "service 'fraud_scoring_v1' reads no merchant feature");
-    assertBadRequest(get("/v1/features?user=u0001&merchant=m042&features=risk_segment"),
+    assertBadRequest(server.get("/v1/features?user=u0001&merchant=m042&features=risk_segment"),
         "'merchant=' is given", "the requested features read no merchant feature");
-    assertBadRequest(get("/v1/features?user=u0001&merchant=m%3A42&service=fraud_scoring_v2"), "malformed merchant id 'm:42'");
-    assertBadRequest(get("/v1/features?user=u0001&merchant=&service=fraud_scoring_v2"), "the merchant id is empty");
-    assertBadRequest(get("/v1/features?user=u%2A&merchant=m042&service=fraud_scoring_v2"), "malformed user id");
-    assertBadRequest(get("/v1/features?user=u0001&user=u0002&features=risk_segment"), "'user' is given 2 times");
-    assertBadRequest(get("/v1/features?user=u0001&service=fraud_v9"), "unknown feature service 'fraud_v9'", "fraud_scoring_v2");
-    assertBadRequest(get("/v1/features?user=u0001&service=user_profile&features=risk_segment"), "not both");
-    assertBadRequest(get("/v1/features?user=u0001"), "name the features", "merchant.merchant_tx_count_1h", "fraud_scoring_v2");
-    assertBadRequest(get("/v1/features?user=u0001&features="), "no features requested");
-    assertBadRequest(get("/v1/features?user=u0001&features=risk_segment,user.risk_segment"), "'user.risk_segment'", "twice");
-    assertBadRequest(get("/v1/features?user=u0001&features=risk_segment&freshness=yes"), "freshness");
+    assertBadRequest(server.get("/v1/features?user=u0001&merchant=m%3A42&service=fraud_scoring_v2"), "malformed merchant id 'm:42'");
+    assertBadRequest(server.get("/v1/features?user=u0001&merchant=&service=fraud_scoring_v2"), "the merchant id is empty");
+    assertBadRequest(server.get("/v1/features?user=u%2A&merchant=m042&service=fraud_scoring_v2"), "malformed user id");
+    assertBadRequest(server.get("/v1/features?user=u0001&user=u0002&features=risk_segment"), "'user' is given 2 times");
+    assertBadRequest(server.get("/v1/features?user=u0001&service=fraud_v9"), "unknown feature service 'fraud_v9'", "fraud_scoring_v2");
+    assertBadRequest(server.get("/v1/features?user=u0001&service=user_profile&features=risk_segment"), "not both");
+    assertBadRequest(server.get("/v1/features?user=u0001"), "name the features", "merchant.merchant_tx_count_1h", "fraud_scoring_v2");
+    assertBadRequest(server.get("/v1/features?user=u0001&features="), "no features requested");
+    assertBadRequest(server.get("/v1/features?user=u0001&features=risk_segment,user.risk_segment"), "'user.risk_segment'", "twice");
+    assertBadRequest(server.get("/v1/features?user=u0001&features=risk_segment&freshness=yes"), "freshness");
     assertThat(reader.calls).hasValue(0);
   }
 
   @Test
   void shouldNameUnknownFeaturesAsEntityFeatureWithTheAllowedOnes() {
-    JsonNode body = assertBadRequest(get("/v1/features?user=u0001&merchant=m042"
+    JsonNode body = assertBadRequest(server.get("/v1/features?user=u0001&merchant=m042"
         + "&features=merchant_category,merchant.nope,shop.x,merchant.merchant_age_days"), "unknown features");
     assertThat(texts(body.path("unknown"))).as("a bare name is the user's")
         .containsExactly("user.merchant_category", "merchant.nope", "shop.x");
@@ -203,17 +149,17 @@ class CrossEntityHttpTest {
   @Test
   void shouldAnswer503WhileTheStoreIsUnavailable() {
     reader.failure = () -> new StoreUnavailableException("reading 2 entities: Connection refused", null);
-    Response read = get("/v1/features?user=u0001&merchant=m042&service=fraud_scoring_v2");
+    Response read = server.get("/v1/features?user=u0001&merchant=m042&service=fraud_scoring_v2");
     assertThat(read.code()).isEqualTo(503);
     assertThat(read.headers().get("Retry-After")).containsExactly("1");
-    assertThat(post("{\"rows\":[{\"user\":\"u0001\",\"merchant\":\"m042\"}],\"service\":\"fraud_scoring_v2\"}").code())
+    assertThat(server.batch("{\"rows\":[{\"user\":\"u0001\",\"merchant\":\"m042\"}],\"service\":\"fraud_scoring_v2\"}").code())
         .isEqualTo(503);
   }
 
   // ---------------------------------------------------------------- batch rows
   @Test
   void shouldAnswerBatchRowsInRequestOrderWithOneStoreCall() {
-    JsonNode body = ok(post("{\"rows\":[{\"user\":\"u0001\",\"merchant\":\"m042\"},{\"merchant\":\"m007\",\"user\":\"u9999\"},"
+    JsonNode body = ok(server.batch("{\"rows\":[{\"user\":\"u0001\",\"merchant\":\"m042\"},{\"merchant\":\"m007\",\"user\":\"u9999\"},"
         + "{\"user\":\"u0001\",\"merchant\":\"m042\"}],\"service\":\"fraud_scoring_v2\",\"freshness\":true}"));
 
     JsonNode results = body.path("results");
@@ -232,7 +178,7 @@ class CrossEntityHttpTest {
 
   @Test
   void shouldReadBatchRowsOfNamedFeaturesOfOneEntity() {
-    JsonNode body = ok(post("{\"rows\":[{\"merchant\":\"m042\"},{\"merchant\":\"m007\"}],"
+    JsonNode body = ok(server.batch("{\"rows\":[{\"merchant\":\"m042\"},{\"merchant\":\"m007\"}],"
         + "\"features\":[\"merchant.merchant_category\"]}"));
     assertThat(body.path("results").get(0).path("entities").path("merchant").path("features").path("merchant_category")
         .asText()).isEqualTo("grocery");
@@ -242,11 +188,11 @@ class CrossEntityHttpTest {
 
   @Test
   void shouldAcceptExactlyTheLimitOfRowsAndRefuseOneMoreWith413() {
-    Response ok = post("{\"rows\":[" + rows(1000) + "],\"service\":\"fraud_scoring_v2\"}");
+    Response ok = server.batch("{\"rows\":[" + rows(1000) + "],\"service\":\"fraud_scoring_v2\"}");
     assertThat(ok.code()).isEqualTo(200);
     assertThat(json(ok).path("results").size()).isEqualTo(1000);
 
-    Response tooMany = post("{\"rows\":[" + rows(1001) + "],\"service\":\"fraud_scoring_v2\"}");
+    Response tooMany = server.batch("{\"rows\":[" + rows(1001) + "],\"service\":\"fraud_scoring_v2\"}");
     assertThat(tooMany.code()).isEqualTo(413);
     JsonNode body = json(tooMany);
     assertThat(body.path("error").asText()).contains("too many rows", "1001", "1000", "SERVING_MAX_BATCH");
@@ -277,28 +223,28 @@ class CrossEntityHttpTest {
       "{\"entity_ids\":[\"u0001\"],\"service\":\"fraud_scoring_v2\"}|reads user and merchant features"})
   void shouldRejectRowsThatBreakARuleBeforeCallingTheStore(String caseLine) {
     String[] parts = caseLine.split("\\|");
-    assertBadRequest(post(parts[0]), parts[1]);
+    assertBadRequest(server.batch(parts[0]), parts[1]);
     assertThat(reader.calls).hasValue(0);
   }
 
   // ---------------------------------------------------------------- inspection, registry, metrics
   @Test
   void shouldInspectAMerchantAndKeepInspectingUsersByDefault() {
-    JsonNode merchant = ok(get("/v1/entities/m042?entity=merchant"));
+    JsonNode merchant = ok(server.get("/v1/entities/m042?entity=merchant"));
     assertThat(merchant.path("key").asText()).isEqualTo("fs:merchant:m042");
     assertThat(merchant.path("features").path("merchant_category").asText()).isEqualTo("grocery");
     assertThat(texts(merchant.path("missing"))).containsExactly("merchant_age_days", "merchant_tx_count_1h", "merchant_amount_sum_1h");
-    assertThat(ok(get("/v1/entities/u0001")).path("key").asText()).isEqualTo("fs:user:u0001");
-    assertThat(get("/v1/entities/m999?entity=merchant").code()).isEqualTo(404);
-    assertThat(json(get("/v1/entities/m999?entity=merchant")).path("error").asText())
+    assertThat(ok(server.get("/v1/entities/u0001")).path("key").asText()).isEqualTo("fs:user:u0001");
+    assertThat(server.get("/v1/entities/m999?entity=merchant").code()).isEqualTo(404);
+    assertThat(json(server.get("/v1/entities/m999?entity=merchant")).path("error").asText())
         .isEqualTo("merchant 'm999' not found: expired or never loaded");
-    assertBadRequest(get("/v1/entities/m042?entity=shop"), "unknown entity 'shop'");
-    assertBadRequest(get("/v1/entities/m%3A1?entity=merchant"), "malformed merchant id");
+    assertBadRequest(server.get("/v1/entities/m042?entity=shop"), "unknown entity 'shop'");
+    assertBadRequest(server.get("/v1/entities/m%3A1?entity=merchant"), "malformed merchant id");
   }
 
   @Test
   void shouldDescribeEveryEntityAndEveryServiceInTheRegistry() {
-    JsonNode registry = ok(get("/v1/registry"));
+    JsonNode registry = ok(server.get("/v1/registry"));
     assertThat(registry.path("entity").asText()).as("the single-entity routes' entity").isEqualTo("user");
     assertThat(keys(registry.path("services"))).doesNotContain("fraud_scoring_v2");
     JsonNode entities = registry.path("entities");
@@ -317,30 +263,21 @@ class CrossEntityHttpTest {
 
   @Test
   void shouldCountHitsAndMissesByEntity() {
-    double hitsBefore = metric("fs_serving_feature_reads_total{entity=\"merchant\",feature=\"merchant_risk_tier\",result=\"hit\"}");
-    double missesBefore = metric("fs_serving_feature_reads_total{entity=\"merchant\",feature=\"merchant_tx_count_1h\",result=\"miss\"}");
-    double notFoundBefore = metric("fs_serving_entity_reads_total{entity=\"merchant\",result=\"not_found\"}");
-    double userBefore = metric("fs_serving_feature_reads_total{entity=\"user\",feature=\"risk_segment\",result=\"hit\"}");
+    double hitsBefore = server.metric("fs_serving_feature_reads_total{entity=\"merchant\",feature=\"merchant_risk_tier\",result=\"hit\"}");
+    double missesBefore = server.metric("fs_serving_feature_reads_total{entity=\"merchant\",feature=\"merchant_tx_count_1h\",result=\"miss\"}");
+    double notFoundBefore = server.metric("fs_serving_entity_reads_total{entity=\"merchant\",result=\"not_found\"}");
+    double userBefore = server.metric("fs_serving_feature_reads_total{entity=\"user\",feature=\"risk_segment\",result=\"hit\"}");
 
-    ok(get("/v1/features?user=u0001&merchant=m042&service=fraud_scoring_v2"));
-    ok(get("/v1/features?user=u0001&merchant=m999&service=fraud_scoring_v2"));
+    ok(server.get("/v1/features?user=u0001&merchant=m042&service=fraud_scoring_v2"));
+    ok(server.get("/v1/features?user=u0001&merchant=m999&service=fraud_scoring_v2"));
 
-    assertThat(metric("fs_serving_feature_reads_total{entity=\"merchant\",feature=\"merchant_risk_tier\",result=\"hit\"}")
+    assertThat(server.metric("fs_serving_feature_reads_total{entity=\"merchant\",feature=\"merchant_risk_tier\",result=\"hit\"}")
         - hitsBefore).isEqualTo(1);
-    assertThat(metric("fs_serving_feature_reads_total{entity=\"merchant\",feature=\"merchant_tx_count_1h\",result=\"miss\"}")
+    assertThat(server.metric("fs_serving_feature_reads_total{entity=\"merchant\",feature=\"merchant_tx_count_1h\",result=\"miss\"}")
         - missesBefore).isEqualTo(2);
-    assertThat(metric("fs_serving_entity_reads_total{entity=\"merchant\",result=\"not_found\"}") - notFoundBefore).isEqualTo(1);
-    assertThat(metric("fs_serving_feature_reads_total{entity=\"user\",feature=\"risk_segment\",result=\"hit\"}") - userBefore)
+    assertThat(server.metric("fs_serving_entity_reads_total{entity=\"merchant\",result=\"not_found\"}") - notFoundBefore).isEqualTo(1);
+    assertThat(server.metric("fs_serving_feature_reads_total{entity=\"user\",feature=\"risk_segment\",result=\"hit\"}") - userBefore)
         .isEqualTo(2);
-  }
-
-  private static double metric(String series) {
-    for (String line : get("/metrics").body().string().split("\n")) {
-      if (line.startsWith(series + " ")) {
-        return Double.parseDouble(line.substring(series.length() + 1));
-      }
-    }
-    throw new AssertionError(series + " is not in /metrics");
   }
 
   private static String rows(int count) {

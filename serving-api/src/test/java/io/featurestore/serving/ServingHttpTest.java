@@ -1,34 +1,21 @@
 package io.featurestore.serving;
 
+import static io.featurestore.serving.InMemoryServer.json;
+import static io.featurestore.serving.InMemoryServer.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.Heartbeat;
 import io.featurestore.core.StoreRejectedException;
 import io.featurestore.core.StoreUnavailableException;
-import io.javalin.Javalin;
-import io.javalin.testtools.HttpClient;
-import io.javalin.testtools.JavalinTest;
-import io.javalin.testtools.Request;
 import io.javalin.testtools.Response;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -39,84 +26,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ServingHttpTest {
   private static final FeatureRegistry REGISTRY = FeatureRegistry.bundled();
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private static final InMemoryReader reader = new InMemoryReader(REGISTRY)
       .put("u0001", Map.of("country_iso", "DE", "tx_count_5m", 3L), 120, 86_000L)
       .put("u0003", Map.of("country_iso", "FR"), 120, 86_000L);
-  private static PrometheusMeterRegistry meters;
-  private static Javalin app;
-  /** Javalin's test client; {@link #http} gives one for a server of other settings. */
-  private static HttpClient client;
 
-  @BeforeAll
-  static void start() {
-    meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    app = new ServingApp(reader, ServingConfig.fromEnv(Map.of("SERVING_HOST", "127.0.0.1")), meters, Clock.systemUTC())
-        .create().start(0);
-    client = new HttpClient(app, java.net.http.HttpClient.newHttpClient());
-  }
-
-  @AfterAll
-  static void stop() {
-    app.stop();
-    meters.close();
-  }
-
-  @BeforeEach
-  void clearTheReader() {
-    reader.failure = null;
-    reader.calls.set(0);
-    reader.heartbeats.clear();
-  }
-
-  /** Runs {@code body} against a fresh server with {@code env} for settings, {@link #client} pointing at it. */
-  private static void http(Map<String, String> env, Runnable body) {
-    HttpClient shared = client;
-    PrometheusMeterRegistry own = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    try {
-      JavalinTest.test(new ServingApp(reader, ServingConfig.fromEnv(env), own, Clock.systemUTC()).create(), (server, c) -> {
-        client = c;
-        body.run();
-      });
-    } finally {
-      client = shared;
-      own.close();
-    }
-  }
-
-  private static Response get(String path) {
-    return client.get(path);
-  }
-
-  private static Response post(String path, String body) {
-    return send(path, b -> b.header("Content-Type", "application/json").post(HttpRequest.BodyPublishers.ofString(body)));
-  }
-
-  private static Response send(String path, Consumer<Request.Builder> request) {
-    return client.request(path, request);
-  }
+  @RegisterExtension
+  static final InMemoryServer server = new InMemoryServer(reader);
 
   /** The counter {@code fs_serving_redis_errors_total} of one kind, as /metrics shows it. */
   private static double redisErrors(String kind) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("fs_serving_redis_errors_total\\{kind=\"" + kind + "\"} (\\S+)")
-        .matcher(get("/metrics").body().string());
-    assertThat(m.find()).as("fs_serving_redis_errors_total{kind=%s} in /metrics", kind).isTrue();
-    return Double.parseDouble(m.group(1));
-  }
-
-  private static JsonNode json(Response response) {
-    try {
-      return JSON.readTree(response.body().string());
-    } catch (IOException e) {
-      throw new UncheckedIOException("not JSON (HTTP " + response.code() + ")", e);
-    }
-  }
-
-  private static List<String> texts(JsonNode array) {
-    List<String> out = new ArrayList<>();
-    array.forEach(n -> out.add(n.asText()));
-    return out;
+    return server.metric("fs_serving_redis_errors_total{kind=\"" + kind + "\"}");
   }
 
   private static void assertBadRequest(Response response, String... messageParts) {
@@ -128,7 +47,7 @@ class ServingHttpTest {
   // ---------------------------------------------------------------- the store's answers and failures
   @Test
   void shouldAnswerABatchInRequestOrderWithOneStoreCall() {
-    Response response = post("/v1/features/batch",
+    Response response = server.batch(
         "{\"entity_ids\":[\"u0003\",\"u9999\",\"u0001\"],\"features\":[\"country_iso\",\"tx_count_5m\"]}");
     assertThat(response.code()).isEqualTo(200);
     JsonNode results = json(response).path("results");
@@ -141,9 +60,9 @@ class ServingHttpTest {
 
   @Test
   void shouldCheckEveryInputRuleBeforeCallingTheStore() {
-    assertBadRequest(get("/v1/features/a%3Ab?features=country_iso"), "malformed user id");
-    assertBadRequest(get("/v1/features/u0001?features=nope"), "nope");
-    assertBadRequest(post("/v1/features/batch", "{\"entity_ids\":[\"u0001\",\"a:b\"],\"features\":[\"country_iso\"]}"),
+    assertBadRequest(server.get("/v1/features/a%3Ab?features=country_iso"), "malformed user id");
+    assertBadRequest(server.get("/v1/features/u0001?features=nope"), "nope");
+    assertBadRequest(server.batch("{\"entity_ids\":[\"u0001\",\"a:b\"],\"features\":[\"country_iso\"]}"),
         "malformed user id");
     assertThat(reader.calls).hasValue(0);
   }
@@ -152,25 +71,25 @@ class ServingHttpTest {
   void shouldAnswer503WithRetryAfterWhileTheStoreIsUnavailable() {
     reader.failure = () -> new StoreUnavailableException("reading 1 entities: Connection refused", null);
     double before = redisErrors("connection");
-    Response read = get("/v1/features/u0001?features=country_iso");
+    Response read = server.get("/v1/features/u0001?features=country_iso");
     assertThat(read.code()).isEqualTo(503);
     assertThat(read.headers().get("Retry-After")).containsExactly("1");
     assertThat(json(read).path("error").asText()).startsWith("Redis is unavailable").contains("Connection refused");
     assertThat(json(read).path("retryable").asBoolean()).isTrue();
-    assertThat(get("/health/ready").code()).isEqualTo(503);
-    assertThat(get("/health/live").code()).isEqualTo(200);
+    assertThat(server.get("/health/ready").code()).isEqualTo(503);
+    assertThat(server.get("/health/live").code()).isEqualTo(200);
     assertThat(redisErrors("connection") - before).isEqualTo(1);
 
     reader.failure = null;
-    assertThat(get("/v1/features/u0001?features=country_iso").code()).as("serves again at once").isEqualTo(200);
-    assertThat(get("/health/ready").code()).isEqualTo(200);
+    assertThat(server.get("/v1/features/u0001?features=country_iso").code()).as("serves again at once").isEqualTo(200);
+    assertThat(server.get("/health/ready").code()).isEqualTo(200);
   }
 
   @Test
   void shouldAnswer500NamingTheRefusalWhenTheStoreRejectsACommand() {
     reader.failure = () -> new StoreRejectedException("reading 1 entities was rejected: WRONGTYPE", null);
     double before = redisErrors("command");
-    Response read = get("/v1/features/u0001?features=country_iso");
+    Response read = server.get("/v1/features/u0001?features=country_iso");
     assertThat(read.code()).isEqualTo(500);
     assertThat(json(read).path("error").asText()).contains("WRONGTYPE");
     assertThat(redisErrors("command") - before).isEqualTo(1);
@@ -180,17 +99,18 @@ class ServingHttpTest {
   void shouldShowTheProcessorFromItsHeartbeats() {
     long now = System.currentTimeMillis();
     reader.heartbeats.add(new Heartbeat("proc-1@test", "RUNNING", now, now - 1_500, 42));
-    JsonNode view = json(get("/v1/stream-processor"));
+    JsonNode view = json(server.get("/v1/stream-processor"));
     assertThat(view.path("live").asBoolean()).isTrue();
     assertThat(view.path("instances").get(0).path("instance_id").asText()).isEqualTo("proc-1@test");
   }
 
   @Test
   void shouldRequireAKeyForV1RoutesOnlyWhenKeysAreConfigured() {
-    http(Map.of("SERVING_API_KEYS", "k1"), () -> {
-      assertThat(get("/v1/features/u0001?features=country_iso").code()).isEqualTo(401);
-      assertThat(send("/v1/features/u0001?features=country_iso", b -> b.header("X-API-Key", "k1")).code()).isEqualTo(200);
-      assertThat(get("/health/live").code()).isEqualTo(200);
+    server.with(Map.of("SERVING_API_KEYS", "k1"), () -> {
+      assertThat(server.get("/v1/features/u0001?features=country_iso").code()).isEqualTo(401);
+      assertThat(server.send("/v1/features/u0001?features=country_iso", b -> b.header("X-API-Key", "k1")).code())
+          .isEqualTo(200);
+      assertThat(server.get("/health/live").code()).isEqualTo(200);
       assertThat(reader.calls).hasValue(1);
     });
   }
@@ -198,7 +118,7 @@ class ServingHttpTest {
   // ---------------------------------------------------------------- input rules
   @Test
   void shouldNameUnknownFeaturesAndListTheAllowedOnes() {
-    Response response = get("/v1/features/u0001?features=nope,country_iso,tx_count_9m");
+    Response response = server.get("/v1/features/u0001?features=nope,country_iso,tx_count_9m");
     assertBadRequest(response, "nope", "tx_count_9m", "allowed");
     JsonNode body = json(response);
     assertThat(texts(body.path("unknown"))).containsExactly("nope", "tx_count_9m");
@@ -207,60 +127,59 @@ class ServingHttpTest {
 
   @Test
   void shouldNameAnUnknownServiceAndListTheServices() {
-    Response response = get("/v1/features/u0001?service=fraud_v9");
+    Response response = server.get("/v1/features/u0001?service=fraud_v9");
     assertBadRequest(response, "fraud_v9", "fraud_scoring_v1", "login_risk_v1", "user_profile");
     assertThat(texts(json(response).path("allowed"))).containsExactlyElementsOf(REGISTRY.services().keySet());
   }
 
   @Test
   void shouldRejectBothFeaturesAndService() {
-    assertBadRequest(get("/v1/features/u0001?features=country_iso&service=user_profile"), "either", "not both");
+    assertBadRequest(server.get("/v1/features/u0001?features=country_iso&service=user_profile"), "either", "not both");
   }
 
   @Test
   void shouldRejectNeitherFeaturesNorService() {
-    assertBadRequest(get("/v1/features/u0001"), "features", "service", "fraud_scoring_v1", "country_iso");
+    assertBadRequest(server.get("/v1/features/u0001"), "features", "service", "fraud_scoring_v1", "country_iso");
   }
 
   @Test
   void shouldRejectAnEmptyFeatureList() {
-    assertBadRequest(get("/v1/features/u0001?features="), "no features requested");
-    assertBadRequest(get("/v1/features/u0001?features=,,"), "no features requested");
+    assertBadRequest(server.get("/v1/features/u0001?features="), "no features requested");
+    assertBadRequest(server.get("/v1/features/u0001?features=,,"), "no features requested");
   }
 
   @Test
   void shouldRejectAFeatureRequestedTwice() {
-    assertBadRequest(get("/v1/features/u0001?features=country_iso,country_iso"), "twice");
+    assertBadRequest(server.get("/v1/features/u0001?features=country_iso,country_iso"), "twice");
   }
 
   @Test
   void shouldRejectAFreshnessThatIsNotABoolean() {
-    assertBadRequest(get("/v1/features/u0001?features=country_iso&freshness=yes"), "freshness");
+    assertBadRequest(server.get("/v1/features/u0001?features=country_iso&freshness=yes"), "freshness");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"a%3Ab", "..", "%2A", "u%20001", "-u1", "%C3%BC", "u0001%0D%0AHGETALL", "%F0%9F%98%80",
       "_meta%3Astream-processor"})
   void shouldRejectAMalformedEntityId(String encodedId) {
-    assertBadRequest(get("/v1/features/" + encodedId + "?features=country_iso"), "malformed user id");
-    assertBadRequest(get("/v1/entities/" + encodedId), "malformed user id");
+    assertBadRequest(server.get("/v1/features/" + encodedId + "?features=country_iso"), "malformed user id");
+    assertBadRequest(server.get("/v1/entities/" + encodedId), "malformed user id");
   }
 
   @Test
   void shouldRejectAnOverlongEntityId() {
-    assertBadRequest(get("/v1/features/" + "u".repeat(129) + "?features=country_iso"), "malformed user id");
-    assertBadRequest(get("/v1/features/" + "u".repeat(65) + "?features=country_iso"), "malformed user id");
+    assertBadRequest(server.get("/v1/features/" + "u".repeat(129) + "?features=country_iso"), "malformed user id");
+    assertBadRequest(server.get("/v1/features/" + "u".repeat(65) + "?features=country_iso"), "malformed user id");
   }
 
   @Test
   void shouldAcceptExactlyTheLimitAndRefuseOneMoreWith413() {
     String limit = ids(1000);
-    Response ok = post("/v1/features/batch", "{\"entity_ids\":[" + limit + "],\"features\":[\"country_iso\"]}");
+    Response ok = server.batch("{\"entity_ids\":[" + limit + "],\"features\":[\"country_iso\"]}");
     assertThat(ok.code()).isEqualTo(200);
     assertThat(json(ok).path("results").size()).isEqualTo(1000);
 
-    Response tooMany = post("/v1/features/batch",
-        "{\"entity_ids\":[" + ids(1001) + "],\"features\":[\"country_iso\"]}");
+    Response tooMany = server.batch("{\"entity_ids\":[" + ids(1001) + "],\"features\":[\"country_iso\"]}");
     assertThat(tooMany.code()).isEqualTo(413);
     JsonNode body = json(tooMany);
     assertThat(body.path("error").asText()).contains("too many entity ids", "1001", "1000");
@@ -270,12 +189,12 @@ class ServingHttpTest {
 
   @Test
   void shouldRejectMalformedJson() {
-    Response truncated = post("/v1/features/batch", "{\"entity_ids\": [\"u0001\"");
+    Response truncated = server.batch("{\"entity_ids\": [\"u0001\"");
     assertBadRequest(truncated, "malformed JSON", "expected close marker for Array (opened at line 1, column 16)");
     assertThat(json(truncated).path("error").asText()).doesNotContain("Source:");
-    assertBadRequest(post("/v1/features/batch", "entity_ids=u0001"), "malformed JSON");
-    assertBadRequest(post("/v1/features/batch", ""), "empty");
-    assertBadRequest(post("/v1/features/batch", "{} {}"), "malformed JSON");
+    assertBadRequest(server.batch("entity_ids=u0001"), "malformed JSON");
+    assertBadRequest(server.batch(""), "empty");
+    assertBadRequest(server.batch("{} {}"), "malformed JSON");
   }
 
   @ParameterizedTest
@@ -299,22 +218,22 @@ class ServingHttpTest {
       "{\"entity_ids\":[\"u0001\"],\"feature\":[\"country_iso\"]}|unknown key 'feature'"})
   void shouldRejectABodyThatBreaksARule(String caseLine) {
     String[] parts = caseLine.split("\\|");
-    assertBadRequest(post("/v1/features/batch", parts[0]), parts[1]);
+    assertBadRequest(server.batch(parts[0]), parts[1]);
   }
 
   @Test
   void shouldAcceptJsonWhateverTheContentTypeSays() {
-    Response response = send("/v1/features/batch", b -> b.header("Content-Type", "text/plain")
+    Response response = server.send("/v1/features/batch", b -> b.header("Content-Type", "text/plain")
         .post(HttpRequest.BodyPublishers.ofString("{\"entity_ids\":[\"u0001\"],\"features\":[\"country_iso\"]}")));
     assertThat(response.code()).isEqualTo(200);
   }
 
   @Test
   void shouldAnswerUnknownPathsAndWrongMethodsWithJsonErrors() {
-    Response unknown = get("/v2/nothing");
+    Response unknown = server.get("/v2/nothing");
     assertThat(unknown.code()).isEqualTo(404);
     assertThat(json(unknown).has("error")).isTrue();
-    Response wrongMethod = send("/v1/features/u0001", b -> b.delete(HttpRequest.BodyPublishers.noBody()));
+    Response wrongMethod = server.send("/v1/features/u0001", b -> b.delete(HttpRequest.BodyPublishers.noBody()));
     assertThat(wrongMethod.code()).isEqualTo(405);
     assertThat(wrongMethod.headers().get("Allow")).containsExactly("GET");
     assertThat(json(wrongMethod).path("allowed_methods").asText()).isEqualTo("GET");

@@ -168,8 +168,7 @@ final class BenchRedis implements AutoCloseable {
     }
     clients.forEach(RedisClient::close);
     for (RedisServer server : own != null ? List.of(own) : cluster != null ? cluster.nodes() : List.<RedisServer>of()) {
-      server.close();
-      Workspace.delete(server.logFile().getParent()); // its temporary folder (logs)
+      server.close(); // and its temporary folder
     }
   }
 }

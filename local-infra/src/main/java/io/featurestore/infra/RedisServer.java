@@ -25,6 +25,8 @@ public final class RedisServer implements AutoCloseable {
   private final ChildProcess process;
   private final int port;
   private final Path logFile;
+  /** The temporary folder made for this server (logs, cluster state), removed by {@link #close()}; null for a caller's. */
+  private Path ownDir;
 
   private RedisServer(ChildProcess process, int port, Path logFile) {
     this.process = process;
@@ -43,11 +45,15 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts a server without persistence, with further {@code redis-server} arguments ({@code --cluster-enabled yes}, TLS, ACLs). */
   public static RedisServer start(Path binary, int port, List<String> extraArgs) {
+    Path dir;
     try {
-      return start(binary, port, Files.createTempDirectory("fs-redis-"), "no", extraArgs);
+      dir = Files.createTempDirectory("fs-redis-");
     } catch (IOException e) {
       throw new IllegalStateException("cannot create a directory for " + binary, e);
     }
+    RedisServer server = start(binary, port, dir, "no", extraArgs); // a failed start keeps its log, named in the error
+    server.ownDir = dir;
+    return server;
   }
 
   /**
@@ -56,7 +62,9 @@ public final class RedisServer implements AutoCloseable {
    */
   public static RedisServer startTlsOnly(Path binary, int tlsPort, List<String> extraArgs) {
     RedisServer plain = start(binary, 0, extraArgs);
-    return new RedisServer(plain.process, tlsPort, plain.logFile);
+    RedisServer tls = new RedisServer(plain.process, tlsPort, plain.logFile);
+    tls.ownDir = plain.ownDir;
+    return tls;
   }
 
   /**
@@ -139,8 +147,16 @@ public final class RedisServer implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Stops the server (SIGTERM) and removes its temporary folder, if it made one. */
   @Override
   public void close() {
     process.close();
+    if (ownDir != null) {
+      try (var paths = Files.walk(ownDir)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      } catch (IOException e) {
+        LOG.warn("cannot remove {}: {}", ownDir, e.getMessage());
+      }
+    }
   }
 }

@@ -54,6 +54,7 @@ class RedisServerIT {
         Connection connection = new Connection(new RedisEndpoint("127.0.0.1", again.port()))) {
       assertThat(connection.command("GET kept")).isEqualTo("yes");
     }
+    assertThat(dir.resolve("redis.log")).as("the caller's folder is left as it is").exists();
   }
 
   @Test
@@ -64,10 +65,14 @@ class RedisServerIT {
         Connection connection = new Connection(new RedisEndpoint("127.0.0.1", first.port()))) {
       assertThat(connection.command("SET gone yes")).isEqualTo("+OK");
     }
+    Path folder;
     try (RedisServer again = RedisServer.start(binary, port);
         Connection connection = new Connection(new RedisEndpoint("127.0.0.1", again.port()))) {
       assertThat(connection.command("EXISTS gone")).isEqualTo(":0");
+      folder = again.logFile().getParent();
+      assertThat(folder).isDirectory();
     }
+    assertThat(folder).as("its temporary folder is removed when it stops").doesNotExist();
   }
 
   /** Just enough RESP for inline commands answered by a simple string or a bulk string. */

@@ -25,11 +25,6 @@ import java.util.OptionalLong;
 record Comparison(int users, int mismatched, long lost, long doubleCounted, int staleLastLogin, List<String> examples) {
   private static final int MAX_EXAMPLES = 10;
 
-  static Comparison of(InputEvents input, Collection<String> users, Map<String, FeatureVector> observed, long earliest,
-      long latest) {
-    return of(input, users, observed, earliest, latest, true);
-  }
-
   /**
    * @param checkLastLogin whether to check {@code last_login_ts} too: only right while every login of
    *                  the run is younger than the stream TTL, which a scenario with a short TTL is not

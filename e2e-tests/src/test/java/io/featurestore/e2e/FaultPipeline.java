@@ -11,6 +11,7 @@ import io.featurestore.infra.FreePorts;
 import io.featurestore.infra.ProjectScripts;
 import io.featurestore.infra.RedisBinary;
 import io.featurestore.infra.RedisServer;
+import io.featurestore.population.Population;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -29,11 +30,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -66,6 +71,10 @@ final class FaultPipeline implements AutoCloseable {
   static final int DEFAULT_PARTITIONS = 3;
   private static final List<String> INPUT_TOPICS = List.of(Topics.LOGIN, Topics.TRANSACTION);
   private static final List<String> STREAMING_COUNTS = List.of("tx_count_5m", "failed_logins_15m", "last_login_ts");
+  /** A count read at T may be the reference count of any moment this close to T (the contract's update interval). */
+  static final Duration TOLERANCE = Duration.ofSeconds(1);
+  private static final Pattern SENT = Pattern.compile("^sent (\\d+) events");
+  private static final Pattern UNACKED = Pattern.compile("(\\d+) not acknowledged");
 
   private final Path root = ProjectScripts.root();
   private final String name;
@@ -249,6 +258,38 @@ final class FaultPipeline implements AutoCloseable {
           + simulator.outputTail(3000));
     }
     return summary;
+  }
+
+  /**
+   * The end of a scenario: the simulator produces {@code records} more while processor 1 stays
+   * up, then stops; returns its summary once the quiet moment ({@link #awaitQuiet}) has come.
+   */
+  String stopSimulatorAfter(long records, Duration quietTimeout) {
+    awaitProduced(produced().orElseThrow() + records, Duration.ofSeconds(60));
+    processor().requireAlive();
+    String summary = stopSimulator();
+    note("simulator stopped: " + summary);
+    awaitQuiet(quietTimeout);
+    note("quiet: every input record committed");
+    return summary;
+  }
+
+  /** Events the broker acknowledged, from the simulator's summary line. */
+  static long acknowledged(String summary) {
+    return number(SENT, summary);
+  }
+
+  /** Events the simulator could not deliver, from its summary line. */
+  static long unacknowledged(String summary) {
+    return number(UNACKED, summary);
+  }
+
+  private static long number(Pattern pattern, String summary) {
+    Matcher m = pattern.matcher(summary);
+    if (!m.find()) {
+      throw new IllegalStateException("unexpected simulator summary: " + summary);
+    }
+    return Long.parseLong(m.group(1));
   }
 
   private Path jar(String module) {
@@ -443,8 +484,35 @@ final class FaultPipeline implements AutoCloseable {
     return InputEvents.read(bootstrapServers(), json, Duration.ofSeconds(60));
   }
 
+  /**
+   * The streaming features of every user the input names and of the simulator's {@code
+   * simulatedUsers}, as the serving path reads them, against the reference from {@code input}
+   * at any moment of the read widened by {@link #TOLERANCE}.
+   *
+   * @param checkLastLogin see {@link Comparison#of}
+   */
+  Comparison compareUsers(InputEvents input, int simulatedUsers, boolean checkLastLogin) {
+    Set<String> users = new TreeSet<>(input.users());
+    for (int i = 1; i <= simulatedUsers; i++) {
+      users.add(Population.userId(i));
+    }
+    long readStart = System.currentTimeMillis();
+    Map<String, FeatureVector> observed = readFeatures(users);
+    long readEnd = System.currentTimeMillis();
+    return Comparison.of(input, users, observed, readStart - TOLERANCE.toMillis(), readEnd + TOLERANCE.toMillis(),
+        checkLastLogin);
+  }
+
+  /** Every merchant's streaming count in {@code input} against the reference, read and judged the same way. */
+  Comparison compareMerchants(InputEvents input) {
+    long readStart = System.currentTimeMillis();
+    Map<String, FeatureVector> observed = readMerchantFeatures(input.merchants());
+    return Comparison.ofMerchants(input, observed, readStart - TOLERANCE.toMillis(),
+        System.currentTimeMillis() + TOLERANCE.toMillis());
+  }
+
   /** The streaming fields of {@code users} as the serving path reads them (pipelined HMGET). */
-  Map<String, FeatureVector> readFeatures(Collection<String> users) {
+  private Map<String, FeatureVector> readFeatures(Collection<String> users) {
     Map<String, FeatureVector> out = new HashMap<>();
     List<String> all = List.copyOf(users);
     try (FeatureStore store = FeatureStore.connect(redisUrl(), registry)) {
@@ -458,7 +526,7 @@ final class FaultPipeline implements AutoCloseable {
   }
 
   /** The merchants' streaming count as the serving path reads it (pipelined HMGET). */
-  Map<String, FeatureVector> readMerchantFeatures(Collection<String> merchants) {
+  private Map<String, FeatureVector> readMerchantFeatures(Collection<String> merchants) {
     Map<String, FeatureVector> out = new HashMap<>();
     List<String> all = List.copyOf(merchants);
     try (FeatureStore store = FeatureStore.connect(redisUrl(), registry.forEntity("merchant"))) {

@@ -2,19 +2,12 @@ package io.featurestore.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.featurestore.core.FeatureVector;
-import io.featurestore.population.Population;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -41,8 +34,6 @@ class FaultSuiteIT {
   /** Records produced after recovery before the simulator is stopped. */
   static final long AFTER_RECOVERY = 25_000;
   static final Duration REDIS_OUTAGE = Duration.ofSeconds(10);
-  /** A count read at T may be the reference count of any moment this close to T (the contract's update interval). */
-  static final Duration TOLERANCE = Duration.ofSeconds(1);
   /** Shorter than the stream TTL (300 s), so every last_login_ts of the run is still live when compared. */
   static final Duration MAX_SCENARIO = Duration.ofSeconds(270);
   /**
@@ -112,33 +103,17 @@ class FaultSuiteIT {
       long served = pipeline.probeEveryPartition(Duration.ofSeconds(120));
       pipeline.note("fresh events on every partition served");
 
-      pipeline.awaitProduced(pipeline.produced().orElseThrow() + AFTER_RECOVERY, Duration.ofSeconds(60));
-      pipeline.processor().requireAlive();
-      String summary = pipeline.stopSimulator();
-      pipeline.note("simulator stopped: " + summary);
-      pipeline.awaitQuiet(Duration.ofSeconds(60));
-      pipeline.note("quiet: every input record committed");
+      String summary = pipeline.stopSimulatorAfter(AFTER_RECOVERY, Duration.ofSeconds(60));
 
       assertThat(Duration.ofNanos(System.nanoTime() - started)).as("scenario time: beyond it the first last_login_ts "
           + "fields could have expired (stream TTL 300 s), which the reference does not model").isLessThan(MAX_SCENARIO);
 
       InputEvents input = pipeline.readInput();
-      Set<String> users = new TreeSet<>(input.users());
-      for (int i = 1; i <= USERS; i++) {
-        users.add(Population.userId(i));
-      }
-      long readStart = System.currentTimeMillis();
-      Map<String, FeatureVector> observed = pipeline.readFeatures(users);
-      long readEnd = System.currentTimeMillis();
-      Comparison comparison = Comparison.of(input, users, observed, readStart - TOLERANCE.toMillis(),
-          readEnd + TOLERANCE.toMillis());
-      long merchantReadStart = System.currentTimeMillis();
-      Map<String, FeatureVector> merchantsObserved = pipeline.readMerchantFeatures(input.merchants());
-      Comparison merchants = Comparison.ofMerchants(input, merchantsObserved, merchantReadStart - TOLERANCE.toMillis(),
-          System.currentTimeMillis() + TOLERANCE.toMillis());
+      Comparison comparison = pipeline.compareUsers(input, USERS, true);
+      Comparison merchants = pipeline.compareMerchants(input);
       long deadLetters = pipeline.deadLetters();
 
-      Row row = new Row(name, fault, input.records(), acknowledged(summary), comparison, merchants,
+      Row row = new Row(name, fault, input.records(), FaultPipeline.acknowledged(summary), comparison, merchants,
           Duration.ofNanos(faultEnd - faultStart), Duration.ofNanos(served - faultStart));
       ROWS.add(row);
       System.out.println(table(List.of(row)));
@@ -149,7 +124,8 @@ class FaultSuiteIT {
           + merchants.examples()).isZero();
       assertThat(merchants.users()).as("merchants seen in the input").isPositive();
       assertThat(deadLetters).as("dead letters (the simulator sends only valid events)").isEqualTo(input.unusable());
-      assertThat(unacknowledged(summary)).as("events the simulator could not deliver: " + summary).isZero();
+      assertThat(FaultPipeline.unacknowledged(summary)).as("events the simulator could not deliver: " + summary)
+          .isZero();
       assertThat(input.records()).as("records in the topics = events the simulator acknowledged + one probe per "
           + "partition: none lost or duplicated on the way in (" + summary + ")")
           .isEqualTo(row.acknowledged() + pipeline.probeUsers().size());
@@ -163,25 +139,6 @@ class FaultSuiteIT {
           + " events/s, 3 partitions");
       System.out.println(table(ROWS));
     }
-  }
-
-  private static final Pattern SENT = Pattern.compile("^sent (\\d+) events");
-  private static final Pattern UNACKED = Pattern.compile("(\\d+) not acknowledged");
-
-  private static long acknowledged(String summary) {
-    return number(SENT, summary);
-  }
-
-  private static long unacknowledged(String summary) {
-    return number(UNACKED, summary);
-  }
-
-  private static long number(Pattern pattern, String summary) {
-    Matcher m = pattern.matcher(summary);
-    if (!m.find()) {
-      throw new IllegalStateException("unexpected simulator summary: " + summary);
-    }
-    return Long.parseLong(m.group(1));
   }
 
   record Row(String scenario, String fault, long produced, long acknowledged, Comparison comparison,

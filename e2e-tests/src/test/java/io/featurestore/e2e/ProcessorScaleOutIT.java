@@ -19,8 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,7 +46,6 @@ class ProcessorScaleOutIT {
   static final long BEFORE_KILL = 10_000;
   /** Records produced after the takeover before the simulator is stopped. */
   static final long AFTER_TAKEOVER = 10_000;
-  static final Duration TOLERANCE = Duration.ofSeconds(1);
   /**
    * From the first event to the end, shorter than the 5-minute window: a count that has appeared
    * cannot fall to zero during the scenario, so its disappearance is always a fault the sampler
@@ -111,12 +108,7 @@ class ProcessorScaleOutIT {
           pipeline.probeEveryPartition(Duration.ofSeconds(120));
           pipeline.note("fresh events on every partition served");
 
-          pipeline.awaitProduced(pipeline.produced().orElseThrow() + AFTER_TAKEOVER, Duration.ofSeconds(60));
-          pipeline.processor(1).requireAlive();
-          String summary = pipeline.stopSimulator();
-          pipeline.note("simulator stopped: " + summary);
-          pipeline.awaitQuiet(Duration.ofSeconds(90));
-          pipeline.note("quiet: every input record committed");
+          String summary = pipeline.stopSimulatorAfter(AFTER_TAKEOVER, Duration.ofSeconds(90));
           LapseWatch.Report lapses = watch.stop();
 
           assertThat(Duration.ofNanos(System.nanoTime() - producing)).as("time since the first event: beyond the "
@@ -124,16 +116,8 @@ class ProcessorScaleOutIT {
               .isLessThan(MAX_SCENARIO);
 
           InputEvents input = pipeline.readInput();
-          Set<String> users = new TreeSet<>(input.users());
-          for (int i = 1; i <= USERS; i++) {
-            users.add(Population.userId(i));
-          }
-          long readStart = System.currentTimeMillis();
-          Map<String, FeatureVector> observed = pipeline.readFeatures(users);
-          long readEnd = System.currentTimeMillis();
           // last_login_ts expires one 60 s TTL after its login, which the reference does not model.
-          Comparison comparison = Comparison.of(input, users, observed, readStart - TOLERANCE.toMillis(),
-              readEnd + TOLERANCE.toMillis(), false);
+          Comparison comparison = pipeline.compareUsers(input, USERS, false);
 
           System.out.printf(Locale.ROOT, "Processor scale-out (%s), %d partitions, %,d events at %.0f/s for %,d users: "
                   + "takeover %.1f s after the kill; %d users, %d mismatched, %d lost, %d double-counted; %s%n",
@@ -150,7 +134,8 @@ class ProcessorScaleOutIT {
           assertThat(pipeline.deadLetters()).as("dead letters (the simulator sends only valid events)")
               .isEqualTo(input.unusable());
           assertThat(input.records()).as("records in the topics = events the simulator acknowledged + one probe per "
-              + "partition (" + summary + ")").isEqualTo(acknowledged(summary) + pipeline.probeUsers().size());
+              + "partition (" + summary + ")")
+              .isEqualTo(FaultPipeline.acknowledged(summary) + pipeline.probeUsers().size());
         }
       }
     }
@@ -192,16 +177,6 @@ class ProcessorScaleOutIT {
       throw new AssertionError(e.getMessage() + "\n  last heartbeats: " + last.get(), e);
     }
     return last.get();
-  }
-
-  private static final Pattern SENT = Pattern.compile("^sent (\\d+) events");
-
-  private static long acknowledged(String summary) {
-    Matcher m = SENT.matcher(summary);
-    if (!m.find()) {
-      throw new IllegalStateException("unexpected simulator summary: " + summary);
-    }
-    return Long.parseLong(m.group(1));
   }
 
   /**

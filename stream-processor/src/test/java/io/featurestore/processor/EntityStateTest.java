@@ -87,15 +87,9 @@ class EntityStateTest {
 
   @Test
   void shouldReadTheFirstProcessorsStateIntoTheSlotsThatDeclareTheSameThing() throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
+    EntityState s = readWrittenAs(out -> {
       out.writeByte(2);
-      out.writeLong(1234); // latest successful login
-      out.writeBoolean(true);
-      out.writeUTF("ios-1");
-      out.writeBoolean(true);
-      out.writeUTF("DE");
-      out.writeLong(5678);
+      writeLatestLogin(out, 1234, "ios-1", "DE", 5678);
       EntityState.writeVarLong(out, 2); // written tx count
       EntityState.writeVarLong(out, 0); // written failed-login count
       out.writeLong(99);
@@ -105,8 +99,7 @@ class EntityStateTest {
       out.writeLong(10);
       EntityState.writeVarLong(out, 2);
       EntityState.writeVarLong(out, 0); // failed logins: none
-    }
-    EntityState s = EntityState.serde(user).deserializer().deserialize("t", bytes.toByteArray());
+    });
 
     assertThat(s.windows[0].count(1000)).isEqualTo(2);
     assertThat(s.written[0]).isEqualTo(2);
@@ -119,14 +112,9 @@ class EntityStateTest {
 
   @Test
   void shouldReadTheOneEntryPerEventFormat() throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
+    EntityState s = readWrittenAs(out -> {
       out.writeByte(1);
-      out.writeLong(1234);
-      out.writeBoolean(true);
-      out.writeUTF("ios-1");
-      out.writeBoolean(false);
-      out.writeLong(5678);
+      writeLatestLogin(out, 1234, "ios-1", null, 5678);
       out.writeInt(2);
       out.writeInt(0);
       out.writeLong(99);
@@ -136,11 +124,41 @@ class EntityStateTest {
       out.writeLong(1000);
       out.writeLong(9);
       out.writeInt(0); // failed logins
-    }
-    EntityState s = EntityState.serde(user).deserializer().deserialize("t", bytes.toByteArray());
+    });
     assertThat(s.windows[0].count(1000)).isEqualTo(2);
     assertThat(s.highWater("events.transaction:0")).isEqualTo(9);
     assertThat(s.lastValues[0]).containsExactly(1234L, "ios-1", null);
+  }
+
+  /** Writes a state the way an earlier processor did. */
+  @FunctionalInterface
+  private interface StateWriter {
+    void write(DataOutputStream out) throws IOException;
+  }
+
+  /** The user group's state read back from what {@code writer} writes. */
+  private EntityState readWrittenAs(StateWriter writer) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      writer.write(out);
+    }
+    return EntityState.serde(user).deserializer().deserialize("t", bytes.toByteArray());
+  }
+
+  /** How both formats of the first processor begin: the latest successful login and when it was processed. */
+  private static void writeLatestLogin(DataOutputStream out, long ts, String deviceId, String country, long processedAt)
+      throws IOException {
+    out.writeLong(ts);
+    writeNullable(out, deviceId);
+    writeNullable(out, country);
+    out.writeLong(processedAt);
+  }
+
+  private static void writeNullable(DataOutputStream out, String value) throws IOException {
+    out.writeBoolean(value != null);
+    if (value != null) {
+      out.writeUTF(value);
+    }
   }
 
   @Test

@@ -79,6 +79,11 @@ class HostileInputIT {
     return bed.key(user);
   }
 
+  /** A user id no other check sends events for: {@code prefix} and six random characters. */
+  private static String uniqueUser(String prefix) {
+    return prefix + UUID.randomUUID().toString().substring(0, 6);
+  }
+
   /** One user id per input partition, different in every call, so each check starts from nothing. */
   private List<String> usersOnEveryPartition(String tag) {
     List<String> users = new ArrayList<>();
@@ -135,8 +140,8 @@ class HostileInputIT {
   void shouldDeadLetterEventsStampedFarAheadWithoutStoppingAnyPartition() {
     start();
     long now = System.currentTimeMillis();
-    String twoDays = "future2d-" + UUID.randomUUID().toString().substring(0, 6);
-    String twoHours = "future2h-" + UUID.randomUUID().toString().substring(0, 6);
+    String twoDays = uniqueUser("future2d-");
+    String twoHours = uniqueUser("future2h-");
     transaction(twoDays, now + Duration.ofDays(2).toMillis());
     transaction(twoHours, now + Duration.ofHours(2).toMillis());
 
@@ -156,7 +161,7 @@ class HostileInputIT {
   @Test
   void shouldDropOnlyTheWriteOfAUserWhoseKeyHasAnotherTypeAndServeEveryoneElse() {
     StreamProcessorApp app = start();
-    String victim = "wrongtype-" + UUID.randomUUID().toString().substring(0, 6);
+    String victim = uniqueUser("wrongtype-");
     raw.set(key(victim), "x");
     transaction(victim, System.currentTimeMillis());
 
@@ -170,7 +175,7 @@ class HostileInputIT {
   @Test
   void shouldCountABusyUserExactlyWhileServingEveryoneElse() {
     start();
-    String hot = "hot-" + UUID.randomUUID().toString().substring(0, 6);
+    String hot = uniqueUser("hot-");
     int events = 30_000;
     long now = System.currentTimeMillis();
     byte[] key = hot.getBytes(StandardCharsets.UTF_8);
@@ -189,7 +194,7 @@ class HostileInputIT {
   @Test
   void shouldIgnoreEventsFromTheFarPastAndKeepServing() {
     StreamProcessorApp app = start();
-    String old = "past-" + UUID.randomUUID().toString().substring(0, 6);
+    String old = uniqueUser("past-");
     long aYearAgo = System.currentTimeMillis() - Duration.ofDays(365).toMillis();
     transaction(old, aYearAgo);
     send(Topics.LOGIN, old, bed.json.write(new LoginEvent(old, aYearAgo, "d", "US", false)));
@@ -204,7 +209,7 @@ class HostileInputIT {
   @Test
   void shouldRewriteOnlyLiveUsersOnRestartAndKeepTheLastLoginExpiry() {
     StreamProcessorApp app = start();
-    String user = "restart-" + UUID.randomUUID().toString().substring(0, 6);
+    String user = uniqueUser("restart-");
     send(Topics.LOGIN, user, bed.json.write(new LoginEvent(user, System.currentTimeMillis(), "ios-1", "DE", true)));
     transaction(user, System.currentTimeMillis());
     Await.until("features written", DEADLINE, () -> raw.hexists(key(user), "last_device_id")

@@ -46,6 +46,8 @@ final class ClusterKeyspace implements Keyspace {
   private static final int MAX_ROUNDS = 5;
   /** How long a single command keeps retrying (redirections, a master failing over) before it fails. */
   private static final Duration SINGLE_COMMAND_RETRIES = Duration.ofSeconds(2);
+  private static final int SLOTS = 16384;
+  private static final Map<Integer, String> SLOT_TAGS = new java.util.concurrent.ConcurrentHashMap<>();
   /** How often the slot cache is renewed when nothing (a redirection, a failed node) asked for it: nodes come and go. */
   private static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(10);
   /** How long a replicated write waits for a replica before it is taken as written by the master alone. */
@@ -274,6 +276,31 @@ final class ClusterKeyspace implements Keyspace {
       }
     }
     return out;
+  }
+
+  @Override
+  public List<String> keysOnEveryMaster(String base) {
+    Map<HostAndPort, Integer> firstSlots = new java.util.LinkedHashMap<>();
+    for (int slot = 0; slot < SLOTS; slot++) {
+      HostAndPort master = provider.getNode(slot);
+      if (master != null) {
+        firstSlots.putIfAbsent(master, slot);
+      }
+    }
+    return firstSlots.values().stream().map(slot -> base + "{" + tagOf(slot) + "}").toList();
+  }
+
+  /** The shortest base-36 number whose CRC16 is {@code slot}: a hash tag that puts a key in that slot. */
+  static String tagOf(int slot) {
+    return SLOT_TAGS.computeIfAbsent(slot, wanted -> {
+      for (int n = 0; n < 64 * SLOTS; n++) {
+        String tag = Integer.toString(n, 36);
+        if (JedisClusterCRC16.getSlot(tag) == wanted) {
+          return tag;
+        }
+      }
+      throw new IllegalStateException("no hash tag found for slot " + wanted);
+    });
   }
 
   @Override

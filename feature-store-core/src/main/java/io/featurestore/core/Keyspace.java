@@ -51,6 +51,14 @@ interface Keyspace extends AutoCloseable {
    */
   <R> List<R> onReachableMasters(Function<Jedis, R> body);
 
+  /**
+   * One key per master, each in a slot of its own master: {@code base} itself on one server; on a
+   * cluster {@code base{tag}}, the tag hashing to that master's first slot (the same key as long as
+   * the master keeps that slot, a replica promoted in its place included). For a marker that every
+   * master must hold.
+   */
+  List<String> keysOnEveryMaster(String base);
+
   /** Runs {@code body} on every node, replicas too. */
   <R> List<R> onEveryNode(Function<Jedis, R> body);
 

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 
@@ -24,11 +25,15 @@ final class RedisStreamingWriter implements StreamingWriter {
   private final FeatureRegistry registry;
   private final LuaScript streamingWrite;
   private final Map<String, FeatureRegistry> entityViews = new java.util.concurrent.ConcurrentHashMap<>();
-  /** Exists while the data set this writer writes to does: see {@link #streamingServerResets()}. */
+  /**
+   * This writer's marker, one key on every master ({@link Keyspace#keysOnEveryMaster}): each exists
+   * while that master's data set does; see {@link #streamingServerResets()}.
+   */
   private final String dataSetMarker = Heartbeat.META_PREFIX + "data-set-marker:" + java.util.UUID.randomUUID();
   private final AtomicLong lastDataSetCheck = new AtomicLong(System.nanoTime() - DATA_SET_CHECK_NANOS);
   private final AtomicLong dataSetLosses = new AtomicLong();
-  private volatile boolean dataSetMarked;
+  /** The marker keys this writer has set: one gone since is a lost data set. */
+  private final java.util.Set<String> marked = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   RedisStreamingWriter(Keyspace keyspace, FeatureRegistry registry) {
     this.keyspace = keyspace;
@@ -81,17 +86,32 @@ final class RedisStreamingWriter implements StreamingWriter {
     return dataSetLosses.get();
   }
 
-  /** One check of the marker; an unreachable Redis is not checked. */
+  /**
+   * One check of the markers: each is set again with a fresh TTL ({@code SET … GET}, one pipeline
+   * per master), and one that this writer had set but that was gone is a loss (a master restarted
+   * without its data, or FLUSHALL). A marker new to this writer (the first check, a master that took
+   * other slots) is only set. An unreachable Redis is not checked.
+   */
   void checkDataSet() {
     try {
-      boolean created = "OK".equals(redis.set(dataSetMarker, "1", SetParams.setParams().nx().ex(DATA_SET_MARKER_TTL)));
-      if (!created) {
-        redis.expire(dataSetMarker, DATA_SET_MARKER_TTL);
-      } else if (dataSetMarked) {
-        long losses = dataSetLosses.incrementAndGet();
-        LOG.warn("Redis lost its data set (marker {} was gone; loss {} seen by this process)", dataSetMarker, losses);
+      List<String> markers = dataSetMarkers();
+      List<Object> previous = keyspace.pipelined(markers, (pipeline, key, i) -> {
+        Response<String> old = pipeline.setGet(key, "1", SetParams.setParams().ex(DATA_SET_MARKER_TTL));
+        return () -> Keyspace.replyOrError(old);
+      });
+      List<String> gone = new ArrayList<>();
+      for (int i = 0; i < markers.size(); i++) {
+        if (previous.get(i) instanceof RuntimeException error) {
+          throw error;
+        }
+        if (previous.get(i) == null && !marked.add(markers.get(i))) {
+          gone.add(markers.get(i));
+        }
       }
-      dataSetMarked = true;
+      if (!gone.isEmpty()) {
+        long losses = dataSetLosses.incrementAndGet();
+        LOG.warn("Redis lost its data set (marker {} was gone; loss {} seen by this process)", String.join(", ", gone), losses);
+      }
     } catch (RuntimeException e) {
       if (!RedisErrors.isUnavailable(e)) {
         throw RedisErrors.translate(e, "checking the data-set marker");
@@ -99,8 +119,9 @@ final class RedisStreamingWriter implements StreamingWriter {
     }
   }
 
-  String dataSetMarker() {
-    return dataSetMarker;
+  /** The marker's keys, one per master. */
+  List<String> dataSetMarkers() {
+    return keyspace.keysOnEveryMaster(dataSetMarker);
   }
 
   @Override
@@ -116,14 +137,15 @@ final class RedisStreamingWriter implements StreamingWriter {
   }
 
   void close() {
-    if (dataSetMarked) {
+    for (String marker : marked) {
       try {
-        redis.del(dataSetMarker);
+        redis.del(marker);
       } catch (RuntimeException e) {
-        LOG.debug("data-set marker {} not removed ({}); it expires by itself", dataSetMarker, e.getMessage());
+        LOG.debug("data-set marker {} not removed ({}); it expires by itself", marker, e.getMessage());
       }
     }
   }
+
 
   /** The single-entity view of the update's entity (the registry's first when it names none). */
   private FeatureRegistry entityView(StreamingUpdate update) {

@@ -62,6 +62,11 @@ final class StandaloneKeyspace implements Keyspace {
   }
 
   @Override
+  public List<String> keysOnEveryMaster(String base) {
+    return List.of(base);
+  }
+
+  @Override
   public String where() {
     return where;
   }

@@ -52,6 +52,25 @@ class ClusterFeatureStoreIT extends FeatureStoreContract {
     }
   }
 
+  @Override
+  int masters() {
+    return (int) java.util.stream.IntStream.range(0, 16384).mapToObj(cluster::masterOf).distinct().count();
+  }
+
+  @Test
+  void shouldKeepTheDataSetMarkerOnEveryMaster() {
+    store.streamingWriter().checkDataSet();
+    List<String> markers = store.streamingWriter().dataSetMarkers();
+    assertThat(markers.stream().map(marker -> cluster.masterOf(JedisClusterCRC16.getSlot(marker)).port()).distinct())
+        .hasSize(masters());
+    for (String marker : markers) {
+      try (Jedis master = new Jedis("127.0.0.1", cluster.masterOf(JedisClusterCRC16.getSlot(marker)).port())) {
+        assertThat(master.exists(marker)).as("%s on the master of its slot", marker).isTrue();
+      }
+    }
+    markers.forEach(raw::del);
+  }
+
   private static List<String> ids(int n) {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {

@@ -38,6 +38,9 @@ abstract class FeatureStoreContract {
   /** Makes every master forget its scripts, as a restart would. */
   abstract void flushScripts();
 
+  /** How many masters hold the data: 1, or a cluster's. */
+  abstract int masters();
+
   @BeforeEach
   void connect(TestInfo test) {
     String name = test.getTestMethod().orElseThrow().getName();
@@ -320,18 +323,24 @@ abstract class FeatureStoreContract {
   }
 
   @Test
-  void shouldNoticeWhenRedisLosesTheDataSetItWroteTo() {
-    assertThat(store.streamingWriter().streamingServerResets()).isZero();
-    store.streamingWriter().checkDataSet();
-    assertThat(raw.ttl(store.streamingWriter().dataSetMarker())).as("the marker expires if nobody renews it").isPositive();
-    assertThat(store.streamingWriter().streamingServerResets()).isZero();
+  void shouldNoticeWhenAnyMasterLosesTheDataSetItWroteTo() {
+    RedisStreamingWriter writer = store.streamingWriter();
+    assertThat(writer.streamingServerResets()).isZero();
+    writer.checkDataSet();
+    List<String> markers = writer.dataSetMarkers();
+    assertThat(markers).as("one marker per master").hasSize(masters());
+    assertThat(markers).allSatisfy(marker -> assertThat(raw.ttl(marker)).as("the marker expires if nobody renews it").isPositive());
+    assertThat(writer.streamingServerResets()).isZero();
 
-    raw.del(store.streamingWriter().dataSetMarker()); // as after a restart without persistence, or FLUSHALL
-    store.streamingWriter().checkDataSet();
-    assertThat(store.streamingWriter().streamingServerResets()).isEqualTo(1);
-    store.streamingWriter().checkDataSet();
-    assertThat(store.streamingWriter().streamingServerResets()).as("once per loss").isEqualTo(1);
-    raw.del(store.streamingWriter().dataSetMarker());
+    long losses = 0;
+    for (String marker : markers) {
+      raw.del(marker); // as after that master's restart without persistence, or FLUSHALL
+      writer.checkDataSet();
+      assertThat(writer.streamingServerResets()).as("%s gone", marker).isEqualTo(++losses);
+      writer.checkDataSet();
+      assertThat(writer.streamingServerResets()).as("once per loss").isEqualTo(losses);
+    }
+    markers.forEach(raw::del);
   }
 
   @Test

@@ -29,4 +29,9 @@ class FeatureStoreIT extends FeatureStoreContract {
   void flushScripts() {
     raw.scriptFlush();
   }
+
+  @Override
+  int masters() {
+    return 1;
+  }
 }

@@ -13,6 +13,7 @@ import io.featurestore.core.FeatureSource;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,10 +113,60 @@ public final class BatchFile {
     }
   }
 
+  /** The file as UTF-8 text, without the byte-order mark that spreadsheets write first. */
+  private BufferedReader openText() throws IOException {
+    BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+    try {
+      reader.mark(1);
+      if (reader.read() != '\uFEFF') {
+        reader.reset();
+      }
+    } catch (IOException e) {
+      reader.close();
+      throw e;
+    }
+    return reader;
+  }
+
+  /** The problem of a file that is not UTF-8: the first line that is not, found by reading it again as bytes. */
+  private String notUtf8() {
+    long line = 1;
+    try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      for (int b = in.read(); ; b = in.read()) {
+        if (b == '\n' || b < 0) {
+          try {
+            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()));
+          } catch (CharacterCodingException e) {
+            break;
+          }
+          if (b < 0) {
+            break;
+          }
+          bytes.reset();
+          line++;
+        } else {
+          bytes.write(b);
+        }
+      }
+    } catch (IOException e) {
+      return "not UTF-8 text, and cannot be read again (" + e.getMessage() + "); save the file as UTF-8";
+    }
+    return "line " + line + ": not UTF-8 text; save the file as UTF-8";
+  }
+
   private long readCsv(RowSink sink, Consumer<String> problems) throws IOException {
     CsvMapper mapper = new CsvMapper();
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-         JsonParser parser = mapper.getFactory().createParser(reader)) {
+    try (BufferedReader reader = openText(); JsonParser parser = mapper.getFactory().createParser(reader)) {
+      return readCsv(parser, sink, problems);
+    } catch (CharacterCodingException e) {
+      problems.accept(notUtf8());
+      return 0;
+    }
+  }
+
+  private long readCsv(JsonParser parser, RowSink sink, Consumer<String> problems) throws IOException {
+    try {
       if (parser.nextToken() != JsonToken.START_ARRAY) {
         problems.accept("line 1: the file is empty; expected a header: entity_id," + String.join(",", batchFeatures.keySet()));
         return 0;
@@ -201,7 +252,7 @@ public final class BatchFile {
     ObjectMapper mapper = new ObjectMapper();
     long rows = 0;
     long line = 0;
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (BufferedReader reader = openText()) {
       for (String text = reader.readLine(); text != null; text = reader.readLine()) {
         line++;
         if (text.isBlank()) {
@@ -263,6 +314,8 @@ public final class BatchFile {
           sink.accept(line, new EntityRow(id, values));
         }
       }
+    } catch (CharacterCodingException e) {
+      problems.accept(notUtf8());
     }
     return rows;
   }

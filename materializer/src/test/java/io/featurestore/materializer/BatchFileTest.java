@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class BatchFileTest {
@@ -43,6 +45,30 @@ class BatchFileTest {
     assertThat(rows(csv)).containsExactly(
         new EntityRow("u0001", Map.of("country_iso", "DE", "avg_amount_30d", "52.5", "risk_segment", "low")),
         new EntityRow("u0002", Map.of("country_iso", "US", "avg_amount_30d", "7", "risk_segment", "high, watched")));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"daily.csv", "daily.jsonl"})
+  void shouldReadAFileThatStartsWithAUtf8ByteOrderMarkAsSpreadsheetsWriteIt(String name) throws IOException {
+    String text = name.endsWith(".csv") ? "user_id,country_iso\nu0001,DE\n" : "{\"user_id\":\"u0001\",\"country_iso\":\"DE\"}\n";
+    BatchFile file = file(name, "\uFEFF" + text);
+
+    assertThat(file.validate()).isEqualTo(1);
+    assertThat(rows(file)).containsExactly(new EntityRow("u0001", Map.of("country_iso", "DE")));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"daily.csv", "daily.jsonl"})
+  void shouldRejectAFileThatIsNotUtf8NamingTheFirstBadLine(String name) throws IOException {
+    String good = name.endsWith(".csv") ? "user_id,country_iso\nu0001,DE\nu0002,FR\n" : "{\"user_id\":\"u0001\"}\n{\"user_id\":\"u0002\"}\n";
+    Path path = dir.resolve(name);
+    byte[] latin1 = "u0003,\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1); // é as one byte: not UTF-8
+    Files.write(path, good.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Files.write(path, latin1, java.nio.file.StandardOpenOption.APPEND);
+
+    assertThatThrownBy(new BatchFile(path, null, REGISTRY)::validate).isInstanceOf(BatchFileException.class)
+        .hasMessageContaining("nothing was loaded")
+        .hasMessageContaining("line " + (good.lines().count() + 1) + ": not UTF-8 text; save the file as UTF-8");
   }
 
   @Test

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import io.featurestore.core.FeatureRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -22,6 +23,11 @@ import java.util.regex.Pattern;
  * simulator accepts is one the processor accepts.
  */
 public final class EventJson {
+  /**
+   * The largest amount a transaction may carry: far above any real payment, and small enough that
+   * the processor's sums and means, in doubles, can neither overflow nor lose a cent below 10^13.
+   */
+  public static final BigDecimal MAX_AMOUNT = new BigDecimal("1000000000000000");
   private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
   /** Events stamped further in the future than this are rejected: a clock or unit error (seconds vs millis). */
@@ -67,6 +73,8 @@ public final class EventJson {
       problems.add("missing field 'amount'");
     } else if (event.amount().signum() < 0) {
       problems.add("amount must be >= 0, not " + event.amount().toPlainString());
+    } else if (event.amount().compareTo(MAX_AMOUNT) > 0) {
+      problems.add("amount must be <= " + MAX_AMOUNT.toPlainString() + ", not " + event.amount());
     }
     if (event.currency() == null) {
       problems.add("missing field 'currency'");

@@ -70,6 +70,12 @@ class EventJsonTest {
         .hasMessageStartingWith("malformed JSON");
     assertThatThrownBy(() -> json.parseTransaction(bytes("{\"user_id\":\"u1\",\"ts\":1716998413541,\"amount\":-1,\"currency\":\"usd\",\"country\":\"USA\",\"merchant_id\":\"m\"}")))
         .hasMessageContaining("amount must be >= 0").hasMessageContaining("currency must be").hasMessageContaining("country must be");
+    // Any larger amount would make a sum infinite, and then NaN once it leaves the window.
+    assertThatThrownBy(() -> json.parseTransaction(bytes("{\"user_id\":\"u1\",\"ts\":1716998413541,\"amount\":1e400,"
+        + "\"currency\":\"USD\",\"country\":\"US\",\"merchant_id\":\"m\"}")))
+        .hasMessageContaining("amount must be <= 1000000000000000, not 1E+400");
+    assertThat(json.parseTransaction(bytes("{\"user_id\":\"u1\",\"ts\":1716998413541,\"amount\":1000000000000000,"
+        + "\"currency\":\"USD\",\"country\":\"US\",\"merchant_id\":\"m\"}")).amount()).isEqualByComparingTo("1e15");
     assertThatThrownBy(() -> json.parseTransaction(bytes("[1,2]"))).isInstanceOf(InvalidEventException.class);
     assertThatThrownBy(() -> json.parseTransaction(bytes("null"))).isInstanceOf(InvalidEventException.class);
     assertThatThrownBy(() -> json.parseTransaction(null)).hasMessage("empty record value");

@@ -173,6 +173,19 @@ class FeatureTopologyTest {
   }
 
   @Test
+  void shouldDeadLetterAnAmountSoLargeThatTheSumsWouldOverflow() {
+    h.transaction("u1", T0, "1e400", "m0001");
+    h.transaction("u1", T0, "12.5", "m0001");
+    h.advance(Duration.ofMillis(100));
+
+    assertThat(h.dlq.readRecordsToList()).extracting(r -> header(r.headers(), DeadLetters.REASON))
+        .containsExactly("transaction: amount must be <= 1000000000000000, not 1E+400");
+    assertThat(h.redis.read("u1", "tx_amount_sum_1h")).as("finite: an infinite sum would be NaN once it left the window")
+        .isEqualTo(12.5);
+    assertThat(tx("u1")).isEqualTo(1);
+  }
+
+  @Test
   void shouldRetryAFailingWriteAndFailTheTaskWhenRedisStaysDown() {
     h.transaction("u1", T0);
     h.redis.failuresToThrow = 2;

@@ -4,6 +4,7 @@ import io.featurestore.core.RedisConnection;
 import io.featurestore.core.StoreSettings;
 import java.nio.file.Path;
 import java.util.Optional;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -46,7 +47,7 @@ public final class StoreOptions {
   @Mixin
   RegistryOption registry = new RegistryOption();
 
-  @Option(names = "--key-prefix", paramLabel = "PREFIX", scope = ScopeType.INHERIT,
+  @Option(names = "--key-prefix", paramLabel = "PREFIX", scope = ScopeType.INHERIT, converter = KeyPrefix.class,
       defaultValue = "${env:" + StoreSettings.KEY_PREFIX + "}",
       description = "Key prefix of the entity hashes (default: the registry's, fs:user:).")
   Optional<String> keyPrefix = Optional.empty();
@@ -60,6 +61,17 @@ public final class StoreOptions {
       converter = Numbers.Positive.class, defaultValue = "${env:" + StoreSettings.STREAM_TTL_SECONDS + "}",
       description = "Per-field TTL of streaming features (default: the registry's, 300).")
   Optional<Long> streamTtlSeconds = Optional.empty();
+
+  /** A key prefix as given; an empty one would make an entity's SCAN (reset, stats) reach every key. */
+  static final class KeyPrefix implements CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String text) {
+      if (text.isEmpty()) {
+        throw new CommandLine.TypeConversionException("must not be empty: reset and stats would reach every key");
+      }
+      return text;
+    }
+  }
 
   public StoreSettings settings() {
     RedisConnection redis = new RedisConnection(redisUrl, clusterNodes.map(RedisConnection::nodeList).orElse(java.util.List.of()),

@@ -110,6 +110,12 @@ class CliTest {
   }
 
   @Test
+  void shouldRefuseAnEmptyKeyPrefixFlag() {
+    assertThatThrownBy(() -> Cli.parse(new Tool(), Map.of(), "--key-prefix", "")).isInstanceOf(InvalidInputException.class)
+        .hasMessage("Invalid value for --key-prefix (FS_KEY_PREFIX): must not be empty: reset and stats would reach every key");
+  }
+
+  @Test
   void shouldTakeAValueAsItIsEvenWithDollarSigns() {
     assertThat(Cli.parse(new Tool(), Map.of("REDIS_URL", "redis://:pa$$${env:X}w@r:1")).store.redisUrl)
         .isEqualTo("redis://:pa$$${env:X}w@r:1");

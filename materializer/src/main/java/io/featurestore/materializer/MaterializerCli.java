@@ -52,6 +52,9 @@ public final class MaterializerCli implements Runnable {
 
   /** The variable of {@code --entity}. */
   public static final String ENTITY = "FS_ENTITY";
+  /** Bounds of --chunk-size (memory: four chunks are read ahead) and --parallelism (the store's pool has 64 connections). */
+  static final int MAX_CHUNK_SIZE = 100_000;
+  static final int MAX_PARALLELISM = 64;
   /** Where keys that are not entities live (heartbeats, markers): no reset may reach them. */
   static final String META_PREFIX = "fs:meta:";
 
@@ -139,6 +142,12 @@ public final class MaterializerCli implements Runnable {
     public Integer call() {
       if (source.count != null && source.count < 1) {
         throw new InvalidInputException("--count must be >= 1, not " + source.count);
+      }
+      if (chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
+        throw new InvalidInputException("--chunk-size must be 1.." + MAX_CHUNK_SIZE + " rows, not " + chunkSize);
+      }
+      if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
+        throw new InvalidInputException("--parallelism must be 1.." + MAX_PARALLELISM + " connections, not " + parallelism);
       }
       if (!progress.matches("auto|always|never")) {
         throw new InvalidInputException("--progress must be auto, always or never, not '" + progress + "'");

@@ -88,5 +88,15 @@ class MaterializerCliTest {
     assertThat(ttl[0]).isEqualTo("2");
     assertThat(ttl[2]).isEqualTo("Invalid value for --batch-ttl-seconds (FS_BATCH_TTL_SECONDS): must be > 0, not 0"
         + System.lineSeparator());
+    for (String[] bad : new String[][] {{"--chunk-size", "0", "--chunk-size must be 1..100000 rows, not 0"},
+        {"--chunk-size", "1000000000", "--chunk-size must be 1..100000 rows"},
+        {"--parallelism", "-1", "--parallelism must be 1..64 connections, not -1"}}) {
+      String[] refused = run("load", "--count", "5", bad[0], bad[1], "--redis-url", "redis://127.0.0.1:1");
+      assertThat(refused[0]).as(String.join(" ", bad)).isEqualTo("2");
+      assertThat(refused[2]).contains(bad[2]);
+    }
+    String[] prefix = run("stats", "--key-prefix", "", "--redis-url", "redis://127.0.0.1:1");
+    assertThat(prefix[0]).isEqualTo("2");
+    assertThat(prefix[2]).contains("Invalid value for --key-prefix (FS_KEY_PREFIX): must not be empty");
   }
 }

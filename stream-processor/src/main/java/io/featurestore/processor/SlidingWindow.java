@@ -22,6 +22,8 @@ import java.util.Arrays;
  * are rescanned (O(buckets)) only when the bucket holding the extreme leaves the window.
  */
 final class SlidingWindow {
+  /** Most buckets of a window longer than a day (a day at 1 s). */
+  private static final long MAX_LONG_BUCKETS = 86_400;
   private final long widthMs;
   private final long resolutionMs;
   private final long span;
@@ -66,8 +68,10 @@ final class SlidingWindow {
 
   /**
    * The bucket width for a window: 100 ms up to 15 minutes (at most 9,000 buckets), then the
-   * finest of 200 ms, 250 ms, 500 ms, 1 s that keeps a window within 9,000 buckets, and 1 s
-   * beyond (a 24 h window: at most 86,400 buckets).
+   * finest of 200 ms, 250 ms, 500 ms, 1 s that keeps a window within 9,000 buckets, 1 s up to a
+   * day (at most 86,400 buckets), and beyond a day the finest whole number of seconds that keeps
+   * it within 86,400 (7 d: 7 s, 30 d: 30 s), so that a long window cannot make a busy entity's
+   * state grow with its events. A window of odd length with no such divisor keeps 1 s.
    */
   static long resolutionFor(long widthMs) {
     for (long candidate : new long[] {100, 200, 250, 500}) {
@@ -75,7 +79,17 @@ final class SlidingWindow {
         return candidate;
       }
     }
-    return widthMs % 1000 == 0 ? 1000 : 100;
+    if (widthMs % 1000 != 0) {
+      return 100;
+    }
+    long seconds = widthMs / 1000;
+    long finest = (seconds + MAX_LONG_BUCKETS - 1) / MAX_LONG_BUCKETS;
+    for (long candidate = finest; candidate <= 2 * finest; candidate++) {
+      if (seconds % candidate == 0) {
+        return candidate * 1000;
+      }
+    }
+    return 1000;
   }
 
   long widthMs() {

@@ -109,5 +109,14 @@ class SlidingWindowTest {
     assertThat(SlidingWindow.resolutionFor(900_000)).isEqualTo(100);
     assertThat(SlidingWindow.resolutionFor(3_600_000)).isEqualTo(500);
     assertThat(SlidingWindow.resolutionFor(86_400_000)).isEqualTo(1000);
+    assertThat(SlidingWindow.resolutionFor(7 * 86_400_000L)).as("7 d").isEqualTo(7_000);
+    assertThat(SlidingWindow.resolutionFor(30 * 86_400_000L)).as("30 d").isEqualTo(30_000);
+    assertThat(SlidingWindow.resolutionFor(90_000_000)).as("25 h").isEqualTo(2_000);
+    assertThat(SlidingWindow.resolutionFor(3650 * 86_400_000L) / 1000).as("10 years, in s").isEqualTo(3650);
+    assertThat(SlidingWindow.resolutionFor(86_413_000)).as("86,413 s: no divisor from 2 to 4 s").isEqualTo(1000);
+    for (long days = 2; days <= 400; days++) {
+      long width = days * 86_400_000L;
+      assertThat(width / SlidingWindow.resolutionFor(width)).as("%d d", days).isLessThanOrEqualTo(86_400);
+    }
   }
 }

@@ -373,9 +373,9 @@
     const entities = Object.entries(result.body.entities);
     const grouped = scope() === ACROSS;
     statusLine($('read-status'), result, ...entities.map(([entity, data]) => el('span', null,
-      grouped ? entity + ' ' : '', el('b', null, data.entity_id), ' · ', data.found
-        ? Object.keys(data.features).length + ' present, ' + data.missing.length + ' missing'
-        : 'not found (expired or never loaded)')));
+      grouped ? entity + ' ' : '', el('b', null, data.entity_id), ' · ', data.error ? 'cannot be read: ' + data.error
+        : data.found ? Object.keys(data.features).length + ' present, ' + data.missing.length + ' missing'
+          : 'not found (expired or never loaded)')));
     for (const [entity, data] of entities) {
       if (grouped) {
         body.append(el('tr', { class: 'group', dataset: { entity } }, el('td', { colspan: 5 },
@@ -456,10 +456,13 @@
     const body = clear(table.tBodies[0]);
     for (const row of rows.slice(0, BATCH_ROWS_SHOWN)) {
       const found = entities.map((e) => row.entities[e].found);
+      // An entity whose key cannot be read (not a hash) says so; its error is the cell's tooltip.
+      const state = entities.map((e) => (row.entities[e].error ? 'error' : row.entities[e].found ? 'yes' : 'no'));
+      const errors = entities.map((e) => row.entities[e].error).filter(Boolean);
       body.append(el('tr', null,
         ...entities.map((e) => el('td', { class: 'name' }, row.entities[e].entity_id)),
-        el('td', { class: found.every(Boolean) ? '' : 'no' }, entities.length > 1
-          ? entities.map((e, i) => e + ' ' + (found[i] ? 'yes' : 'no')).join(' · ') : (found[0] ? 'yes' : 'no')),
+        el('td', { class: found.every(Boolean) ? '' : 'no', title: errors.join('\n') }, entities.length > 1
+          ? entities.map((e, i) => e + ' ' + state[i]).join(' · ') : state[0]),
         ...columns.map(([entity, name, key]) => (has(row.entities[entity].features, name)
           ? el('td', { class: 'value' }, valueNode(key, row.entities[entity].features[name]))
           : el('td', { class: 'muted' }, '—')))));

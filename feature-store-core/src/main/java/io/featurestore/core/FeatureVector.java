@@ -2,6 +2,7 @@ package io.featurestore.core;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -13,13 +14,27 @@ import java.util.OptionalLong;
  * @param missing       requested features that are absent (never null values)
  * @param ttlSeconds    with freshness: remaining TTL of each present field that has one
  * @param keyTtlSeconds with freshness: the key-level TTL, when the key has one
+ * @param error         why this entity could not be read, the others of the same read being served:
+ *                      its key holds another type than a hash. Then {@code found} is false and every
+ *                      requested feature is missing.
  */
 public record FeatureVector(String entityId, boolean found, Map<String, Object> values, List<String> missing,
-    Map<String, Long> ttlSeconds, OptionalLong keyTtlSeconds) {
+    Map<String, Long> ttlSeconds, OptionalLong keyTtlSeconds, Optional<String> error) {
 
   public FeatureVector {
     values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
     missing = List.copyOf(missing);
     ttlSeconds = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ttlSeconds));
+  }
+
+  /** An entity that was read: no error. */
+  public FeatureVector(String entityId, boolean found, Map<String, Object> values, List<String> missing,
+      Map<String, Long> ttlSeconds, OptionalLong keyTtlSeconds) {
+    this(entityId, found, values, missing, ttlSeconds, keyTtlSeconds, Optional.empty());
+  }
+
+  /** An entity that could not be read, and why. */
+  public static FeatureVector unreadable(String entityId, List<String> requested, String error) {
+    return new FeatureVector(entityId, false, Map.of(), requested, Map.of(), OptionalLong.empty(), Optional.of(error));
   }
 }

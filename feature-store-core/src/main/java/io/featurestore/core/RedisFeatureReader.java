@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * {@link FeatureReader} on a {@link Keyspace}: HMGET of named fields (never HGETALL, except
@@ -39,8 +40,18 @@ final class RedisFeatureReader implements FeatureReader {
     this.qualifiedFeatureNames = List.copyOf(qualified);
   }
 
-  /** One entity's replies: its values, and with freshness its fields' and key's TTLs. */
-  private record Replies(List<String> values, List<Long> fieldTtls, Long keyTtl) {}
+  /** One entity's replies: its values, and with freshness its fields' and key's TTLs; or the error Redis gave for its key. */
+  private record Replies(List<String> values, List<Long> fieldTtls, Long keyTtl, String error) {
+    @SuppressWarnings("unchecked")
+    static Replies of(String key, Object values, Object fieldTtls, Object keyTtl) {
+      for (Object reply : new Object[] {values, fieldTtls, keyTtl}) {
+        if (reply instanceof JedisDataException e) {
+          return new Replies(null, null, null, "key '" + key + "' cannot be read as a hash: " + e.getMessage());
+        }
+      }
+      return new Replies((List<String>) values, (List<Long>) fieldTtls, (Long) keyTtl, null);
+    }
+  }
 
   /** What one key is read for: the features (in the order asked for) and their field names. */
   private record Selection(List<FeatureDefinition> features, String[] fields) {
@@ -150,14 +161,24 @@ final class RedisFeatureReader implements FeatureReader {
       boolean freshness) {
     List<Replies> replies;
     if (keys.size() == 1 && !freshness) {
-      replies = List.of(new Replies(keyspace.redis().hmget(keys.get(0), selections.get(0).fields()), null, null));
+      Object values;
+      try {
+        values = keyspace.redis().hmget(keys.get(0), selections.get(0).fields());
+      } catch (JedisDataException e) {
+        if (e instanceof redis.clients.jedis.exceptions.JedisRedirectionException) {
+          throw e;
+        }
+        values = e;
+      }
+      replies = List.of(Replies.of(keys.get(0), values, null, null));
     } else {
       replies = keyspace.pipelined(keys, (pipeline, key, i) -> {
         String[] fields = selections.get(i).fields();
         Response<List<String>> values = pipeline.hmget(key, fields);
         Response<List<Long>> fieldTtls = freshness ? pipeline.httl(key, fields) : null;
         Response<Long> keyTtl = freshness ? pipeline.ttl(key) : null;
-        return () -> new Replies(values.get(), freshness ? fieldTtls.get() : null, freshness ? keyTtl.get() : null);
+        return () -> Replies.of(key, Keyspace.replyOrError(values), freshness ? Keyspace.replyOrError(fieldTtls) : null,
+            freshness ? Keyspace.replyOrError(keyTtl) : null);
       });
     }
     List<List<String>> values = new ArrayList<>(keys.size());
@@ -176,6 +197,10 @@ final class RedisFeatureReader implements FeatureReader {
       String[] fields = selections.get(i).fields();
       List<FeatureDefinition> features = selections.get(i).features();
       List<String> raw = values.get(i);
+      if (raw == null) {
+        out.add(FeatureVector.unreadable(entityIds.get(i), List.of(fields), replies.get(i).error()));
+        continue;
+      }
       List<Long> httl = freshness ? fieldTtls.get(i) : null;
       Map<String, Object> present = new LinkedHashMap<>();
       List<String> missing = new ArrayList<>();
@@ -202,7 +227,7 @@ final class RedisFeatureReader implements FeatureReader {
     boolean[] exists = new boolean[keys.size()];
     List<Integer> unknown = new ArrayList<>();
     for (int i = 0; i < keys.size(); i++) {
-      if (values.get(i).stream().allMatch(Objects::isNull)) {
+      if (values.get(i) != null && values.get(i).stream().allMatch(Objects::isNull)) {
         if (keyTtls != null) {
           exists[i] = keyTtls.get(i) != -2L; // TTL answers -2 for a missing key
         } else {

@@ -289,8 +289,10 @@ abstract class FeatureStoreContract {
           n -> { })).isInstanceOf(StoreUnavailableException.class).hasMessageContaining("bulk load failed after 0 rows");
     }
     raw.set(key("u2"), "a string, not a hash");
-    assertThatThrownBy(() -> store.reader().get("u2", List.of("tx_count_5m"), false))
-        .isInstanceOf(StoreRejectedException.class).hasMessageContaining("WRONGTYPE");
+    assertThat(store.reader().get("u2", List.of("tx_count_5m"), false).error())
+        .as("a read reports the key, and serves the others").hasValueSatisfying(e -> assertThat(e).contains("WRONGTYPE"));
+    assertThatThrownBy(() -> store.bulkLoader().bulkLoad(List.of(new EntityRow("u2", BATCH_ROW)).iterator(), 10, 10, 1,
+        n -> { })).isInstanceOf(StoreRejectedException.class).hasMessageContaining("WRONGTYPE");
   }
 
   @Test
@@ -423,6 +425,31 @@ abstract class FeatureStoreContract {
           List.of(new FeatureRef("user", "failed_logins_15m"), new FeatureRef("merchant", "merchant_tx_count_1h")), false))
           .extracting(r -> r.get("user").found() + "/" + r.get("merchant").found()).containsExactly("true/true", "true/false");
     });
+  }
+
+  @Test
+  void shouldServeTheOtherEntitiesWhenOneKeyIsNotAHash() {
+    load("u1");
+    raw.set(key("u2"), "a string"); // a foreign key of another type under the prefix
+    load("u3");
+    raw.hset(key("u3"), "tx_count_7d", "fourteen");
+
+    for (boolean freshness : new boolean[] {false, true}) {
+      List<FeatureVector> batch = store.reader().getBatch(List.of("u1", "u2", "u3", "u4"),
+          List.of("risk_segment", "tx_count_7d"), freshness);
+
+      assertThat(batch.get(0).values()).as("freshness %s", freshness).containsEntry("tx_count_7d", 14L);
+      assertThat(batch.get(0).error()).isEmpty();
+      assertThat(batch.get(1).found()).isFalse();
+      assertThat(batch.get(1).missing()).containsExactly("risk_segment", "tx_count_7d");
+      assertThat(batch.get(1).error().orElseThrow()).startsWith("key '" + key("u2") + "' cannot be read as a hash: WRONGTYPE");
+      assertThat(batch.get(2).values()).as("a value its type cannot read comes back as its text")
+          .containsEntry("tx_count_7d", "fourteen");
+      assertThat(batch.get(2).error()).isEmpty();
+      assertThat(batch.get(3).found()).isFalse();
+      assertThat(batch.get(3).error()).isEmpty();
+    }
+    assertThat(store.reader().get("u2", List.of("risk_segment"), false).error()).as("one key, one HMGET").isPresent();
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.featurestore.core.FeatureDefinition;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureReader;
 import io.featurestore.core.FeatureVector;
+import io.featurestore.core.StoreRejectedException;
 import io.featurestore.core.Heartbeat;
 import io.featurestore.core.InvalidInputException;
 import io.javalin.http.ContentTooLargeResponse;
@@ -65,6 +66,9 @@ final class FeatureEndpoints {
 
     metrics.recordRead(registry.entityName(), vector);
     ctx.header(SERVER_TIMING, timing(storeNanos));
+    if (vector.error().isPresent()) {
+      throw new StoreRejectedException(vector.error().get(), null); // the one entity asked for: 500, as any rejected read
+    }
     if (!vector.found()) {
       throw new ApiErrors.EntityNotFoundException(registry.entityName(), entityId);
     }

@@ -8,16 +8,18 @@ import java.util.Map;
 /**
  * One entity's answer: {@code {"entity_id", "found", "features", "missing"}} and, with
  * freshness, {@code "ttl_seconds"} (fields that have a TTL) and {@code "key_ttl_seconds"}
- * (absent when the key has no TTL).
+ * (absent when the key has no TTL); {@code "error"} when its key could not be read (not a hash),
+ * the other entities of the request being served.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record FeatureResult(String entityId, boolean found, Map<String, Object> features, List<String> missing,
-    Map<String, Long> ttlSeconds, Long keyTtlSeconds) {
+    Map<String, Long> ttlSeconds, Long keyTtlSeconds, String error) {
 
   static FeatureResult of(FeatureVector vector, boolean freshness) {
     return new FeatureResult(vector.entityId(), vector.found(), vector.values(), vector.missing(),
         freshness ? vector.ttlSeconds() : null,
-        freshness && vector.keyTtlSeconds().isPresent() ? vector.keyTtlSeconds().getAsLong() : null);
+        freshness && vector.keyTtlSeconds().isPresent() ? vector.keyTtlSeconds().getAsLong() : null,
+        vector.error().orElse(null));
   }
 
   /** {@code {"results": [...]}}, in request order. */

@@ -32,6 +32,7 @@ final class ServingMetrics {
   private final Map<String, Map<String, Counter>> misses = new HashMap<>();
   private final Map<String, Counter> entitiesFound = new HashMap<>();
   private final Map<String, Counter> entitiesNotFound = new HashMap<>();
+  private final Map<String, Counter> entitiesUnreadable = new HashMap<>();
   private final DistributionSummary batchSize;
   private final Counter redisConnectionErrors;
   private final Counter redisCommandErrors;
@@ -54,6 +55,7 @@ final class ServingMetrics {
       misses.put(entity, entityMisses);
       entitiesFound.put(entity, entityReads(entity, "found"));
       entitiesNotFound.put(entity, entityReads(entity, "not_found"));
+      entitiesUnreadable.put(entity, entityReads(entity, "error"));
     });
     batchSize = DistributionSummary.builder(BATCH_SIZE).description("Entity ids per batch request")
         .baseUnit("entities").serviceLevelObjectives(1, 10, 50, 100, 500, 1000).register(registry);
@@ -75,7 +77,8 @@ final class ServingMetrics {
   }
 
   private Counter entityReads(String entity, String result) {
-    return Counter.builder(ENTITY_READS).description("Entities read, by whether their hash exists")
+    return Counter.builder(ENTITY_READS)
+        .description("Entities read, by whether their hash exists; error = their key is not a hash (the others were served)")
         .tag("entity", entity).tag("result", result).register(registry);
   }
 
@@ -93,11 +96,15 @@ final class ServingMetrics {
 
   /** One entity read: found or not, and each requested feature present (its values) or absent (its missing). */
   void recordRead(String entity, FeatureVector vector) {
-    Counter found = (vector.found() ? entitiesFound : entitiesNotFound).get(entity);
+    Counter found = (vector.error().isPresent() ? entitiesUnreadable : vector.found() ? entitiesFound : entitiesNotFound)
+        .get(entity);
     if (found == null) {
       return;
     }
     found.increment();
+    if (vector.error().isPresent()) {
+      return; // not read: no feature was a hit or a miss
+    }
     Map<String, Counter> entityHits = hits.get(entity);
     for (String feature : vector.values().keySet()) {
       Counter counter = entityHits.get(feature);

@@ -32,6 +32,8 @@ final class InMemoryReader implements FeatureReader {
   private final Map<String, Map<String, Object>> entities = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Long>> fieldTtls = new ConcurrentHashMap<>();
   private final Map<String, Long> keyTtls = new ConcurrentHashMap<>();
+  /** Keys that hold another type than a hash, as a foreign write under the prefix leaves them. */
+  private final java.util.Set<String> notHashes = ConcurrentHashMap.newKeySet();
   final List<Heartbeat> heartbeats = new CopyOnWriteArrayList<>();
   final AtomicInteger calls = new AtomicInteger();
   /** When set, every call throws what it supplies instead of answering. */
@@ -44,6 +46,12 @@ final class InMemoryReader implements FeatureReader {
   /** Stores a user's features (typed values) with a TTL for each, and a key TTL (null: none). */
   InMemoryReader put(String entityId, Map<String, Object> values, long fieldTtl, Long keyTtl) {
     return put(registry.entityName(), entityId, values, fieldTtl, keyTtl);
+  }
+
+  /** Makes a user's key one of another type than a hash: its reads answer the error the Redis reader gives. */
+  InMemoryReader putNotAHash(String entityId) {
+    notHashes.add(registry.keyOf(entityId));
+    return this;
   }
 
   /** {@link #put(String, Map, long, Long)} for an entity of any kind. */
@@ -110,6 +118,10 @@ final class InMemoryReader implements FeatureReader {
 
   private FeatureVector vector(FeatureRegistry view, String id, List<FeatureDefinition> features, boolean freshness) {
     String key = view.keyOf(id);
+    if (notHashes.contains(key)) {
+      return FeatureVector.unreadable(id, features.stream().map(FeatureDefinition::name).toList(),
+          "key '" + key + "' cannot be read as a hash: WRONGTYPE Operation against a key holding the wrong kind of value");
+    }
     Map<String, Object> stored = entities.getOrDefault(key, Map.of());
     Map<String, Object> present = new LinkedHashMap<>();
     Map<String, Long> ttls = new LinkedHashMap<>();

@@ -211,6 +211,28 @@ class ServingApiIT {
   }
 
   @Test
+  void shouldServeTheRestOfABatchWhenAForeignKeyUnderThePrefixIsNotAHash(RedisEndpoint redis) {
+    try (RedisClient raw = RedisClient.create(redis.url())) {
+      raw.set(PREFIX + "u0777", "written by something else");
+      try {
+        for (String freshness : new String[] {"false", "true"}) {
+          HttpResponse<String> response = post("/v1/features/batch", "{\"entity_ids\":[\"u0003\",\"u0777\",\"u0001\"],"
+              + "\"features\":[\"country_iso\",\"tx_count_5m\"],\"freshness\":" + freshness + "}");
+          assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+          JsonNode results = json(response).path("results");
+          assertThat(results.get(0).path("found").asBoolean()).isTrue();
+          assertThat(results.get(1).path("found").asBoolean()).isFalse();
+          assertThat(results.get(1).path("error").asText()).contains(PREFIX + "u0777").contains("WRONGTYPE");
+          assertThat(results.get(2).path("features").path("tx_count_5m").asLong()).isEqualTo(3);
+        }
+        assertThat(get("/v1/features/u0777?features=country_iso").statusCode()).isEqualTo(500);
+      } finally {
+        raw.del(PREFIX + "u0777");
+      }
+    }
+  }
+
+  @Test
   void shouldReadAServiceWithFreshness() {
     JsonNode results = json(post("/v1/features/batch",
         "{\"entity_ids\":[\"u0001\",\"u0004\"],\"service\":\"fraud_scoring_v1\",\"freshness\":true}")).path("results");

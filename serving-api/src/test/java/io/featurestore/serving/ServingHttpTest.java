@@ -28,7 +28,8 @@ class ServingHttpTest {
   private static final FeatureRegistry REGISTRY = FeatureRegistry.bundled();
   private static final InMemoryReader reader = new InMemoryReader(REGISTRY)
       .put("u0001", Map.of("country_iso", "DE", "tx_count_5m", 3L), 120, 86_000L)
-      .put("u0003", Map.of("country_iso", "FR"), 120, 86_000L);
+      .put("u0003", Map.of("country_iso", "FR"), 120, 86_000L)
+      .putNotAHash("u0666");
 
   @RegisterExtension
   static final InMemoryServer server = new InMemoryServer(reader);
@@ -93,6 +94,25 @@ class ServingHttpTest {
     assertThat(read.code()).isEqualTo(500);
     assertThat(json(read).path("error").asText()).contains("WRONGTYPE");
     assertThat(redisErrors("command") - before).isEqualTo(1);
+  }
+
+  @Test
+  void shouldServeTheRestOfABatchWhenOneKeyIsNotAHashAndNameItsError() {
+    double unreadable = server.metric("fs_serving_entity_reads_total{entity=\"user\",result=\"error\"}");
+    Response response = server.batch("{\"entity_ids\":[\"u0001\",\"u0666\",\"u0003\"],\"features\":[\"country_iso\"]}");
+    assertThat(response.code()).isEqualTo(200);
+    JsonNode results = json(response).path("results");
+    assertThat(results.get(0).path("features").path("country_iso").asText()).isEqualTo("DE");
+    assertThat(results.get(0).has("error")).isFalse();
+    assertThat(results.get(1).path("found").asBoolean()).isFalse();
+    assertThat(texts(results.get(1).path("missing"))).containsExactly("country_iso");
+    assertThat(results.get(1).path("error").asText()).contains("fs:user:u0666").contains("WRONGTYPE");
+    assertThat(results.get(2).path("features").path("country_iso").asText()).isEqualTo("FR");
+    assertThat(server.metric("fs_serving_entity_reads_total{entity=\"user\",result=\"error\"}") - unreadable).isEqualTo(1);
+
+    Response one = server.get("/v1/features/u0666?features=country_iso");
+    assertThat(one.code()).as("the one entity asked for").isEqualTo(500);
+    assertThat(json(one).path("error").asText()).contains("fs:user:u0666").contains("WRONGTYPE");
   }
 
   @Test

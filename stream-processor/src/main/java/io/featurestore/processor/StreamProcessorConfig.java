@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
  */
 public record StreamProcessorConfig(String bootstrapServers, KafkaSecurity kafkaSecurity, String applicationId, Path stateDir, boolean exactlyOnce,
     int threads, Duration flushInterval, Duration commitInterval, Duration sinkRetryBudget, int metricsPort,
-    Duration heartbeatTtl, Duration maxFutureSkew, Duration stallAfter, int repartitionPartitions, StoreSettings store) {
+    Duration heartbeatTtl, Duration maxFutureSkew, Duration stallAfter, int repartitionPartitions, Duration maxPollInterval,
+    StoreSettings store) {
 
   static final Duration EOS_COMMIT_INTERVAL = Duration.ofSeconds(60);
   /** Every environment variable the stream processor reads. */
@@ -64,6 +65,8 @@ public record StreamProcessorConfig(String bootstrapServers, KafkaSecurity kafka
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 3_000);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // A task's start includes its rebuild (declarations changed), which reads the retained events in this thread.
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), Math.toIntExact(maxPollInterval.toMillis()));
     // The Kafka 5.0 default, set now: no global state here, and it silences a start-up warning.
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
@@ -121,13 +124,24 @@ public record StreamProcessorConfig(String bootstrapServers, KafkaSecurity kafka
         description = "Partitions of each repartition topic (features of an entity other than the user, e.g. the "
             + "merchant); 0: as many as the input topics. Fixed once the topic exists.")
     long repartitionPartitions;
+    @Option(names = "--max-poll-interval-seconds", paramLabel = "S", converter = Numbers.Positive.class,
+        defaultValue = "${env:FS_PROCESSOR_MAX_POLL_INTERVAL_SECONDS:-300}",
+        description = "A stream thread silent for this long leaves its group (Kafka's max.poll.interval.ms). A task"
+            + " whose declarations changed rebuilds from the retained events before it polls again: raise this"
+            + " above the rebuild's time when deploying changed declarations on a busy stream.")
+    long maxPollIntervalSeconds;
 
     StreamProcessorConfig config() {
+      if (maxPollIntervalSeconds < 30) {
+        // The consumer's session timeout is 10 s; a thread must be allowed far longer between polls.
+        throw Cli.invalidValue("--max-poll-interval-seconds", "FS_PROCESSOR_MAX_POLL_INTERVAL_SECONDS",
+            "must be >= 30, not " + maxPollIntervalSeconds);
+      }
       return new StreamProcessorConfig(kafka.bootstrapServers(), kafka.security(), applicationId, stateDir,
           guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2), Math.toIntExact(threads), Duration.ofMillis(flushMs),
           Duration.ofMillis(commitMs), Duration.ofSeconds(sinkRetrySeconds), metricsPort, Duration.ofSeconds(heartbeatTtlSeconds),
           Duration.ofSeconds(maxFutureSkewSeconds), Duration.ofSeconds(stallSeconds), Math.toIntExact(repartitionPartitions),
-          store.settings());
+          Duration.ofSeconds(Math.min(maxPollIntervalSeconds, Integer.MAX_VALUE / 1000)), store.settings());
     }
   }
 

@@ -47,6 +47,7 @@ class StreamProcessorConfigTest {
     env.put("FS_HEARTBEAT_TTL_SECONDS", "7");
     env.put("FS_MAX_FUTURE_SKEW_SECONDS", "13");
     env.put("FS_PROCESSOR_STALL_SECONDS", "14");
+    env.put("FS_PROCESSOR_MAX_POLL_INTERVAL_SECONDS", "1800");
     env.put("REDIS_URL", "redis://r:2");
     env.put("FS_KEY_PREFIX", "p:");
     env.put("FS_STREAM_TTL_SECONDS", "11");
@@ -56,7 +57,7 @@ class StreamProcessorConfigTest {
     StreamProcessorConfig c = StreamProcessorConfig.fromEnv(env);
     assertThat(c).isEqualTo(new StreamProcessorConfig("k:1", KafkaSecurity.NONE, "app", Path.of("/state"), true, 2, Duration.ofMillis(50),
         Duration.ofMillis(700), Duration.ofSeconds(9), 0, Duration.ofSeconds(7), Duration.ofSeconds(13),
-        Duration.ofSeconds(14), 0, c.store()));
+        Duration.ofSeconds(14), 0, Duration.ofMinutes(30), c.store()));
     assertThat(c.store().redis().url()).isEqualTo("redis://r:2");
     assertThat(c.topologySettings().registry().keyPrefix()).isEqualTo("p:");
     assertThat(c.topologySettings().registry().streamTtlSeconds()).isEqualTo(11);
@@ -64,6 +65,7 @@ class StreamProcessorConfigTest {
     Properties p = c.streamsProperties();
     assertThat(p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
     assertThat(p.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("app");
+    assertThat(p.get(StreamsConfig.consumerPrefix("max.poll.interval.ms"))).isEqualTo(1_800_000);
     assertThat((Long) p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))
         .isLessThan((Integer) p.get(StreamsConfig.producerPrefix("transaction.timeout.ms")));
   }
@@ -94,9 +96,16 @@ class StreamProcessorConfigTest {
   }
 
   @Test
+  void shouldRefuseAMaxPollIntervalShorterThanHalfAMinute() {
+    assertThatThrownBy(() -> StreamProcessorConfig.fromEnv(Map.of("FS_PROCESSOR_MAX_POLL_INTERVAL_SECONDS", "5")))
+        .isInstanceOf(io.featurestore.core.InvalidInputException.class)
+        .hasMessage("Invalid value for --max-poll-interval-seconds (FS_PROCESSOR_MAX_POLL_INTERVAL_SECONDS): must be >= 30, not 5");
+  }
+
+  @Test
   void shouldListEverySettingWithItsFlagVariableAndDefaultInHelp() {
     String help = Cli.commandLine(new StreamProcessorConfig.Flags(), Map.of()).getUsageMessage(CommandLine.Help.Ansi.OFF);
-    assertThat(StreamProcessorConfig.ENVIRONMENT).hasSize(29)
+    assertThat(StreamProcessorConfig.ENVIRONMENT).hasSize(30)
         .allSatisfy(v -> assertThat(help).containsPattern("(?m)^  " + v + " +--[a-z-]+ "));
     assertThat(help).containsPattern("(?m)^  FS_SINK_FLUSH_MS +--sink-flush-ms +100$")
         .containsPattern("(?m)^  KAFKA_BOOTSTRAP_SERVERS +--bootstrap-servers +localhost:9092$");

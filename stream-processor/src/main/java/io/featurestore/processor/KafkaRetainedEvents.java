@@ -91,7 +91,8 @@ final class KafkaRetainedEvents implements RetainedEvents {
         total += end.get(tp) - from;
       }
       long read = 0;
-      long lastProgress = System.nanoTime();
+      long started = System.nanoTime();
+      long lastProgress = started;
       while (assigned.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
         for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -101,7 +102,10 @@ final class KafkaRetainedEvents implements RetainedEvents {
           }
         }
         if (System.nanoTime() - lastProgress >= PROGRESS_EVERY_NANOS) {
-          LOG.info("Rebuild: {} of {} retained records read", read, total);
+          double rate = read / Math.max(1e-9, (System.nanoTime() - started) / 1e9);
+          // The remaining time tells whether the rebuild fits FS_PROCESSOR_MAX_POLL_INTERVAL_SECONDS.
+          LOG.info("Rebuild: {} of {} retained records read ({} records/s, about {} s left)", read, total,
+              Math.round(rate), rate > 0 ? Math.round((total - read) / rate) : "?");
           lastProgress = System.nanoTime();
         }
       }

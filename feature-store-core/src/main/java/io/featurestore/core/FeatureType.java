@@ -42,6 +42,12 @@ public enum FeatureType {
   }
 
   /**
+   * The longest value a string feature holds: a feature is a value, not a document, and one batch
+   * read returns up to a thousand entities' values at once.
+   */
+  public static final int MAX_STRING_LENGTH = 65_536;
+
+  /**
    * Encodes a typed value (or its text form) to the canonical wire string.
    *
    * @throws IllegalArgumentException naming the problem, when the value does not fit the type
@@ -54,6 +60,10 @@ public enum FeatureType {
       case STRING:
         if (!(value instanceof CharSequence)) {
           throw new IllegalArgumentException("expected a string, got " + value.getClass().getSimpleName());
+        }
+        if (((CharSequence) value).length() > MAX_STRING_LENGTH) {
+          throw new IllegalArgumentException("a string of " + ((CharSequence) value).length()
+              + " characters; a string feature holds at most " + MAX_STRING_LENGTH);
         }
         return value.toString();
       case INT:

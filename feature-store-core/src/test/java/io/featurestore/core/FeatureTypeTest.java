@@ -33,6 +33,9 @@ class FeatureTypeTest {
     assertThatThrownBy(() -> FeatureType.BOOL.encode("yes")).hasMessageContaining("not true or false");
     assertThatThrownBy(() -> FeatureType.STRING.encode(5)).hasMessageContaining("expected a string");
     assertThatThrownBy(() -> FeatureType.STRING.encode(null)).hasMessageContaining("null");
+    assertThat(FeatureType.STRING.encode("x".repeat(FeatureType.MAX_STRING_LENGTH))).hasSize(65_536);
+    assertThatThrownBy(() -> FeatureType.STRING.encode("x".repeat(FeatureType.MAX_STRING_LENGTH + 1)))
+        .hasMessage("a string of 65537 characters; a string feature holds at most 65536");
   }
 
   @Test

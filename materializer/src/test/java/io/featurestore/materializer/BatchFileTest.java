@@ -72,6 +72,13 @@ class BatchFileTest {
   }
 
   @Test
+  void shouldRejectAStringValueLongerThanAFeatureHoldsNamingItsLineAndColumn() throws IOException {
+    BatchFile csv = file("daily.csv", "user_id,risk_segment\nu0001,low\nu0002," + "x".repeat(70_000) + "\n");
+    assertThatThrownBy(csv::validate).isInstanceOf(BatchFileException.class).hasMessageContaining("nothing was loaded")
+        .hasMessageContaining("line 3, column 2 ('risk_segment'): a string of 70000 characters; a string feature holds at most 65536");
+  }
+
+  @Test
   void shouldRejectUnknownColumnsListingTheAllowedOnes() throws IOException {
     BatchFile csv = file("daily.csv", "entity_id,country_iso,tx_count_5m,favourite_colour\nu1,DE,1,red\n");
     assertThatThrownBy(csv::validate).isInstanceOf(BatchFileException.class)

@@ -64,6 +64,8 @@ final class SendCommand implements Callable<Integer> {
   /** The registry entity whose id rule a {@code --merchant} id must follow, when the registry declares it. */
   static final String MERCHANT_ENTITY = "merchant";
   static final String STDIN = "-";
+  /** The most JSON one {@code send --json} reads: about 400,000 events. */
+  static final int MAX_JSON_BYTES = 64 * 1024 * 1024;
 
   @ParentCommand
   EventSimulatorCli root;
@@ -91,7 +93,14 @@ final class SendCommand implements Callable<Integer> {
 
   private String read(String file) {
     try {
-      byte[] bytes = file.equals(STDIN) ? root.stdin.readAllBytes() : Files.readAllBytes(Path.of(file));
+      // Every event is checked before any is sent, so the input is held whole: bounded, not up to the heap.
+      if (!file.equals(STDIN) && Files.size(Path.of(file)) > MAX_JSON_BYTES) {
+        throw tooLarge(file);
+      }
+      byte[] bytes = file.equals(STDIN) ? root.stdin.readNBytes(MAX_JSON_BYTES + 1) : Files.readAllBytes(Path.of(file));
+      if (bytes.length > MAX_JSON_BYTES) {
+        throw tooLarge(file);
+      }
       return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes)).toString();
     } catch (NoSuchFileException e) {
@@ -101,6 +110,12 @@ final class SendCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new InvalidInputException("cannot read " + file + ": " + e.getMessage());
     }
+  }
+
+  private static InvalidInputException tooLarge(String file) {
+    return new InvalidInputException("cannot send " + (file.equals(STDIN) ? "stdin" : file) + ": more than "
+        + MAX_JSON_BYTES / (1024 * 1024) + " MiB of events in one send (every event is checked before any is sent);"
+        + " split it into several files");
   }
 
   /** Sends every event, then waits for each acknowledgement in input order and prints it. */

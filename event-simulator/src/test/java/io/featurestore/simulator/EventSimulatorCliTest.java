@@ -161,6 +161,25 @@ class EventSimulatorCliTest {
     assertUsageError(run("send", "--json", dir.resolve("missing.jsonl").toString()), "no such file");
   }
 
+  @Test
+  void shouldRefuseAJsonInputLargerThanOneSendHoldsBeforeReadingIt() throws IOException {
+    Path file = dir.resolve("huge.jsonl");
+    try (java.io.RandomAccessFile sparse = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      sparse.setLength(SendCommand.MAX_JSON_BYTES + 1L);
+    }
+    assertUsageError(run("send", "--json", file.toString(), "--bootstrap-servers", NO_BROKER),
+        "cannot send " + file + ": more than 64 MiB of events in one send");
+
+    java.io.InputStream endless = new java.io.InputStream() {
+      @Override
+      public int read() {
+        return ' ';
+      }
+    };
+    assertUsageError(run(endless, "send", "--json", "-", "--bootstrap-servers", NO_BROKER),
+        "cannot send stdin: more than 64 MiB of events in one send");
+  }
+
   private static void assertUsageError(Result result, String message) {
     assertThat(result.code()).as(result.err()).isEqualTo(2);
     assertThat(result.err()).contains(message);

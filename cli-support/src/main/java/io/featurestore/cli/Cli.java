@@ -47,6 +47,7 @@ public final class Cli {
     CommandLine commandLine = new CommandLine(command);
     commandLine.setDefaultValueProvider(arg -> Setting.of(arg).map(s -> defaultValue(s, env)).orElse(null));
     Numbers.register(commandLine);
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true); // --format csv as well as CSV
     commandLine.setParameterExceptionHandler((e, args) -> {
       PrintWriter err = e.getCommandLine().getErr();
       err.println(message(e));

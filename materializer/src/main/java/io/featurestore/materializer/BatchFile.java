@@ -201,7 +201,9 @@ public final class BatchFile {
       }
       return rows;
     } catch (JsonProcessingException e) {
-      problems.accept("line " + e.getLocation().getLineNr() + ": not valid CSV: " + e.getOriginalMessage());
+      // A limit of the parser (a value of millions of characters) comes without a location.
+      problems.accept((e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ") + "not valid CSV: "
+          + e.getOriginalMessage());
       return 0;
     }
   }

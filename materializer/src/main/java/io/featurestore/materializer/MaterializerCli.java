@@ -161,6 +161,14 @@ public final class MaterializerCli implements Runnable {
       BulkLoadResult result;
       String what;
       if (source.file != null) {
+        if (!Files.exists(source.file)) {
+          throw new InvalidInputException("cannot read " + source.file + ": no such file");
+        }
+        if (!Files.isRegularFile(source.file)) {
+          // A pipe or a device cannot be read a second time, and a directory not at all.
+          throw new InvalidInputException(source.file + " is not a regular file: --from reads it twice, to validate it"
+              + " whole and then to load it");
+        }
         if (!Files.isReadable(source.file)) {
           throw new InvalidInputException("cannot read " + source.file);
         }

@@ -79,6 +79,13 @@ class BatchFileTest {
   }
 
   @Test
+  void shouldRejectACsvValueBeyondTheParsersLimitWithoutFailingItself() throws IOException {
+    BatchFile csv = file("daily.csv", "user_id,risk_segment\nu0001," + "x".repeat(20_000_001) + "\n");
+    assertThatThrownBy(csv::validate).isInstanceOf(BatchFileException.class).hasMessageContaining("nothing was loaded")
+        .hasMessageContaining("not valid CSV");
+  }
+
+  @Test
   void shouldRejectUnknownColumnsListingTheAllowedOnes() throws IOException {
     BatchFile csv = file("daily.csv", "entity_id,country_iso,tx_count_5m,favourite_colour\nu1,DE,1,red\n");
     assertThatThrownBy(csv::validate).isInstanceOf(BatchFileException.class)

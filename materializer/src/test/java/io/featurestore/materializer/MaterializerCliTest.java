@@ -80,6 +80,26 @@ class MaterializerCliTest {
   }
 
   @Test
+  void shouldRefuseAFromThatIsMissingOrNotARegularFileBeforeConnecting(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    String[] missing = run("load", "--from", dir.resolve("nope.csv").toString(), "--redis-url", "redis://127.0.0.1:1");
+    assertThat(missing[0]).isEqualTo("2");
+    assertThat(missing[2]).contains("nope.csv: no such file");
+    String[] directory = run("load", "--from", dir.toString(), "--format", "csv", "--redis-url", "redis://127.0.0.1:1");
+    assertThat(directory[0]).isEqualTo("2");
+    assertThat(directory[2]).contains("is not a regular file: --from reads it twice");
+  }
+
+  @Test
+  void shouldTakeTheFormatInAnyCase() {
+    for (String format : new String[] {"csv", "CSV", "Jsonl"}) {
+      picocli.CommandLine.ParseResult parsed = MaterializerCli.commandLine(Map.of())
+          .parseArgs("load", "--from", "daily.txt", "--format", format);
+      assertThat(parsed.subcommand().<BatchFile.Format>matchedOptionValue("--format", null).name())
+          .isEqualTo(format.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+
+  @Test
   void shouldRejectBadNumbersBeforeConnecting() {
     String[] result = run("load", "--count", "0", "--redis-url", "redis://127.0.0.1:1");
     assertThat(result[0]).isEqualTo("2");

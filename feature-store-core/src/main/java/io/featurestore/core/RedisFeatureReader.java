@@ -44,10 +44,11 @@ final class RedisFeatureReader implements FeatureReader {
   private record Replies(List<String> values, List<Long> fieldTtls, Long keyTtl, String error) {
     @SuppressWarnings("unchecked")
     static Replies of(String key, Object values, Object fieldTtls, Object keyTtl) {
-      for (Object reply : new Object[] {values, fieldTtls, keyTtl}) {
-        if (reply instanceof JedisDataException e) {
-          return new Replies(null, null, null, "key '" + key + "' cannot be read as a hash: " + e.getMessage());
-        }
+      // No array or stream here: this runs for every entity of every read.
+      JedisDataException error = values instanceof JedisDataException e ? e
+          : fieldTtls instanceof JedisDataException e ? e : keyTtl instanceof JedisDataException e ? e : null;
+      if (error != null) {
+        return new Replies(null, null, null, "key '" + key + "' cannot be read as a hash: " + error.getMessage());
       }
       return new Replies((List<String>) values, (List<Long>) fieldTtls, (Long) keyTtl, null);
     }

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ApiErrors {
   private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
-  private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
   private ApiErrors() {}
 
@@ -84,7 +82,8 @@ final class ApiErrors {
   }
 
   static void register(RoutesConfig routes, Json json, ServingMetrics metrics) {
-    RedisFailureLog redisLog = new RedisFailureLog();
+    FailureLog unavailableLog = new FailureLog(LOG, false, System::nanoTime);
+    FailureLog rejectedLog = new FailureLog(LOG, true, System::nanoTime);
 
     routes.exception(InvalidInputException.class, (e, ctx) -> send(json, ctx, 400, e.getMessage(), Map.of()));
     routes.exception(UnknownFeatureException.class, (e, ctx) ->
@@ -118,12 +117,12 @@ final class ApiErrors {
     });
     routes.exception(StoreUnavailableException.class, (e, ctx) -> {
       metrics.redisConnectionError();
-      redisLog.log(e);
+      unavailableLog.log(e, "Redis unavailable, answering 503: " + rootMessage(e));
       unavailable(json, ctx, e);
     });
     routes.exception(StoreRejectedException.class, (e, ctx) -> {
       metrics.redisCommandError();
-      LOG.error("Redis rejected a command for {} {}", ctx.method(), ctx.path(), e);
+      rejectedLog.log(e, "Redis rejected a command for " + ctx.method() + " " + ctx.path() + ", answering 500");
       send(json, ctx, 500, e.getMessage(), Map.of());
     });
     routes.exception(Exception.class, (e, ctx) -> internal(json, ctx, e));
@@ -165,23 +164,5 @@ final class ApiErrors {
     String top = String.valueOf(e.getMessage());
     return root == e || root.getMessage() == null || top.contains(root.getMessage())
         ? top : top + " (" + root.getMessage() + ")";
-  }
-
-  /** While Redis is down every request fails: log the first failure, then a count every 10 s. */
-  private static final class RedisFailureLog {
-    private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
-    private final AtomicLong suppressed = new AtomicLong();
-
-    void log(Exception e) {
-      long now = System.nanoTime();
-      long last = lastLogged.get();
-      if (now - last >= LOG_INTERVAL_NANOS && lastLogged.compareAndSet(last, now)) {
-        long more = suppressed.getAndSet(0);
-        LOG.warn("Redis unavailable, answering 503: {}{}", rootMessage(e),
-            more > 0 ? " (" + more + " more failures in the last 10 s)" : "");
-      } else {
-        suppressed.incrementAndGet();
-      }
-    }
   }
 }

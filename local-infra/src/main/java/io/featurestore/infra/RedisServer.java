@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -152,8 +153,8 @@ public final class RedisServer implements AutoCloseable {
   public void close() {
     process.close();
     if (ownDir != null) {
-      try (var paths = Files.walk(ownDir)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      try {
+        Utils.delete(ownDir.toFile());
       } catch (IOException e) {
         LOG.warn("cannot remove {}: {}", ownDir, e.getMessage());
       }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.apache.kafka.common.utils.Utils;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -14,7 +15,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 /**
  * Headless system Chromium for browser tests, provided by {@code scripts/provide-chromium.sh}
  * (Debian's chromium and chromium-driver, installed once). The driver and browser paths are
- * given explicitly, so Selenium Manager never looks for or downloads anything.
+ * given explicitly, so Selenium Manager never looks for or downloads anything. Each browser has a
+ * new profile folder, removed by {@code quit()}.
  */
 final class Chromium {
   static final String SCRIPT = "provide-chromium.sh";
@@ -38,9 +40,27 @@ final class Chromium {
         .usingAnyFreePort()
         .withLogFile(profile.resolve("chromedriver.log").toFile())
         .build();
-    ChromeDriver chrome = new ChromeDriver(service, options);
+    ChromeDriver chrome = new ChromeDriver(service, options) {
+      @Override
+      public void quit() {
+        try {
+          super.quit();
+        } finally {
+          delete(profile);
+        }
+      }
+    };
     chrome.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
     return chrome;
+  }
+
+  /** The browser's profile and the driver's log, once the browser has stopped. */
+  private static void delete(Path profile) {
+    try {
+      Utils.delete(profile.toFile());
+    } catch (IOException e) {
+      System.err.println("cannot remove " + profile + ": " + e.getMessage());
+    }
   }
 
   /** Runs the provide script; returns [browser path, driver path]. */

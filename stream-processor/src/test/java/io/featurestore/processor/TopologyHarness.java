@@ -6,12 +6,17 @@ import io.featurestore.events.Event;
 import io.featurestore.events.LoginEvent;
 import io.featurestore.events.Topics;
 import io.featurestore.events.TransactionEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -31,6 +36,7 @@ final class TopologyHarness implements AutoCloseable {
   final TestInputTopic<byte[], byte[]> transactions;
   final TestOutputTopic<byte[], byte[]> dlq;
   private final EventJson json;
+  private final Path stateDir;
   private long now;
 
   TopologyHarness(long streamTtlSeconds) {
@@ -59,10 +65,11 @@ final class TopologyHarness implements AutoCloseable {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     try {
-      props.put(StreamsConfig.STATE_DIR_CONFIG, java.nio.file.Files.createTempDirectory("topology-test").toString());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      stateDir = Files.createTempDirectory("topology-test");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     sinks = new SinkBuffers(redis, metrics, settings.sinkRetryBudget());
     driver = new TopologyTestDriver(FeatureTopology.buildTopology(settings, sinks, metrics, retained), props,
         Instant.ofEpochMilli(T0));
@@ -117,5 +124,10 @@ final class TopologyHarness implements AutoCloseable {
   @Override
   public void close() {
     driver.close();
+    try {
+      Utils.delete(stateDir.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove " + stateDir, e);
+    }
   }
 }

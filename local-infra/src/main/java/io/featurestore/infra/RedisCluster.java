@@ -135,32 +135,38 @@ public final class RedisCluster implements AutoCloseable {
 
   /** The live node that is master of {@code slot} now, by the view of any live node. */
   public RedisServer masterOf(int slot) {
-    for (RedisServer asked : nodes) {
-      if (!asked.isAlive()) {
-        continue;
-      }
-      for (String line : cli(asked.port(), "cluster", "nodes").split("\n")) {
-        String[] f = line.trim().split(" ");
-        if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) {
-          continue;
-        }
-        for (int i = 8; i < f.length; i++) {
-          if (!f[i].startsWith("[") && covers(f[i], slot)) {
-            int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
-            return nodes.stream().filter(n -> n.port() == port).findFirst().orElseThrow();
-          }
-        }
-      }
-      break;
+    RedisServer master = mastersBySlot()[slot];
+    if (master == null) {
+      throw new IllegalStateException("no live master serves slot " + slot);
     }
-    throw new IllegalStateException("no live master serves slot " + slot);
+    return master;
   }
 
-  private static boolean covers(String range, int slot) {
-    int dash = range.indexOf('-');
-    int from = Integer.parseInt(dash < 0 ? range : range.substring(0, dash));
-    int to = dash < 0 ? from : Integer.parseInt(range.substring(dash + 1));
-    return slot >= from && slot <= to;
+  /**
+   * The live master of every slot now (null where none serves it), by the view of any live node:
+   * one {@code CLUSTER NODES}, for callers that ask about many slots.
+   */
+  public RedisServer[] mastersBySlot() {
+    RedisServer[] masters = new RedisServer[16384];
+    RedisServer asked = nodes.stream().filter(RedisServer::isAlive).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no node of the cluster is alive"));
+    for (String line : cli(asked.port(), "cluster", "nodes").split("\n")) {
+      String[] f = line.trim().split(" ");
+      if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) {
+        continue;
+      }
+      int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
+      RedisServer master = nodes.stream().filter(n -> n.port() == port).findFirst().orElseThrow();
+      for (int i = 8; i < f.length; i++) {
+        if (!f[i].startsWith("[")) { // a slot being migrated or imported: not served yet
+          int dash = f[i].indexOf('-');
+          int from = Integer.parseInt(dash < 0 ? f[i] : f[i].substring(0, dash));
+          int to = dash < 0 ? from : Integer.parseInt(f[i].substring(dash + 1));
+          java.util.Arrays.fill(masters, from, to + 1, master);
+        }
+      }
+    }
+    return masters;
   }
 
   /** Runs {@code redis-cli -p port args…}; its standard output. Fails when it fails. */

@@ -373,9 +373,9 @@
     const entities = Object.entries(result.body.entities);
     const grouped = scope() === ACROSS;
     statusLine($('read-status'), result, ...entities.map(([entity, data]) => el('span', null,
-      grouped ? entity + ' ' : '', el('b', null, data.entity_id), ' · ', data.error ? 'cannot be read: ' + data.error
+      grouped ? entity + ' ' : '', el('b', null, data.entity_id), ' · ', data.error && !data.found ? 'cannot be read: ' + data.error
         : data.found ? Object.keys(data.features).length + ' present, ' + data.missing.length + ' missing'
-          : 'not found (expired or never loaded)')));
+          + (data.error ? ' · ' + data.error : '') : 'not found (expired or never loaded)')));
     for (const [entity, data] of entities) {
       if (grouped) {
         body.append(el('tr', { class: 'group', dataset: { entity } }, el('td', { colspan: 5 },
@@ -456,7 +456,7 @@
     const body = clear(table.tBodies[0]);
     for (const row of rows.slice(0, BATCH_ROWS_SHOWN)) {
       const found = entities.map((e) => row.entities[e].found);
-      // An entity whose key cannot be read (not a hash) says so; its error is the cell's tooltip.
+      // An entity whose key cannot be read (not a hash), or with a value not of its type, says so; its error is the cell's tooltip.
       const state = entities.map((e) => (row.entities[e].error ? 'error' : row.entities[e].found ? 'yes' : 'no'));
       const errors = entities.map((e) => row.entities[e].error).filter(Boolean);
       body.append(el('tr', null,

@@ -98,27 +98,57 @@ public enum FeatureType {
 
   /**
    * Decodes a wire string to a typed value: {@code String}, {@code Long}, {@code Double} or
-   * {@code Boolean}. A value that does not parse (written by something else) comes back
-   * as its raw string rather than failing the whole read.
+   * {@code Boolean}; each accepts what {@link #encode} writes.
+   *
+   * @throws IllegalArgumentException naming the value, when it is not one of this type (written
+   *     by something else: {@code fourteen} in an int field, {@code NaN} in a double field, a string
+   *     longer than {@link #MAX_STRING_LENGTH})
    */
   public Object decode(String wire) {
-    try {
-      switch (this) {
-        case STRING:
-          return wire;
-        case INT:
-        case TIMESTAMP_MS:
+    switch (this) {
+      case STRING:
+        if (wire.length() > MAX_STRING_LENGTH) {
+          throw new IllegalArgumentException("a string of " + wire.length() + " characters; a string feature holds at most "
+              + MAX_STRING_LENGTH);
+        }
+        return wire;
+      case INT:
+      case TIMESTAMP_MS:
+        try {
           return Long.parseLong(wire);
-        case DOUBLE:
-          return Double.parseDouble(wire);
-        case BOOL:
-          return parseBool(wire);
-        default:
-          throw new AssertionError(this);
-      }
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(quoted(wire) + " is not an integer");
+        }
+      case DOUBLE:
+        double value;
+        try {
+          value = Double.parseDouble(wire);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(quoted(wire) + " is not a number");
+        }
+        if (!Double.isFinite(value)) {
+          throw new IllegalArgumentException(quoted(wire) + " is not a finite number");
+        }
+        return value;
+      case BOOL:
+        return parseBool(wire);
+      default:
+        throw new AssertionError(this);
+    }
+  }
+
+  /** As {@link #decode}, or the wire text itself when it is not a value of this type: what inspection shows. */
+  public Object decodeOrText(String wire) {
+    try {
+      return decode(wire);
     } catch (IllegalArgumentException e) {
       return wire;
     }
+  }
+
+  /** A stored value in a message: quoted, and cut after 40 characters. */
+  private static String quoted(String wire) {
+    return "'" + (wire.length() > 40 ? wire.substring(0, 40) + "…" : wire) + "'";
   }
 
   private static long parseLong(String text) {
@@ -156,6 +186,6 @@ public enum FeatureType {
     if (t.equals("false")) {
       return false;
     }
-    throw new IllegalArgumentException("'" + text + "' is not true or false");
+    throw new IllegalArgumentException(quoted(text) + " is not true or false");
   }
 }

@@ -11,12 +11,14 @@ import java.util.OptionalLong;
  * @param entityId      the entity read
  * @param found         false when the entity's hash does not exist (expired or never loaded)
  * @param values        present features, typed, in the order asked for
- * @param missing       requested features that are absent (never null values)
+ * @param missing       requested features that are absent, or hold a value their type cannot read (never null values)
  * @param ttlSeconds    with freshness: remaining TTL of each present field that has one
  * @param keyTtlSeconds with freshness: the key-level TTL, when the key has one
- * @param error         why this entity could not be read, the others of the same read being served:
- *                      its key holds another type than a hash. Then {@code found} is false and every
- *                      requested feature is missing.
+ * @param error         what of this entity could not be read, the others of the same read being served:
+ *                      its key holds another type than a hash (then {@code found} is false and every
+ *                      requested feature is missing), or some of its fields hold values their feature's
+ *                      type cannot read, written by something else (then {@code found} is true and
+ *                      those features are missing, never served as another type).
  */
 public record FeatureVector(String entityId, boolean found, Map<String, Object> values, List<String> missing,
     Map<String, Long> ttlSeconds, OptionalLong keyTtlSeconds, Optional<String> error) {

@@ -206,19 +206,31 @@ final class RedisFeatureReader implements FeatureReader {
       Map<String, Object> present = new LinkedHashMap<>();
       List<String> missing = new ArrayList<>();
       Map<String, Long> ttls = new LinkedHashMap<>();
+      List<String> invalid = new ArrayList<>();
       for (int f = 0; f < fields.length; f++) {
         String wire = raw.get(f);
         if (wire == null) {
           missing.add(fields[f]);
           continue;
         }
-        present.put(fields[f], features.get(f).type().decode(wire));
+        FeatureDefinition feature = features.get(f);
+        try {
+          present.put(fields[f], feature.type().decode(wire));
+        } catch (IllegalArgumentException e) {
+          // Written by something else: served as missing, never as a value of another type.
+          missing.add(fields[f]);
+          invalid.add("feature '" + fields[f] + "' (" + feature.type().registryName() + "): " + e.getMessage());
+          continue;
+        }
         if (httl != null && httl.get(f) != null && httl.get(f) >= 0) {
           ttls.put(fields[f], httl.get(f));
         }
       }
       OptionalLong keyTtl = freshness && keyTtls.get(i) >= 0 ? OptionalLong.of(keyTtls.get(i)) : OptionalLong.empty();
-      out.add(new FeatureVector(entityIds.get(i), !present.isEmpty() || exists[i], present, missing, ttls, keyTtl));
+      Optional<String> error = invalid.isEmpty() ? Optional.empty()
+          : Optional.of(keys.get(i) + ": " + String.join("; ", invalid) + "; served as missing");
+      out.add(new FeatureVector(entityIds.get(i), !present.isEmpty() || !invalid.isEmpty() || exists[i], present, missing,
+          ttls, keyTtl, error));
     }
     return out;
   }
@@ -288,7 +300,7 @@ final class RedisFeatureReader implements FeatureReader {
     for (FeatureDefinition f : view.features()) {
       String wire = fields.remove(f.name());
       if (wire != null) {
-        values.put(f.name(), f.type().decode(wire));
+        values.put(f.name(), f.type().decodeOrText(wire));
         orderedTtls.put(f.name(), ttlByField.get(f.name()));
       }
     }

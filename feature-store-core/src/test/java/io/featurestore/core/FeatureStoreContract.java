@@ -432,7 +432,7 @@ abstract class FeatureStoreContract {
     load("u1");
     raw.set(key("u2"), "a string"); // a foreign key of another type under the prefix
     load("u3");
-    raw.hset(key("u3"), "tx_count_7d", "fourteen");
+    raw.hset(key("u3"), "tx_count_7d", "fourteen"); // a value of another type, written by something else
 
     for (boolean freshness : new boolean[] {false, true}) {
       List<FeatureVector> batch = store.reader().getBatch(List.of("u1", "u2", "u3", "u4"),
@@ -443,13 +443,35 @@ abstract class FeatureStoreContract {
       assertThat(batch.get(1).found()).isFalse();
       assertThat(batch.get(1).missing()).containsExactly("risk_segment", "tx_count_7d");
       assertThat(batch.get(1).error().orElseThrow()).startsWith("key '" + key("u2") + "' cannot be read as a hash: WRONGTYPE");
-      assertThat(batch.get(2).values()).as("a value its type cannot read comes back as its text")
-          .containsEntry("tx_count_7d", "fourteen");
-      assertThat(batch.get(2).error()).isEmpty();
+      assertThat(batch.get(2).found()).isTrue();
+      assertThat(batch.get(2).values()).containsOnlyKeys("risk_segment");
+      assertThat(batch.get(2).missing()).as("a value its type cannot read is missing").containsExactly("tx_count_7d");
+      assertThat(batch.get(2).error()).contains(key("u3") + ": feature 'tx_count_7d' (int): 'fourteen' is not an integer;"
+          + " served as missing");
       assertThat(batch.get(3).found()).isFalse();
       assertThat(batch.get(3).error()).isEmpty();
     }
     assertThat(store.reader().get("u2", List.of("risk_segment"), false).error()).as("one key, one HMGET").isPresent();
+  }
+
+  @Test
+  void shouldNeverServeAValueAsAnotherTypeThanItsFeatures() {
+    raw.hset(key("u1"), Map.of("avg_amount_30d", "NaN", "account_age_days", "1e3", "country_iso", "DE"));
+    raw.hset(key("u2"), "avg_amount_30d", "Infinity");
+
+    FeatureVector u1 = store.reader().get("u1", List.of("country_iso", "account_age_days", "avg_amount_30d"), false);
+    assertThat(u1.found()).isTrue();
+    assertThat(u1.values()).containsExactly(Map.entry("country_iso", "DE"));
+    assertThat(u1.missing()).containsExactly("account_age_days", "avg_amount_30d");
+    assertThat(u1.error()).contains(key("u1") + ": feature 'account_age_days' (int): '1e3' is not an integer;"
+        + " feature 'avg_amount_30d' (double): 'NaN' is not a finite number; served as missing");
+    FeatureVector u2 = store.reader().get("u2", List.of("avg_amount_30d"), true);
+    assertThat(u2.found()).as("its only field asked for cannot be read, but the hash exists").isTrue();
+    assertThat(u2.values()).isEmpty();
+    assertThat(u2.ttlSeconds()).isEmpty();
+    assertThat(u2.error()).hasValueSatisfying(e -> assertThat(e).contains("'Infinity' is not a finite number"));
+    assertThat(store.reader().inspect("u1").orElseThrow().values()).as("inspection shows what is stored")
+        .containsEntry("account_age_days", "1e3").containsEntry("avg_amount_30d", "NaN");
   }
 
   @Test

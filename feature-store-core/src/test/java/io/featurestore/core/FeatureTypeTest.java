@@ -39,8 +39,25 @@ class FeatureTypeTest {
   }
 
   @Test
-  void shouldReturnRawTextWhenStoredValueDoesNotParse() {
-    assertThat(FeatureType.INT.decode("n/a")).isEqualTo("n/a");
+  void shouldRefuseToDecodeAStoredValueThatIsNotOfItsTypeAndNameIt() {
+    assertThatThrownBy(() -> FeatureType.INT.decode("fourteen")).hasMessage("'fourteen' is not an integer");
+    assertThatThrownBy(() -> FeatureType.INT.decode("1e3")).hasMessage("'1e3' is not an integer");
+    assertThatThrownBy(() -> FeatureType.TIMESTAMP_MS.decode("99999999999999999999"))
+        .hasMessage("'99999999999999999999' is not an integer");
+    assertThatThrownBy(() -> FeatureType.DOUBLE.decode("NaN")).hasMessage("'NaN' is not a finite number");
+    assertThatThrownBy(() -> FeatureType.DOUBLE.decode("-Infinity")).hasMessage("'-Infinity' is not a finite number");
+    assertThatThrownBy(() -> FeatureType.DOUBLE.decode("n/a")).hasMessage("'n/a' is not a number");
+    assertThatThrownBy(() -> FeatureType.BOOL.decode("yes")).hasMessage("'yes' is not true or false");
+    assertThatThrownBy(() -> FeatureType.STRING.decode("x".repeat(FeatureType.MAX_STRING_LENGTH + 1)))
+        .hasMessage("a string of 65537 characters; a string feature holds at most 65536");
+    assertThatThrownBy(() -> FeatureType.INT.decode("x".repeat(100)))
+        .hasMessage("'" + "x".repeat(40) + "…' is not an integer");
+  }
+
+  @Test
+  void shouldShowTheStoredTextWhereInspectionMeetsAValueNotOfItsType() {
+    assertThat(FeatureType.INT.decodeOrText("n/a")).isEqualTo("n/a");
+    assertThat(FeatureType.INT.decodeOrText("14")).isEqualTo(14L);
   }
 
   @Test

@@ -8,8 +8,9 @@ import java.util.Map;
 /**
  * One entity's answer: {@code {"entity_id", "found", "features", "missing"}} and, with
  * freshness, {@code "ttl_seconds"} (fields that have a TTL) and {@code "key_ttl_seconds"}
- * (absent when the key has no TTL); {@code "error"} when its key could not be read (not a hash),
- * the other entities of the request being served.
+ * (absent when the key has no TTL); {@code "error"} when its key could not be read (not a hash), or
+ * some of its values are not of their feature's type (those features are then missing), the other
+ * entities and features of the request being served.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record FeatureResult(String entityId, boolean found, Map<String, Object> features, List<String> missing,

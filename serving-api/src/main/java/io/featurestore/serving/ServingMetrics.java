@@ -78,7 +78,8 @@ final class ServingMetrics {
 
   private Counter entityReads(String entity, String result) {
     return Counter.builder(ENTITY_READS)
-        .description("Entities read, by whether their hash exists; error = their key is not a hash (the others were served)")
+        .description("Entities read, by whether their hash exists; error = their key is not a hash, or some of their"
+            + " values are not of their feature's type (the others were served)")
         .tag("entity", entity).tag("result", result).register(registry);
   }
 
@@ -102,7 +103,7 @@ final class ServingMetrics {
       return;
     }
     found.increment();
-    if (vector.error().isPresent()) {
+    if (vector.error().isPresent() && !vector.found()) {
       return; // not read: no feature was a hit or a miss
     }
     Map<String, Counter> entityHits = hits.get(entity);

@@ -34,6 +34,8 @@ final class InMemoryReader implements FeatureReader {
   private final Map<String, Long> keyTtls = new ConcurrentHashMap<>();
   /** Keys that hold another type than a hash, as a foreign write under the prefix leaves them. */
   private final java.util.Set<String> notHashes = ConcurrentHashMap.newKeySet();
+  /** By key, fields that hold a value their feature's type cannot read, as the Redis reader reports them. */
+  private final Map<String, Map<String, String>> invalid = new ConcurrentHashMap<>();
   final List<Heartbeat> heartbeats = new CopyOnWriteArrayList<>();
   final AtomicInteger calls = new AtomicInteger();
   /** When set, every call throws what it supplies instead of answering. */
@@ -51,6 +53,12 @@ final class InMemoryReader implements FeatureReader {
   /** Makes a user's key one of another type than a hash: its reads answer the error the Redis reader gives. */
   InMemoryReader putNotAHash(String entityId) {
     notHashes.add(registry.keyOf(entityId));
+    return this;
+  }
+
+  /** Gives a stored user's feature a value its type cannot read: reads answer it missing, with an error. */
+  InMemoryReader putInvalid(String entityId, String feature, String wire) {
+    invalid.computeIfAbsent(registry.keyOf(entityId), k -> new ConcurrentHashMap<>()).put(feature, wire);
     return this;
   }
 
@@ -126,8 +134,13 @@ final class InMemoryReader implements FeatureReader {
     Map<String, Object> present = new LinkedHashMap<>();
     Map<String, Long> ttls = new LinkedHashMap<>();
     List<String> missing = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
     for (FeatureDefinition f : features) {
-      if (stored.containsKey(f.name())) {
+      String wire = invalid.getOrDefault(key, Map.of()).get(f.name());
+      if (wire != null) {
+        missing.add(f.name());
+        errors.add("feature '" + f.name() + "' (" + f.type().registryName() + "): '" + wire + "' is not of its type");
+      } else if (stored.containsKey(f.name())) {
         present.put(f.name(), stored.get(f.name()));
         if (freshness) {
           ttls.put(f.name(), fieldTtls.get(key).get(f.name()));
@@ -137,7 +150,8 @@ final class InMemoryReader implements FeatureReader {
       }
     }
     OptionalLong keyTtl = freshness && keyTtls.containsKey(key) ? OptionalLong.of(keyTtls.get(key)) : OptionalLong.empty();
-    return new FeatureVector(id, entities.containsKey(key), present, missing, ttls, keyTtl);
+    return new FeatureVector(id, entities.containsKey(key), present, missing, ttls, keyTtl, errors.isEmpty()
+        ? java.util.Optional.empty() : java.util.Optional.of(key + ": " + String.join("; ", errors) + "; served as missing"));
   }
 
   @Override

@@ -233,6 +233,34 @@ class ServingApiIT {
   }
 
   @Test
+  void shouldServeAValueOfAnotherTypeAsMissingNamingItAndTheRestAsUsual(RedisEndpoint redis) {
+    try (RedisClient raw = RedisClient.create(redis.url())) {
+      raw.hset(PREFIX + "u0778", Map.of("country_iso", "NL", "tx_count_5m", "fourteen", "avg_amount_30d", "NaN"));
+      try {
+        HttpResponse<String> one = get("/v1/features/u0778?features=country_iso,tx_count_5m,avg_amount_30d");
+        assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
+        JsonNode read = json(one);
+        assertThat(read.path("found").asBoolean()).isTrue();
+        assertThat(read.path("features").path("country_iso").asText()).isEqualTo("NL");
+        assertThat(read.path("features").has("tx_count_5m")).as("never served as a string").isFalse();
+        assertThat(texts(read.path("missing"))).containsExactly("tx_count_5m", "avg_amount_30d");
+        assertThat(read.path("error").asText()).contains(PREFIX + "u0778")
+            .contains("feature 'tx_count_5m' (int): 'fourteen' is not an integer")
+            .contains("feature 'avg_amount_30d' (double): 'NaN' is not a finite number");
+
+        JsonNode results = json(post("/v1/features/batch", "{\"entity_ids\":[\"u0778\",\"u0001\"],"
+            + "\"features\":[\"tx_count_5m\"]}")).path("results");
+        assertThat(results.get(0).path("found").asBoolean()).isTrue();
+        assertThat(results.get(0).path("error").asText()).contains("'fourteen' is not an integer");
+        assertThat(results.get(1).path("features").path("tx_count_5m").asLong()).isEqualTo(3);
+        assertThat(results.get(1).has("error")).isFalse();
+      } finally {
+        raw.del(PREFIX + "u0778");
+      }
+    }
+  }
+
+  @Test
   void shouldReadAServiceWithFreshness() {
     JsonNode results = json(post("/v1/features/batch",
         "{\"entity_ids\":[\"u0001\",\"u0004\"],\"service\":\"fraud_scoring_v1\",\"freshness\":true}")).path("results");

@@ -29,7 +29,9 @@ class ServingHttpTest {
   private static final InMemoryReader reader = new InMemoryReader(REGISTRY)
       .put("u0001", Map.of("country_iso", "DE", "tx_count_5m", 3L), 120, 86_000L)
       .put("u0003", Map.of("country_iso", "FR"), 120, 86_000L)
-      .putNotAHash("u0666");
+      .putNotAHash("u0666")
+      .put("u0667", Map.of("country_iso", "NL"), 120, 86_000L)
+      .putInvalid("u0667", "tx_count_5m", "fourteen");
 
   @RegisterExtension
   static final InMemoryServer server = new InMemoryServer(reader);
@@ -113,6 +115,28 @@ class ServingHttpTest {
     Response one = server.get("/v1/features/u0666?features=country_iso");
     assertThat(one.code()).as("the one entity asked for").isEqualTo(500);
     assertThat(json(one).path("error").asText()).contains("fs:user:u0666").contains("WRONGTYPE");
+  }
+
+  @Test
+  void shouldServeAValueOfAnotherTypeAsMissingWithItsErrorAndTheOtherFeatures() {
+    double errors = server.metric("fs_serving_entity_reads_total{entity=\"user\",result=\"error\"}");
+    double hits = server.metric("fs_serving_feature_reads_total{entity=\"user\",feature=\"country_iso\",result=\"hit\"}");
+    Response one = server.get("/v1/features/u0667?features=country_iso,tx_count_5m");
+    assertThat(one.code()).as("the entity was read: 200, not 500").isEqualTo(200);
+    JsonNode body = json(one);
+    assertThat(body.path("found").asBoolean()).isTrue();
+    assertThat(body.path("features").path("country_iso").asText()).isEqualTo("NL");
+    assertThat(texts(body.path("missing"))).containsExactly("tx_count_5m");
+    assertThat(body.path("error").asText()).contains("fs:user:u0667").contains("tx_count_5m").contains("fourteen");
+    assertThat(server.metric("fs_serving_entity_reads_total{entity=\"user\",result=\"error\"}") - errors).isEqualTo(1);
+    assertThat(server.metric("fs_serving_feature_reads_total{entity=\"user\",feature=\"country_iso\",result=\"hit\"}")
+        - hits).as("what was served counts as served").isEqualTo(1);
+
+    JsonNode batch = json(server.batch("{\"entity_ids\":[\"u0667\",\"u0001\"],\"features\":[\"tx_count_5m\"]}"))
+        .path("results");
+    assertThat(batch.get(0).path("found").asBoolean()).isTrue();
+    assertThat(batch.get(0).path("error").asText()).contains("fourteen");
+    assertThat(batch.get(1).path("features").path("tx_count_5m").asLong()).isEqualTo(3);
   }
 
   @Test

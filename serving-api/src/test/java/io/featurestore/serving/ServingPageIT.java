@@ -241,6 +241,19 @@ class ServingPageIT {
     server.store.streamingWriter().removeHeartbeat("stream-processor-1@host");
     waitUpTo(4).until(ExpectedConditions.textToBePresentInElementLocated(By.id("processor-state"), "DOWN"));
     assertThat(text("#processor-pill")).isEqualTo("stream processor down");
+
+    // A value of another type under a user's key (written by something else): missing, and the page says why.
+    try (RedisClient raw = RedisClient.create(redis.url())) {
+      raw.hset(server.registry.keyOf("u0190"), "tx_count_7d", "fourteen");
+    }
+    new Select(chrome.findElement(By.id("read-entity"))).selectByValue("user");
+    WebElement user = chrome.findElement(By.id("entity-id"));
+    user.clear();
+    user.sendKeys("u0190");
+    chrome.findElement(By.id("read-button")).click();
+    waitUpTo(10).until(ExpectedConditions.textToBePresentInElementLocated(By.id("read-status"), "is not an integer"));
+    assertThat(text("#read-status")).contains("u0190", "5 present", "feature 'tx_count_7d' (int): 'fourteen' is not an integer");
+    assertThat(text(String.format(row, "tx_count_7d"))).doesNotContain("fourteen");
   }
 
   @Test

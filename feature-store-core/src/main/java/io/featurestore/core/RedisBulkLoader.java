@@ -68,7 +68,7 @@ record RedisBulkLoader(Keyspace keyspace, FeatureRegistry registry) implements B
       throw new FeatureStoreException("bulk load interrupted after " + written.get() + " rows", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      String message = "bulk load failed after " + written.get() + " rows: " + RedisErrors.rootMessage(cause);
+      String message = "bulk load failed after " + written.get() + " rows: " + FeatureStoreException.withRootCause(cause);
       throw cause instanceof StoreUnavailableException ? new StoreUnavailableException(message, cause)
           : cause instanceof StoreRejectedException ? new StoreRejectedException(message, cause)
           : new FeatureStoreException(message, cause);

@@ -53,7 +53,7 @@ final class RedisErrors {
       return new StoreAccessException(what + ": " + access, e);
     }
     if (isUnavailable(e)) {
-      return new StoreUnavailableException(what + ": " + rootMessage(e), e);
+      return new StoreUnavailableException(what + ": " + FeatureStoreException.withRootCause(e), e);
     }
     return new StoreRejectedException(what + " was rejected: " + e.getMessage(), e);
   }
@@ -97,20 +97,6 @@ final class RedisErrors {
       }
     }
     return t.getCause() == t ? null : accessProblem(t.getCause(), depth + 1);
-  }
-
-  static String rootMessage(Throwable t) {
-    Throwable root = t;
-    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    while (seen.add(root)) {
-      Throwable next = root.getCause() != null ? root.getCause()
-          : root.getSuppressed().length > 0 ? root.getSuppressed()[0] : null; // a cluster seed's failure
-      if (next == null || seen.contains(next)) {
-        break;
-      }
-      root = next;
-    }
-    return root == t ? String.valueOf(t.getMessage()) : t.getMessage() + " (" + root.getMessage() + ")";
   }
 
   /** The error code Redis put first in its reply ({@code WRONGTYPE}, {@code LOADING}, …), upper case. */

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 class RedisErrorsTest {
   @Test
@@ -15,7 +16,7 @@ class RedisErrorsTest {
     outer.initCause(inner);
     inner.addSuppressed(outer); // a cycle, as client libraries sometimes make
 
-    assertThat(RedisErrors.rootMessage(outer)).isEqualTo("Failed to connect (Connection refused)");
+    assertThat(FeatureStoreException.withRootCause(outer)).isEqualTo("Failed to connect (Connection refused)");
     assertThat(RedisErrors.accessProblem(outer)).isNull();
     assertThat(RedisErrors.translate(outer, "writing")).isInstanceOf(StoreUnavailableException.class);
   }
@@ -27,6 +28,14 @@ class RedisErrorsTest {
 
     assertThat(RedisErrors.translate(init, "connecting")).isInstanceOf(StoreAccessException.class)
         .hasMessageContaining("refused the credentials").hasMessageContaining("REDIS_PASSWORD");
-    assertThat(RedisErrors.rootMessage(init)).contains("WRONGPASS");
+    assertThat(FeatureStoreException.withRootCause(init)).contains("WRONGPASS");
+  }
+
+  @Test
+  void shouldNotRepeatARootCauseThatTheMessageAlreadyCarries() {
+    JedisDataException oom = new JedisDataException("OOM command not allowed when used memory > 'maxmemory'.");
+    StoreUnavailableException wrapped = new StoreUnavailableException("HSET of fs:user:u1: " + oom.getMessage(), oom);
+
+    assertThat(FeatureStoreException.withRootCause(wrapped)).isEqualTo(wrapped.getMessage());
   }
 }

@@ -2,6 +2,7 @@ package io.featurestore.serving;
 
 import io.featurestore.core.StoreRejectedException;
 import io.featurestore.core.StoreUnavailableException;
+import io.featurestore.core.FeatureStoreException;
 import io.featurestore.core.InvalidInputException;
 import io.featurestore.core.UnknownFeatureException;
 import io.javalin.config.RoutesConfig;
@@ -117,7 +118,7 @@ final class ApiErrors {
     });
     routes.exception(StoreUnavailableException.class, (e, ctx) -> {
       metrics.redisConnectionError();
-      unavailableLog.log(e, "Redis unavailable, answering 503: " + rootMessage(e));
+      unavailableLog.log(e, "Redis unavailable, answering 503: " + FeatureStoreException.withRootCause(e));
       unavailable(json, ctx, e);
     });
     routes.exception(StoreRejectedException.class, (e, ctx) -> {
@@ -130,7 +131,7 @@ final class ApiErrors {
 
   private static void unavailable(Json json, Context ctx, Exception e) {
     ctx.header("Retry-After", "1");
-    send(json, ctx, 503, "Redis is unavailable: " + rootMessage(e), Map.of("retryable", true));
+    send(json, ctx, 503, "Redis is unavailable: " + FeatureStoreException.withRootCause(e), Map.of("retryable", true));
   }
 
   private static void internal(Json json, Context ctx, Exception e) {
@@ -154,15 +155,5 @@ final class ApiErrors {
 
   private static String snakeCase(String key) {
     return key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
-  }
-
-  static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String top = String.valueOf(e.getMessage());
-    return root == e || root.getMessage() == null || top.contains(root.getMessage())
-        ? top : top + " (" + root.getMessage() + ")";
   }
 }

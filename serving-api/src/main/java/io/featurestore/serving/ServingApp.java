@@ -159,7 +159,7 @@ public final class ServingApp {
       json.send(ctx, 503, body);
     } catch (FeatureStoreException e) {
       body.put("status", "DOWN");
-      body.put("error", "Redis unreachable: " + ApiErrors.rootMessage(e));
+      body.put("error", "Redis unreachable: " + FeatureStoreException.withRootCause(e));
       json.send(ctx, 503, body);
     }
   }

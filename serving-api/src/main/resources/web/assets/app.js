@@ -515,7 +515,8 @@
     keyNote.append(el('code', null, data.key), ' · key TTL ',
       data.key_ttl_seconds !== undefined ? ttlNode(data.key_ttl_seconds, 0) : 'none',
       ' · colours: ', el('span', { class: 'src src-batch' }, 'batch'), ' ', el('span', { class: 'src src-stream' }, 'stream'),
-      data.missing.length ? ' · absent: ' + data.missing.join(', ') : '');
+      data.missing.length ? ' · absent: ' + data.missing.join(', ') : '',
+      data.fields_not_shown ? ' · ' + data.fields_not_shown + ' more fields not shown (too many: only the registry\'s)' : '');
   }
 
   // ------------------------------------------------------------------ stream processor

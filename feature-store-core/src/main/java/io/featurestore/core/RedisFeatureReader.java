@@ -282,13 +282,17 @@ final class RedisFeatureReader implements FeatureReader {
   @SuppressWarnings("unchecked")
   private Optional<EntityInspection> inspect(FeatureRegistry view, String entityId) {
     String key = view.keyOf(entityId);
-    List<Object> reply = RedisErrors.call("inspecting " + key, () -> (List<Object>) inspect.eval(List.of(key), List.of()));
+    List<String> args = new ArrayList<>();
+    args.add(Integer.toString(EntityInspection.MAX_FIELDS_SHOWN));
+    args.addAll(view.featureNames());
+    List<Object> reply = RedisErrors.call("inspecting " + key, () -> (List<Object>) inspect.eval(List.of(key), args));
     if (reply.isEmpty()) {
       return Optional.empty();
     }
     List<Object> flat = (List<Object>) reply.get(0);
     List<Object> ttls = (List<Object>) reply.get(1);
     long keyTtl = (Long) reply.get(2);
+    long fieldCount = (Long) reply.get(3);
     Map<String, String> fields = new TreeMap<>();
     Map<String, Long> ttlByField = new LinkedHashMap<>();
     for (int i = 0; i + 1 < flat.size(); i += 2) {
@@ -309,7 +313,7 @@ final class RedisFeatureReader implements FeatureReader {
       orderedTtls.put(e.getKey(), ttlByField.get(e.getKey()));
     }
     return Optional.of(new EntityInspection(entityId, key, values, orderedTtls,
-        keyTtl >= 0 ? OptionalLong.of(keyTtl) : OptionalLong.empty()));
+        keyTtl >= 0 ? OptionalLong.of(keyTtl) : OptionalLong.empty(), fieldCount));
   }
 
   @Override

@@ -40,6 +40,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class RegistryParser {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+  /** One hash holds an entity's features: a streaming write and an inspection handle them in one script. */
+  static final int MAX_FEATURES_PER_ENTITY = 1000;
   private static final Pattern WINDOW = Pattern.compile("(-?[0-9]{1,12})([smhd])");
   private static final Set<String> TOP_KEYS = Set.of("entity", "entities", "batch_ttl_seconds", "stream_ttl_seconds",
       "features", "services");
@@ -95,10 +97,15 @@ final class RegistryParser {
     List<FeatureDefinition> features = new ArrayList<>();
     Set<FeatureRef> refs = new HashSet<>();
     Map<String, FeatureDefinition> firstKeyed = new HashMap<>();
+    Map<String, Integer> perEntity = new HashMap<>();
     for (Node item : sequence(featuresNode, "features")) {
       FeatureDefinition f = feature(item, entitiesByName, entities.get(0), legacy);
       if (!refs.add(f.ref())) {
         throw error(item, "feature '" + f.name() + "' is defined twice in entity '" + f.entity() + "'");
+      }
+      if (perEntity.merge(f.entity(), 1, Integer::sum) > MAX_FEATURES_PER_ENTITY) {
+        throw error(item, "entity '" + f.entity() + "' declares more than " + MAX_FEATURES_PER_ENTITY
+            + " features (the limit keeps every write and inspection of its hash bounded)");
       }
       requireOneKeyField(item, f, firstKeyed);
       features.add(f);

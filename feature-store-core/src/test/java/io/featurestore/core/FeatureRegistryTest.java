@@ -164,6 +164,22 @@ class FeatureRegistryTest {
   }
 
   @Test
+  void shouldRefuseMoreThanAThousandFeaturesForOneEntity() {
+    int max = RegistryParser.MAX_FEATURES_PER_ENTITY;
+    assertThat(parse(withMoreFeatures(max - 2)).features()).as("VALID has two").hasSize(max);
+    assertThatThrownBy(() -> parse(withMoreFeatures(max - 1)))
+        .hasMessageContaining("entity 'user' declares more than 1000 features");
+  }
+
+  private static String withMoreFeatures(int count) {
+    StringBuilder more = new StringBuilder();
+    for (int i = 0; i < count; i++) {
+      more.append("  - name: f").append(i).append("\n    type: int\n    source: batch\n");
+    }
+    return VALID.replace("features:\n", "features:\n" + more);
+  }
+
+  @Test
   void shouldNameAMissingKey() {
     assertThatThrownBy(() -> parse(VALID.replace("stream_ttl_seconds: 10\n", "")))
         .hasMessageContaining("missing required key 'stream_ttl_seconds'");

@@ -545,7 +545,31 @@ abstract class FeatureStoreContract {
     assertThat(inspection.fieldTtlSeconds().get("country_iso")).isEqualTo(-1L);
     assertThat(inspection.fieldTtlSeconds().get("tx_count_5m")).isBetween(110L, 120L);
     assertThat(inspection.keyTtlSeconds().orElseThrow()).isBetween(990L, 1000L);
+    assertThat(inspection.fieldCount()).isEqualTo(8);
+    assertThat(inspection.fieldsNotShown()).isZero();
     assertThat(store.reader().inspect("nobody")).isEmpty();
+  }
+
+  @Test
+  void shouldInspectOnlyTheRegistrysFeaturesOfAHashOfTooManyFields() {
+    load("u1");
+    store.streamingWriter().writeStreaming(StreamingUpdate.set("u1", Map.of("tx_count_5m", 3L)));
+    // More fields than a Lua script may unpack (8,000), written by something else.
+    Map<String, String> foreign = new LinkedHashMap<>();
+    IntStream.range(0, 10_000).forEach(i -> foreign.put("f" + i, "x"));
+    raw.hset(key("u1"), foreign);
+
+    EntityInspection inspection = store.reader().inspect("u1").orElseThrow();
+
+    assertThat(inspection.values()).containsEntry("country_iso", "DE").containsEntry("tx_count_5m", 3L).hasSize(7);
+    assertThat(inspection.fieldTtlSeconds().get("tx_count_5m")).isPositive();
+    assertThat(inspection.fieldCount()).isEqualTo(10_007);
+    assertThat(inspection.fieldsNotShown()).isEqualTo(10_000);
+
+    raw.hdel(key("u1"), foreign.keySet().stream().skip(EntityInspection.MAX_FIELDS_SHOWN - 7).toArray(String[]::new));
+    EntityInspection atTheLimit = store.reader().inspect("u1").orElseThrow();
+    assertThat(atTheLimit.values()).as("every field, up to the limit").hasSize(EntityInspection.MAX_FIELDS_SHOWN);
+    assertThat(atTheLimit.fieldsNotShown()).isZero();
   }
 
   @Test

@@ -265,11 +265,12 @@ final class FeatureEndpoints {
   /**
    * Everything stored for one entity: typed values (raw strings for fields the registry does
    * not know), the TTL of each field that has one, the key TTL, and the registry's features
-   * that are absent.
+   * that are absent; in a hash of more than {@link EntityInspection#MAX_FIELDS_SHOWN} fields, only
+   * the registry's features, and how many fields are not shown.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record InspectionView(String entityId, String key, Map<String, Object> features, Map<String, Long> ttlSeconds,
-      Long keyTtlSeconds, List<String> missing, List<String> unknownFields) {
+      Long keyTtlSeconds, List<String> missing, List<String> unknownFields, Long fieldsNotShown) {
 
     static InspectionView of(EntityInspection inspection, FeatureRegistry registry) {
       Map<String, Long> ttls = new LinkedHashMap<>();
@@ -291,7 +292,8 @@ final class FeatureEndpoints {
         }
       }
       return new InspectionView(inspection.entityId(), inspection.key(), inspection.values(), ttls,
-          inspection.keyTtlSeconds().isPresent() ? inspection.keyTtlSeconds().getAsLong() : null, missing, unknown);
+          inspection.keyTtlSeconds().isPresent() ? inspection.keyTtlSeconds().getAsLong() : null, missing, unknown,
+          inspection.fieldsNotShown() > 0 ? inspection.fieldsNotShown() : null);
     }
   }
 

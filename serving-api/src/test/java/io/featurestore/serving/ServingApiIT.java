@@ -261,6 +261,27 @@ class ServingApiIT {
   }
 
   @Test
+  void shouldInspectOnlyTheRegistrysFeaturesOfAHashOfTooManyFieldsAndSaySo(RedisEndpoint redis) {
+    try (RedisClient raw = RedisClient.create(redis.url())) {
+      Map<String, String> fields = new java.util.HashMap<>();
+      IntStream.range(0, 20_000).forEach(i -> fields.put("junk" + i, "x"));
+      fields.put("country_iso", "NL");
+      raw.hset(PREFIX + "u0779", fields);
+      try {
+        HttpResponse<String> response = get("/v1/entities/u0779");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode body = json(response);
+        assertThat(body.path("features").path("country_iso").asText()).isEqualTo("NL");
+        assertThat(body.path("features").size()).isEqualTo(1);
+        assertThat(body.path("fields_not_shown").asLong()).isEqualTo(20_000);
+        assertThat(json(get("/v1/entities/u0001")).has("fields_not_shown")).isFalse();
+      } finally {
+        raw.del(PREFIX + "u0779");
+      }
+    }
+  }
+
+  @Test
   void shouldReadAServiceWithFreshness() {
     JsonNode results = json(post("/v1/features/batch",
         "{\"entity_ids\":[\"u0001\",\"u0004\"],\"service\":\"fraud_scoring_v1\",\"freshness\":true}")).path("results");

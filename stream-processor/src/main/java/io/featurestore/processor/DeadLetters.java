@@ -11,6 +11,21 @@ public final class DeadLetters {
   public static final String SOURCE_TOPIC = "fs.dlq.source.topic";
   public static final String SOURCE_PARTITION = "fs.dlq.source.partition";
   public static final String SOURCE_OFFSET = "fs.dlq.source.offset";
+  /**
+   * Present when the dead letter carries only the start of the record's value (or key): the
+   * original's length in bytes. The original stays on its source topic (topic, partition, offset).
+   */
+  public static final String VALUE_BYTES = "fs.dlq.value.bytes";
+  public static final String KEY_BYTES = "fs.dlq.key.bytes";
+  /**
+   * The most bytes of key, value and headers a dead letter carries: under the producer's
+   * default request limit (1 MiB) with room for the batch's framing. A record as large as the
+   * broker accepts would otherwise not fit once the reason is added, and fail its task at every
+   * retry.
+   */
+  static final int MAX_BYTES = 1_000_000;
+  /** A reason longer than this (it may quote the record's key) is cut. */
+  static final int MAX_REASON_CHARS = 1_000;
 
   private DeadLetters() {}
 }

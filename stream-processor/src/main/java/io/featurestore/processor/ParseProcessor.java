@@ -5,6 +5,7 @@ import io.featurestore.events.EventJson;
 import io.featurestore.events.InvalidEventException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BiFunction;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -76,14 +77,48 @@ final class ParseProcessor implements Processor<byte[], byte[], Object, Object> 
     Headers headers = record.headers();
     RecordMetadata origin = context.recordMetadata().orElse(null);
     headers.add(DeadLetters.CODE, utf8(code));
-    headers.add(DeadLetters.REASON, utf8(reason));
+    headers.add(DeadLetters.REASON, utf8(reason.length() <= DeadLetters.MAX_REASON_CHARS ? reason
+        : reason.substring(0, DeadLetters.MAX_REASON_CHARS) + "…"));
     if (origin != null) {
       headers.add(DeadLetters.SOURCE_TOPIC, utf8(origin.topic()));
       headers.add(DeadLetters.SOURCE_PARTITION, utf8(Integer.toString(origin.partition())));
       headers.add(DeadLetters.SOURCE_OFFSET, utf8(Long.toString(origin.offset())));
     }
+    byte[] key = record.key();
+    byte[] value = record.value();
+    if (size(key) + size(value) + size(headers) > DeadLetters.MAX_BYTES) {
+      // Too large to produce once the reason is added: the start of it, and its length; the
+      // whole record stays on its source topic at the offset in the headers.
+      if (size(key) + size(headers) > DeadLetters.MAX_BYTES / 2) {
+        for (Header h : headers.toArray()) {
+          if (!h.key().startsWith("fs.dlq.")) {
+            headers.remove(h.key()); // the producer's own headers, too large to keep
+          }
+        }
+        if (size(key) > 256) {
+          headers.add(DeadLetters.KEY_BYTES, utf8(Integer.toString(key.length)));
+          key = java.util.Arrays.copyOf(key, 256);
+        }
+      }
+      if (value != null) {
+        headers.add(DeadLetters.VALUE_BYTES, utf8(Integer.toString(value.length)));
+        value = java.util.Arrays.copyOf(value, Math.max(0, DeadLetters.MAX_BYTES - size(key) - size(headers)));
+      }
+    }
     metrics.deadLettered(origin == null ? type : origin.topic());
-    context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers));
+    context.forward(new Record<Object, Object>(key, value, record.timestamp(), headers));
+  }
+
+  private static int size(byte[] bytes) {
+    return bytes == null ? 0 : bytes.length;
+  }
+
+  private static int size(Headers headers) {
+    int total = 0;
+    for (Header h : headers) {
+      total += h.key().length() * 3 + size(h.value()) + 8; // a key's UTF-8 length is at most 3 bytes a char; varints
+    }
+    return total;
   }
 
   private static byte[] utf8(String s) {

@@ -173,6 +173,38 @@ class FeatureTopologyTest {
   }
 
   @Test
+  void shouldCutADeadLetterTooLargeToProduceAndSayHowLargeTheOriginalWas() {
+    byte[] hugeKey = "k".repeat(600_000).getBytes(StandardCharsets.UTF_8);
+    byte[] hugeValue = "v".repeat(900_000).getBytes(StandardCharsets.UTF_8);
+    org.apache.kafka.common.header.internals.RecordHeaders producerHeaders =
+        new org.apache.kafka.common.header.internals.RecordHeaders();
+    producerHeaders.add("trace", new byte[1000]);
+    h.logins.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(hugeKey, hugeValue, producerHeaders,
+        java.time.Instant.ofEpochMilli(T0)));
+    h.transactions.pipeInput(bytes("u1"), "v".repeat(1_040_000).getBytes(StandardCharsets.UTF_8), T0);
+    h.transactions.pipeInput(bytes("u1"), bytes("{not json"), T0);
+    h.transaction("u1", T0); // the processor keeps going
+    h.advance(Duration.ofMillis(100));
+
+    List<TestRecord<byte[], byte[]>> dead = h.dlq.readRecordsToList();
+    assertThat(dead).hasSize(3);
+    TestRecord<byte[], byte[]> both = dead.get(0);
+    assertThat(header(both.headers(), DeadLetters.KEY_BYTES)).isEqualTo("600000");
+    assertThat(header(both.headers(), DeadLetters.VALUE_BYTES)).isEqualTo("900000");
+    assertThat(both.key()).hasSize(256);
+    assertThat(both.headers().lastHeader("trace")).as("the producer's headers go when the key is that large").isNull();
+    assertThat(header(both.headers(), DeadLetters.REASON)).hasSizeLessThanOrEqualTo(DeadLetters.MAX_REASON_CHARS + 1);
+    assertThat(header(both.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo(Topics.LOGIN);
+    TestRecord<byte[], byte[]> value = dead.get(1);
+    assertThat(header(value.headers(), DeadLetters.VALUE_BYTES)).isEqualTo("1040000");
+    assertThat(value.value().length + value.key().length).isLessThanOrEqualTo(DeadLetters.MAX_BYTES);
+    assertThat(new String(value.key(), StandardCharsets.UTF_8)).isEqualTo("u1");
+    assertThat(dead.get(2).headers().lastHeader(DeadLetters.VALUE_BYTES)).as("a small one is kept whole").isNull();
+    assertThat(new String(dead.get(2).value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
+    assertThat(tx("u1")).isEqualTo(1);
+  }
+
+  @Test
   void shouldDeadLetterAnAmountSoLargeThatTheSumsWouldOverflow() {
     h.transaction("u1", T0, "1e400", "m0001");
     h.transaction("u1", T0, "12.5", "m0001");

@@ -159,6 +159,24 @@ class HostileInputIT {
   }
 
   @Test
+  void shouldDeadLetterARecordAsLargeAsTheBrokerTakesAndKeepServing() {
+    start();
+    String user = uniqueUser("huge-");
+    // As large as the producer's default request limit lets through (1 MiB), and not an event.
+    byte[] value = new byte[1_048_576 - 200];
+    java.util.Arrays.fill(value, (byte) 'x');
+    send(Topics.TRANSACTION, user, value);
+
+    ConsumerRecord<byte[], byte[]> dead = deadLetterFor(user);
+    assertThat(header(dead, DeadLetters.CODE)).isEqualTo(DeadLetters.INVALID);
+    assertThat(header(dead, DeadLetters.SOURCE_TOPIC)).isEqualTo(Topics.TRANSACTION);
+    assertThat(header(dead, DeadLetters.VALUE_BYTES)).as("the original's length").isEqualTo(Integer.toString(value.length));
+    assertThat(dead.value().length).isLessThanOrEqualTo(DeadLetters.MAX_BYTES).isGreaterThan(900_000);
+    assertThat(dead.value()).as("the start of the original").containsOnly((byte) 'x');
+    assertEveryPartitionServes("after-huge-");
+  }
+
+  @Test
   void shouldDropOnlyTheWriteOfAUserWhoseKeyHasAnotherTypeAndServeEveryoneElse() {
     StreamProcessorApp app = start();
     String victim = uniqueUser("wrongtype-");

@@ -4,6 +4,7 @@ import io.featurestore.core.FeatureDefinition;
 import io.featurestore.core.FeatureRegistry;
 import io.featurestore.core.FeatureSource;
 import io.featurestore.core.FeatureType;
+import io.featurestore.core.InvalidInputException;
 import io.featurestore.core.StreamAggregation;
 import io.featurestore.core.StreamAggregation.Aggregate;
 import io.featurestore.events.Event;
@@ -39,8 +40,9 @@ final class DeclaredFeatures {
   /**
    * Compiles every streaming declaration of the registry.
    *
-   * @throws IllegalArgumentException when the processor cannot compute what the registry
-   *     declares (one entity's features reading its id from two event fields)
+   * @throws InvalidInputException when the processor cannot compute what the registry declares
+   *     (one entity's features reading its id from two event fields, windows whose state could
+   *     outgrow a changelog record)
    */
   static DeclaredFeatures of(FeatureRegistry registry) {
     Map<String, List<FeatureDefinition>> byEntity = new LinkedHashMap<>();
@@ -50,11 +52,15 @@ final class DeclaredFeatures {
       }
     }
     if (byEntity.isEmpty()) {
-      throw new IllegalArgumentException("the feature registry " + registry.source()
+      throw new InvalidInputException("the feature registry " + registry.source()
           + " declares no streaming feature: the stream processor has nothing to compute");
     }
     List<Group> groups = new ArrayList<>();
-    byEntity.forEach((entity, features) -> groups.add(new Group(entity, features)));
+    try {
+      byEntity.forEach((entity, features) -> groups.add(new Group(entity, features)));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("the feature registry " + registry.source() + ": " + e.getMessage());
+    }
     return new DeclaredFeatures(groups);
   }
 
@@ -132,6 +138,9 @@ final class DeclaredFeatures {
   }
 
   /** Every streaming feature of one entity. */
+  /** The most bytes an entity's state may take at worst: under the producer's 1 MiB record limit, with room for its facts. */
+  static final long MAX_STATE_BYTES = 900_000;
+
   static final class Group {
     final String entity;
     /** The event field holding this entity's id. */
@@ -175,6 +184,7 @@ final class DeclaredFeatures {
         features.add(feature);
         windowFeatures.add(feature);
       }
+      requireBoundedState();
       List<Selector> lastSelectors = new ArrayList<>(lastFields.keySet());
       lastFields.forEach((selector, fields) -> lasts.add(new LastSlot(selector, List.copyOf(fields))));
       for (FeatureDefinition f : declared) {
@@ -183,6 +193,30 @@ final class DeclaredFeatures {
           features.add(new Feature(f.name(), f.type(), Aggregate.LAST,
               lastSelectors.indexOf(new Selector(a.from(), a.where())), a.field().orElseThrow()));
         }
+      }
+    }
+
+    /**
+     * An entity's state is one changelog record, which the producer sends only under 1 MiB: its
+     * windows, full, must fit in {@link #MAX_STATE_BYTES} however busy the entity is. A window
+     * must also cut into buckets of at most a hundredth of its length.
+     */
+    private void requireBoundedState() {
+      long worst = 0;
+      for (WindowSlot w : windows) {
+        long resolution = SlidingWindow.resolutionFor(w.widthMs());
+        if (resolution * 100 > w.widthMs()) {
+          throw new IllegalArgumentException("entity '" + entity + "': a window of "
+              + io.featurestore.core.StreamAggregation.windowText(java.time.Duration.ofMillis(w.widthMs()))
+              + " cannot be cut into equal buckets of whole seconds finer than a hundredth of it; use a rounder length");
+        }
+        worst += w.widthMs() / resolution * (w.withValues() ? 32 : 8);
+      }
+      if (worst > MAX_STATE_BYTES) {
+        throw new IllegalArgumentException("entity '" + entity + "': its " + windows.size() + " windows can hold up to "
+            + worst / 1000 + " KB of state for one busy " + entity + ", more than a changelog record takes ("
+            + MAX_STATE_BYTES / 1000 + " KB); declare fewer distinct windows (features of the same event type, filter, field"
+            + " and window share one; a count needs about a quarter of a sum, mean, min or max) or shorter ones");
       }
     }
 

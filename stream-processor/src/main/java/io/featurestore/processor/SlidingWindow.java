@@ -22,8 +22,11 @@ import java.util.Arrays;
  * are rescanned (O(buckets)) only when the bucket holding the extreme leaves the window.
  */
 final class SlidingWindow {
-  /** Most buckets of a window longer than a day (a day at 1 s). */
-  private static final long MAX_LONG_BUCKETS = 86_400;
+  /**
+   * Most buckets of any window: a full window with values is at most about 290 KB of state
+   * (9,000 × 32 bytes), so an entity's state fits a changelog record (1 MiB) with a few of them.
+   */
+  static final long MAX_BUCKETS = 9_000;
   private final long widthMs;
   private final long resolutionMs;
   private final long span;
@@ -67,29 +70,27 @@ final class SlidingWindow {
   }
 
   /**
-   * The bucket width for a window: 100 ms up to 15 minutes (at most 9,000 buckets), then the
-   * finest of 200 ms, 250 ms, 500 ms, 1 s that keeps a window within 9,000 buckets, 1 s up to a
-   * day (at most 86,400 buckets), and beyond a day the finest whole number of seconds that keeps
-   * it within 86,400 (7 d: 7 s, 30 d: 30 s), so that a long window cannot make a busy entity's
-   * state grow with its events. A window of odd length with no such divisor keeps 1 s.
+   * The bucket width for a window, so that no window has more than {@link #MAX_BUCKETS} buckets
+   * and a busy entity's state cannot grow with its events: 100 ms up to 15 minutes, then the
+   * finest of 200 ms, 250 ms, 500 ms, and beyond that the finest whole number of seconds that
+   * divides the window (1 h: 500 ms, 24 h: 10 s, 7 d: 70 s, 30 d: 288 s).
    */
   static long resolutionFor(long widthMs) {
     for (long candidate : new long[] {100, 200, 250, 500}) {
-      if (widthMs % candidate == 0 && widthMs / candidate <= 9_000) {
+      if (widthMs % candidate == 0 && widthMs / candidate <= MAX_BUCKETS) {
         return candidate;
       }
     }
     if (widthMs % 1000 != 0) {
-      return 100;
+      throw new IllegalArgumentException("a window longer than " + MAX_BUCKETS * 500 / 1000 + " s must be whole seconds, not "
+          + widthMs + " ms");
     }
     long seconds = widthMs / 1000;
-    long finest = (seconds + MAX_LONG_BUCKETS - 1) / MAX_LONG_BUCKETS;
-    for (long candidate = finest; candidate <= 2 * finest; candidate++) {
+    for (long candidate = (seconds + MAX_BUCKETS - 1) / MAX_BUCKETS; ; candidate++) {
       if (seconds % candidate == 0) {
-        return candidate * 1000;
+        return candidate * 1000; // at worst the whole window, for a prime number of seconds
       }
     }
-    return 1000;
   }
 
   long widthMs() {

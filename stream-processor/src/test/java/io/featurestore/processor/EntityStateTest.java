@@ -1,6 +1,7 @@
 package io.featurestore.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.featurestore.core.FeatureRegistry;
 import java.io.ByteArrayOutputStream;
@@ -58,6 +59,46 @@ class EntityStateTest {
     assertThat(back.highWater("events.login:3")).isEqualTo(17);
     assertThat(back.highWater("events.transaction:3")).isEqualTo(42);
     assertThat(back.highWater("events.transaction:4")).isEqualTo(-1);
+  }
+
+  @Test
+  void shouldKeepTheStateOfAnEntityBusyInEveryBucketOfEveryWindowWithinAChangelogRecord() {
+    // A card-testing bot: events in every bucket of every window, the 24-hour one included.
+    EntityState s = new EntityState(user);
+    long now = 10 * 86_400_000L;
+    for (SlidingWindow w : s.windows) {
+      for (long ts = now - w.widthMs() + w.resolutionMs(); ts <= now; ts += w.resolutionMs()) {
+        w.add(ts, 1_234.5678 + ts % 97);
+      }
+      assertThat((long) w.size()).isEqualTo(w.widthMs() / w.resolutionMs()).isLessThanOrEqualTo(SlidingWindow.MAX_BUCKETS);
+    }
+    byte[] written = EntityState.serde(user).serializer().serialize("t", s);
+
+    assertThat(written.length).as("the producer sends a changelog record only under 1 MiB")
+        .isLessThan((int) DeclaredFeatures.MAX_STATE_BYTES);
+  }
+
+  @Test
+  void shouldRefuseDeclarationsWhoseStateCouldOutgrowAChangelogRecordOrWhoseWindowCannotBeCut() {
+    StringBuilder many = new StringBuilder();
+    for (String field : new String[] {"amount"}) {
+      for (String window : new String[] {"1h", "2h", "3h", "4h", "5h"}) {
+        many.append("  - {name: tx_max_").append(window).append(", type: double, source: stream, from: transaction,"
+            + " aggregate: max, field: ").append(field).append(", window: ").append(window).append("}\n");
+      }
+    }
+    assertThatThrownBy(() -> DeclaredFeatures.of(registryWith(many.toString())))
+        .hasMessageContaining("many.yaml: entity 'user': its 5 windows can hold up to 1152 KB of state")
+        .hasMessageContaining("declare fewer distinct windows");
+    assertThatThrownBy(() -> DeclaredFeatures.of(registryWith("  - {name: tx_count_odd, type: int, source: stream,"
+        + " from: transaction, aggregate: count, window: 86413s}\n")))
+        .hasMessageContaining("a window of 86413s cannot be cut into equal buckets");
+  }
+
+  private static FeatureRegistry registryWith(String features) {
+    return FeatureRegistry.parse(new StringReader(String.join("\n",
+        "entities: [{name: user, key_prefix: 'fs:user:', id_pattern: '[a-z0-9]+'}]",
+        "batch_ttl_seconds: 10", "stream_ttl_seconds: 5", "features:", features)), "many.yaml");
   }
 
   @Test

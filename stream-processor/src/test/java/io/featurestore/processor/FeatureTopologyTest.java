@@ -289,11 +289,11 @@ class FeatureTopologyTest {
     DeclaredFeatures.Group user = DeclaredFeatures.of(h.registry).groups().get(0);
     byte[] stored = EntityState.serde(user).serializer().serialize("t", store.get("hot"));
     // Four windows over the same 4 minutes: 5m at 100 ms (2,401 buckets), 15m at 100 ms (failed
-    // logins: empty), 1h at 500 ms (481 buckets) and 24h at 1 s (241 buckets), each bounded by
+    // logins: empty), 1h at 500 ms (481 buckets) and 24h at 10 s (25 buckets), each bounded by
     // its window and resolution, not by the 20,000 events.
     assertThat(store.get("hot").windows[0].size()).isLessThanOrEqualTo(2_401);
     assertThat(store.get("hot").windows[2].size()).isLessThanOrEqualTo(481);
-    assertThat(store.get("hot").windows[3].size()).isLessThanOrEqualTo(241);
+    assertThat(store.get("hot").windows[3].size()).isLessThanOrEqualTo(25);
     assertThat(stored.length).as("bytes for 20,000 events").isLessThan(40_000);
   }
 

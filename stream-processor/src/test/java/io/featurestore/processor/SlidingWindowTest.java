@@ -108,15 +108,16 @@ class SlidingWindowTest {
     assertThat(SlidingWindow.resolutionFor(300_000)).isEqualTo(100);
     assertThat(SlidingWindow.resolutionFor(900_000)).isEqualTo(100);
     assertThat(SlidingWindow.resolutionFor(3_600_000)).isEqualTo(500);
-    assertThat(SlidingWindow.resolutionFor(86_400_000)).isEqualTo(1000);
-    assertThat(SlidingWindow.resolutionFor(7 * 86_400_000L)).as("7 d").isEqualTo(7_000);
-    assertThat(SlidingWindow.resolutionFor(30 * 86_400_000L)).as("30 d").isEqualTo(30_000);
-    assertThat(SlidingWindow.resolutionFor(90_000_000)).as("25 h").isEqualTo(2_000);
-    assertThat(SlidingWindow.resolutionFor(3650 * 86_400_000L) / 1000).as("10 years, in s").isEqualTo(3650);
-    assertThat(SlidingWindow.resolutionFor(86_413_000)).as("86,413 s: no divisor from 2 to 4 s").isEqualTo(1000);
-    for (long days = 2; days <= 400; days++) {
-      long width = days * 86_400_000L;
-      assertThat(width / SlidingWindow.resolutionFor(width)).as("%d d", days).isLessThanOrEqualTo(86_400);
+    assertThat(SlidingWindow.resolutionFor(86_400_000)).as("24 h").isEqualTo(10_000);
+    assertThat(SlidingWindow.resolutionFor(7 * 86_400_000L)).as("7 d").isEqualTo(70_000);
+    assertThat(SlidingWindow.resolutionFor(30 * 86_400_000L)).as("30 d").isEqualTo(288_000);
+    assertThat(SlidingWindow.resolutionFor(90_000_000)).as("25 h").isEqualTo(10_000);
+    assertThat(SlidingWindow.resolutionFor(3650 * 86_400_000L) / 1000).as("10 years, in s").isEqualTo(35_040);
+    assertThat(SlidingWindow.resolutionFor(86_413_000)).as("86,413 s, a prime: one bucket").isEqualTo(86_413_000);
+    for (long minutes = 1; minutes <= 400 * 1440L; minutes += 37) {
+      long width = minutes * 60_000;
+      assertThat(width % SlidingWindow.resolutionFor(width)).isZero();
+      assertThat(width / SlidingWindow.resolutionFor(width)).as("%d min", minutes).isLessThanOrEqualTo(SlidingWindow.MAX_BUCKETS);
     }
   }
 }

@@ -137,10 +137,10 @@ final class DeclaredFeatures {
     }
   }
 
-  /** Every streaming feature of one entity. */
   /** The most bytes an entity's state may take at worst: under the producer's 1 MiB record limit, with room for its facts. */
   static final long MAX_STATE_BYTES = 900_000;
 
+  /** Every streaming feature of one entity. */
   static final class Group {
     final String entity;
     /** The event field holding this entity's id. */
@@ -207,7 +207,7 @@ final class DeclaredFeatures {
         long resolution = SlidingWindow.resolutionFor(w.widthMs());
         if (resolution * 100 > w.widthMs()) {
           throw new IllegalArgumentException("entity '" + entity + "': a window of "
-              + io.featurestore.core.StreamAggregation.windowText(java.time.Duration.ofMillis(w.widthMs()))
+              + StreamAggregation.windowText(java.time.Duration.ofMillis(w.widthMs()))
               + " cannot be cut into equal buckets of whole seconds finer than a hundredth of it; use a rounder length");
         }
         worst += w.widthMs() / resolution * (w.withValues() ? 32 : 8);

@@ -35,6 +35,11 @@ public record FeatureVector(String entityId, boolean found, Map<String, Object> 
     this(entityId, found, values, missing, ttlSeconds, keyTtlSeconds, Optional.empty());
   }
 
+  /** True when nothing of this entity could be read (its key holds another type than a hash): see {@code error}. */
+  public boolean unreadableKey() {
+    return error.isPresent() && !found;
+  }
+
   /** An entity that could not be read, and why. */
   public static FeatureVector unreadable(String entityId, List<String> requested, String error) {
     return new FeatureVector(entityId, false, Map.of(), requested, Map.of(), OptionalLong.empty(), Optional.of(error));

@@ -206,7 +206,7 @@ final class RedisFeatureReader implements FeatureReader {
       Map<String, Object> present = new LinkedHashMap<>();
       List<String> missing = new ArrayList<>();
       Map<String, Long> ttls = new LinkedHashMap<>();
-      List<String> invalid = new ArrayList<>();
+      List<String> invalid = null; // made only for a value of another type: this runs for every entity read
       for (int f = 0; f < fields.length; f++) {
         String wire = raw.get(f);
         if (wire == null) {
@@ -219,6 +219,7 @@ final class RedisFeatureReader implements FeatureReader {
         } catch (IllegalArgumentException e) {
           // Written by something else: served as missing, never as a value of another type.
           missing.add(fields[f]);
+          invalid = invalid == null ? new ArrayList<>() : invalid;
           invalid.add("feature '" + fields[f] + "' (" + feature.type().registryName() + "): " + e.getMessage());
           continue;
         }
@@ -227,9 +228,9 @@ final class RedisFeatureReader implements FeatureReader {
         }
       }
       OptionalLong keyTtl = freshness && keyTtls.get(i) >= 0 ? OptionalLong.of(keyTtls.get(i)) : OptionalLong.empty();
-      Optional<String> error = invalid.isEmpty() ? Optional.empty()
+      Optional<String> error = invalid == null ? Optional.empty()
           : Optional.of(keys.get(i) + ": " + String.join("; ", invalid) + "; served as missing");
-      out.add(new FeatureVector(entityIds.get(i), !present.isEmpty() || !invalid.isEmpty() || exists[i], present, missing,
+      out.add(new FeatureVector(entityIds.get(i), !present.isEmpty() || invalid != null || exists[i], present, missing,
           ttls, keyTtl, error));
     }
     return out;

@@ -146,7 +146,6 @@ final class RedisStreamingWriter implements StreamingWriter {
     }
   }
 
-
   /** The single-entity view of the update's entity (the registry's first when it names none). */
   private FeatureRegistry entityView(StreamingUpdate update) {
     if (update.entity() == null) {

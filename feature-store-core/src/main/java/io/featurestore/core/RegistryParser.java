@@ -42,6 +42,8 @@ final class RegistryParser {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
   /** One hash holds an entity's features: a streaming write and an inspection handle them in one script. */
   static final int MAX_FEATURES_PER_ENTITY = 1000;
+  /** The longest window: a rebuild rereads that much of the input, and milliseconds of it must fit a long. */
+  static final Duration MAX_WINDOW = Duration.ofDays(3650);
   private static final Pattern WINDOW = Pattern.compile("(-?[0-9]{1,12})([smhd])");
   private static final Set<String> TOP_KEYS = Set.of("entity", "entities", "batch_ttl_seconds", "stream_ttl_seconds",
       "features", "services");
@@ -433,7 +435,11 @@ final class RegistryParser {
       case "h" -> ChronoUnit.HOURS;
       default -> ChronoUnit.DAYS;
     };
-    return Duration.of(amount, unit);
+    Duration window = Duration.of(amount, unit);
+    if (window.compareTo(MAX_WINDOW) > 0) {
+      throw error(node, what + ": window must be at most " + MAX_WINDOW.toDays() + "d, not '" + text + "'");
+    }
+    return window;
   }
 
   private RegistryException unknownField(Node node, String what, EventSchema schema, String field) {

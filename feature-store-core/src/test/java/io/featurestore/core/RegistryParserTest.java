@@ -167,6 +167,7 @@ class RegistryParserTest {
       "`    window: 5m\\n`|``|18|feature 'tx_count_5m': count needs a 'window' (like 30s, 5m, 1h, 7d)",
       "window: 5m|window: 0s|19|feature 'tx_count_5m': window must be > 0, not '0s'",
       "window: 5m|window: -5m|19|window must be > 0, not '-5m'",
+      "window: 5m|window: 999999999999d|19|window must be at most 3650d, not '999999999999d'",
       "window: 5m|window: 5 minutes|19|window '5 minutes' is not a duration like 30s, 5m, 1h, 7d",
       "window: 5m|window: 2w|19|window '2w' is not a duration",
       "`    field: device_id`|`    field: device_id\\n    window: 5m`|34|feature 'last_device_id': last takes no 'window'",

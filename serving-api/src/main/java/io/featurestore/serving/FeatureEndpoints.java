@@ -66,7 +66,7 @@ final class FeatureEndpoints {
 
     metrics.recordRead(registry.entityName(), vector);
     ctx.header(SERVER_TIMING, timing(storeNanos));
-    if (vector.error().isPresent() && !vector.found()) {
+    if (vector.unreadableKey()) {
       throw new StoreRejectedException(vector.error().get(), null); // the one entity asked for: 500, as any rejected read
     }
     if (!vector.found()) {

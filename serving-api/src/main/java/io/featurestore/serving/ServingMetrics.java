@@ -103,7 +103,7 @@ final class ServingMetrics {
       return;
     }
     found.increment();
-    if (vector.error().isPresent() && !vector.found()) {
+    if (vector.unreadableKey()) {
       return; // not read: no feature was a hit or a miss
     }
     Map<String, Counter> entityHits = hits.get(entity);

@@ -73,7 +73,9 @@ final class SlidingWindow {
    * The bucket width for a window, so that no window has more than {@link #MAX_BUCKETS} buckets
    * and a busy entity's state cannot grow with its events: 100 ms up to 15 minutes, then the
    * finest of 200 ms, 250 ms, 500 ms, and beyond that the finest whole number of seconds that
-   * divides the window (1 h: 500 ms, 24 h: 10 s, 7 d: 70 s, 30 d: 288 s).
+   * divides the window (1 h: 500 ms, 24 h: 10 s, 7 d: 70 s, 30 d: 288 s). A window with no such
+   * divisor among the next thousand (a prime number of seconds) is one bucket, which the
+   * processor refuses to declare.
    */
   static long resolutionFor(long widthMs) {
     for (long candidate : new long[] {100, 200, 250, 500}) {
@@ -86,11 +88,13 @@ final class SlidingWindow {
           + widthMs + " ms");
     }
     long seconds = widthMs / 1000;
-    for (long candidate = (seconds + MAX_BUCKETS - 1) / MAX_BUCKETS; ; candidate++) {
+    long finest = (seconds + MAX_BUCKETS - 1) / MAX_BUCKETS;
+    for (long candidate = finest; candidate < finest + 1000; candidate++) {
       if (seconds % candidate == 0) {
-        return candidate * 1000; // at worst the whole window, for a prime number of seconds
+        return candidate * 1000;
       }
     }
+    return widthMs; // bounded search: a registry window's length comes from its author
   }
 
   long widthMs() {

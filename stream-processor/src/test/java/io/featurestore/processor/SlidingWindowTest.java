@@ -114,6 +114,8 @@ class SlidingWindowTest {
     assertThat(SlidingWindow.resolutionFor(90_000_000)).as("25 h").isEqualTo(10_000);
     assertThat(SlidingWindow.resolutionFor(3650 * 86_400_000L) / 1000).as("10 years, in s").isEqualTo(35_040);
     assertThat(SlidingWindow.resolutionFor(86_413_000)).as("86,413 s, a prime: one bucket").isEqualTo(86_413_000);
+    assertThat(SlidingWindow.resolutionFor(315_359_981_000L)).as("a prime near 10 years: one bucket, found at once")
+        .isEqualTo(315_359_981_000L);
     for (long minutes = 1; minutes <= 400 * 1440L; minutes += 37) {
       long width = minutes * 60_000;
       assertThat(width % SlidingWindow.resolutionFor(width)).isZero();

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,6 +40,9 @@ public final class BulkLoadBenchmark implements Callable<Integer> {
       "412", "tx_count_7d", "14", "avg_amount_30d", "52.75", "chargeback_count_180d", "0");
   private static final double TARGET_RATIO = 0.55;
   private static final double TARGET_SECONDS = 4;
+  /** The CLI's own report of its load phase (after JVM start-up, parsing and connecting), whatever its locale. */
+  private static final Pattern CLI_REPORT = Pattern.compile("^loaded .* in [0-9.,]+ s \\(([0-9.,\\h]+) rows/s\\)",
+      Pattern.MULTILINE);
 
   @Option(names = "--users", converter = Numbers.Positive.class,
       description = "Synthetic users per run (default ${DEFAULT-VALUE}).")
@@ -103,7 +108,7 @@ public final class BulkLoadBenchmark implements Callable<Integer> {
       out.printf("in-process: FeatureStore.bulkLoad(SyntheticUsers.generate(%d, %d)), key TTL %d s, chunk %d, parallelism %d,"
           + " prefix %s%n%n", users, runs.seed, ttlSeconds, chunkSize, parallelism, keyPrefix);
       Table rates = new Table("run:6", "raw HSET/s:0", "CLI rows/s:0", "ratio:3", "wall s:2", "CLI us/row:2",
-          "in-proc. rows/s:0", "in-proc. ratio:3", "in-proc. wall s:2");
+          "CLI load rows/s:0", "load ratio:3", "in-proc. rows/s:0", "in-proc. ratio:3", "in-proc. wall s:2");
       rates.header(out);
       List<Run> results = new ArrayList<>();
       for (int i = 1; i <= runs.runs; i++) {
@@ -115,10 +120,12 @@ public final class BulkLoadBenchmark implements Callable<Integer> {
       double[] med = Stats.medians(rateRows);
       double perMillion = med[3] * 1_000_000 / users;
       out.println();
-      out.printf("median ratio materializer load / raw HSET : %.3f (target >= %.2f) %s%n", med[2], TARGET_RATIO,
-          Stats.verdict(med[2] >= TARGET_RATIO));
-      out.printf("materializer load of 1,000,000 users      : %.2f s%s (target <= %.0f s) %s%n", perMillion,
-          users == 1_000_000 ? "" : " (scaled from " + users + " users)", TARGET_SECONDS,
+      out.printf("median ratio materializer load / raw HSET, the load rate it reports : %.3f (target >= %.2f) %s%n", med[6],
+          TARGET_RATIO, Stats.verdict(med[6] >= TARGET_RATIO));
+      out.printf("the same from launch to exit, JVM start-up included                : %.3f (target >= %.2f) %s%n", med[2],
+          TARGET_RATIO, Stats.verdict(med[2] >= TARGET_RATIO));
+      out.printf("materializer load of 1,000,000 users, launch to exit              : %.2f s%s (target <= %.0f s) %s%n",
+          perMillion, users == 1_000_000 ? "" : " (scaled from " + users + " users)", TARGET_SECONDS,
           Stats.verdict(perMillion <= TARGET_SECONDS));
       out.println();
       out.println("where the CPU went in the raw HSET and the in-process phases:");
@@ -160,6 +167,11 @@ public final class BulkLoadBenchmark implements Callable<Integer> {
       }
     }
     double cliWall = (System.nanoTime() - launched) / 1e9;
+    Matcher report = CLI_REPORT.matcher(Files.readString(log));
+    if (!report.find()) {
+      throw new FeatureStoreException("materializer load did not report its rate: " + Files.readString(log));
+    }
+    double cliLoadRate = Double.parseDouble(report.group(1).replaceAll("[^0-9]", "")); // rounded to a row
     Files.deleteIfExists(log);
     verifyLoaded(store);
     redis.reset();
@@ -180,8 +192,8 @@ public final class BulkLoadBenchmark implements Callable<Integer> {
     double[] loadBusy = load0.busy(load1); // redis-server, this JVM, other
     double perRow = 1e6 / users;
     return new Run(
-        new double[] {rawRate, users / cliWall, users / cliWall / rawRate, cliWall, cliCpu * perRow, result.rowsPerSecond(),
-            result.rowsPerSecond() / rawRate, loadWall},
+        new double[] {rawRate, users / cliWall, users / cliWall / rawRate, cliWall, cliCpu * perRow, cliLoadRate,
+            cliLoadRate / rawRate, result.rowsPerSecond(), result.rowsPerSecond() / rawRate, loadWall},
         new double[] {raw0.used(raw1, 0) * perRow, load0.used(load1, 0) * perRow, load0.used(load1, 1) * perRow,
             rawBusy[0], rawBusy[1], rawBusy[3], loadBusy[0], loadBusy[1], loadBusy[2]});
   }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -11,15 +12,39 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
+import redis.clients.jedis.BuilderFactory;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.args.Rawable;
+import redis.clients.jedis.args.RawableFactory;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
 
 /**
  * {@link BulkLoader} on a {@link Keyspace}: HSET + EXPIRE per row, pipelined in bounded chunks
  * (one pipeline per node a chunk touches), every reply checked.
+ *
+ * <p>The commands are built from arguments encoded once where they can be: the batch features'
+ * names when the loader is made, the TTL once per load, a key once for both of its commands. A
+ * load of a million rows runs mostly in a JVM that has just started, so the client's work per row
+ * (and the JIT's work on it) competes with redis-server for the machine's cores.
  */
-record RedisBulkLoader(Keyspace keyspace, FeatureRegistry registry) implements BulkLoader {
+final class RedisBulkLoader implements BulkLoader {
+  private final Keyspace keyspace;
+  private final FeatureRegistry registry;
+  /** Each batch feature's name, encoded for the wire. */
+  private final Map<String, Rawable> fieldNames;
+
+  RedisBulkLoader(Keyspace keyspace, FeatureRegistry registry) {
+    this.keyspace = keyspace;
+    this.registry = registry;
+    Map<String, Rawable> names = new java.util.HashMap<>();
+    registry.features(FeatureSource.BATCH).forEach(f -> names.put(f.name(), RawableFactory.from(f.name())));
+    this.fieldNames = Map.copyOf(names);
+  }
+
   @Override
   public BulkLoadResult bulkLoad(Iterator<EntityRow> rows, long ttlSeconds, int chunkSize, int parallelism,
       LongConsumer progress) {
@@ -97,8 +122,7 @@ record RedisBulkLoader(Keyspace keyspace, FeatureRegistry registry) implements B
       throw new InvalidInputException("row for '" + row.entityId() + "' has no features");
     }
     for (String field : row.values().keySet()) {
-      FeatureDefinition f = registry.feature(field).orElse(null);
-      if (f == null || f.source() != FeatureSource.BATCH) {
+      if (!fieldNames.containsKey(field)) {
         throw new UnknownFeatureException("not a batch feature:", List.of(field),
             RedisFeatureStore.names(registry.features(FeatureSource.BATCH)));
       }
@@ -107,9 +131,15 @@ record RedisBulkLoader(Keyspace keyspace, FeatureRegistry registry) implements B
   }
 
   private Void writeChunk(List<EntityRow> chunk, List<String> keys, long ttlSeconds) {
+    Rawable ttl = RawableFactory.from(ttlSeconds);
     keyspace.pipelined(keys, (pipeline, key, i) -> {
-      Response<Long> hset = pipeline.hset(key, chunk.get(i).values());
-      Response<Long> expire = pipeline.expire(key, ttlSeconds);
+      Rawable rawKey = RawableFactory.from(key);
+      CommandArguments hsetArgs = new CommandArguments(Protocol.Command.HSET).key(rawKey);
+      // Every name is a batch feature's: requireBatchRow checked the row before it was queued.
+      chunk.get(i).values().forEach((name, value) -> hsetArgs.add(fieldNames.get(name)).add(RawableFactory.from(value)));
+      Response<Long> hset = pipeline.executeCommand(new CommandObject<>(hsetArgs, BuilderFactory.LONG));
+      Response<Long> expire = pipeline.executeCommand(new CommandObject<>(
+          new CommandArguments(Protocol.Command.EXPIRE).key(rawKey).add(ttl), BuilderFactory.LONG));
       return () -> {
         // Response.get() rethrows a per-command error with Redis' message. Only HSET can fail
         // with WRONGTYPE (EXPIRE applies to a key of any type), so its reply is read too.

@@ -20,7 +20,19 @@ public sealed interface Event permits LoginEvent, TransactionEvent {
    * {@link BigDecimal} (numbers) or a {@code Boolean}; {@code null} for a field this event type
    * does not have or that is absent.
    */
-  Object field(String name);
+  default Object field(String name) {
+    switch (name) {
+      case "user_id":
+        return userId();
+      case "ts":
+        return ts();
+      default:
+        return ownField(name);
+    }
+  }
+
+  /** A field of this event type's own (not {@code user_id} or {@code ts}), as {@link #field} gives it. */
+  Object ownField(String name);
 
   /**
    * A field in the canonical text form of registry filters: {@code true}/{@code false}, plain

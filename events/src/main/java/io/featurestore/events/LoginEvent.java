@@ -13,12 +13,8 @@ public record LoginEvent(String userId, long ts, String deviceId, String country
   }
 
   @Override
-  public Object field(String name) {
+  public Object ownField(String name) {
     switch (name) {
-      case "user_id":
-        return userId;
-      case "ts":
-        return ts;
       case "device_id":
         return deviceId;
       case "country":

@@ -16,12 +16,8 @@ public record TransactionEvent(String userId, long ts, BigDecimal amount, String
   }
 
   @Override
-  public Object field(String name) {
+  public Object ownField(String name) {
     switch (name) {
-      case "user_id":
-        return userId;
-      case "ts":
-        return ts;
       case "amount":
         return amount;
       case "currency":

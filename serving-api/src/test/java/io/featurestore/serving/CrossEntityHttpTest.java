@@ -1,5 +1,6 @@
 package io.featurestore.serving;
 
+import static io.featurestore.serving.InMemoryServer.assertBadRequest;
 import static io.featurestore.serving.InMemoryServer.json;
 import static io.featurestore.serving.InMemoryServer.texts;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,13 +45,6 @@ class CrossEntityHttpTest {
     List<String> out = new ArrayList<>();
     object.fieldNames().forEachRemaining(out::add);
     return out;
-  }
-
-  private static JsonNode assertBadRequest(Response response, String... messageParts) {
-    assertThat(response.code()).as(response.body().string()).isEqualTo(400);
-    JsonNode body = json(response);
-    assertThat(body.path("error").asText()).contains(messageParts);
-    return body;
   }
 
   // ---------------------------------------------------------------- GET /v1/features?user=…&merchant=…

@@ -1,5 +1,7 @@
 package io.featurestore.serving;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
@@ -107,6 +109,15 @@ final class InMemoryServer implements BeforeAllCallback, AfterAllCallback, Befor
     } catch (IOException e) {
       throw new UncheckedIOException("not JSON (HTTP " + response.code() + ")", e);
     }
+  }
+
+  /** Asserts a 400 with a JSON body whose {@code error} contains every part; returns the body. */
+  static JsonNode assertBadRequest(Response response, String... messageParts) {
+    assertThat(response.code()).as(response.body().string()).isEqualTo(400);
+    assertThat(response.headers().get("Content-Type")).anyMatch(v -> v.startsWith("application/json"));
+    JsonNode body = json(response);
+    assertThat(body.path("error").asText()).contains(messageParts);
+    return body;
   }
 
   static List<String> texts(JsonNode array) {

@@ -1,5 +1,6 @@
 package io.featurestore.serving;
 
+import static io.featurestore.serving.InMemoryServer.assertBadRequest;
 import static io.featurestore.serving.InMemoryServer.json;
 import static io.featurestore.serving.InMemoryServer.texts;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,12 +40,6 @@ class ServingHttpTest {
   /** The counter {@code fs_serving_redis_errors_total} of one kind, as /metrics shows it. */
   private static double redisErrors(String kind) {
     return server.metric("fs_serving_redis_errors_total{kind=\"" + kind + "\"}");
-  }
-
-  private static void assertBadRequest(Response response, String... messageParts) {
-    assertThat(response.code()).as(response.body().string()).isEqualTo(400);
-    assertThat(response.headers().get("Content-Type")).anyMatch(v -> v.startsWith("application/json"));
-    assertThat(json(response).path("error").asText()).contains(messageParts);
   }
 
   // ---------------------------------------------------------------- the store's answers and failures

@@ -74,6 +74,8 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
   private KeyValueStore<String, String> meta;
   /** Pre-commits to go before the rebuilt state's fingerprint is recorded; 0 when there is nothing to record. */
   private int fingerprintAfterCommits;
+  /** The rebuild in progress, read a slice per punctuation; null when there is none. */
+  private Rebuild rebuild;
   private final TopologySettings settings;
   private final SinkBuffers sinks;
   private final ProcessorMetrics metrics;
@@ -136,22 +138,19 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
     this.meta = context.getStateStore(DeclaredFeatures.metaStoreName(storeName));
     long now = context.currentSystemTimeMs();
     String builtWith = meta.get(FINGERPRINT);
-    if (!group.fingerprint().equals(builtWith)) {
-      if (retained != null && retained.hasCommittedInput()) {
-        rebuild(now, builtWith == null ? "its state has no record of the declarations it was built with"
-            : "its declarations changed");
-        // Recorded only once a commit has made the rebuilt state durable (the pre-commit after the
-        // one that writes it): a crash before then rebuilds again rather than resume from a state
-        // whose rebuilt part the changelog may not hold.
-        fingerprintAfterCommits = 2;
-      } else {
-        meta.put(FINGERPRINT, group.fingerprint());
-      }
-    }
     serverResets = sink.serverResets();
-    rewriteLiveEntities(now, "from restored state");
     lastCommitRequest = now;
     context.schedule(settings.flushInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    if (!group.fingerprint().equals(builtWith)) {
+      if (retained != null && retained.hasCommittedInput()) {
+        startRebuild(now, builtWith == null ? "its state has no record of the declarations it was built with"
+            : "its declarations changed");
+        continueRebuild(now);
+        return;
+      }
+      meta.put(FINGERPRINT, group.fingerprint());
+    }
+    rewriteLiveEntities(now, "from restored state");
   }
 
   @Override
@@ -159,9 +158,12 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
     Event event = record.value();
     long now = context.currentSystemTimeMs();
     String id = record.key();
+    Source source = sourceOf(record);
+    if (rebuild != null && source != null && rebuild.defer(source)) {
+      return;
+    }
     EntityState state = stateOf(id);
     String type = metricType(event);
-    Source source = sourceOf(record);
     if (source != null) {
       if (source.offset() <= state.highWater(source.partition())) {
         metrics.replaySkipped(group.entity, type);
@@ -175,7 +177,7 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
     }
     metrics.eventProcessed(group.entity, type);
     metrics.eventTime(event.ts());
-    if ((applied & (WINDOWS_CHANGED | LAST_CHANGED)) != 0) {
+    if ((applied & (WINDOWS_CHANGED | LAST_CHANGED)) != 0 && rebuild == null) {
       evaluate(id, state, now, event.ts(), (applied & LAST_CHANGED) != 0, false);
     } else {
       changed.put(id, state); // keep the advanced high-water offset
@@ -391,17 +393,24 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
   }
 
   /**
-   * Rebuilds this task's state of the group from the events the input topics retain, before
-   * anything is written to Redis: the state is emptied, every retained event of the task's
-   * entities that can still count (Kafka timestamp within the longest window, the future skew and,
-   * for "last" facts, one stream TTL, plus a minute) is applied with its source offset as the
-   * high-water mark, and normal processing then skips every record at or below it. A fact's
-   * event counts as processed at its Kafka timestamp (when it reached the broker), so a rebuilt
-   * fact expires as it would have. Each entity of a repartitioned group is rebuilt by the task
-   * of its repartition partition, from every partition of the input topics.
+   * Starts rebuilding this task's state of the group from the events the input topics retain,
+   * before anything is written to Redis: the state is emptied, and every retained event of the
+   * task's entities that can still count (Kafka timestamp within the longest window, the future
+   * skew and, for "last" facts, one stream TTL, plus a minute) is applied with its source offset
+   * as the high-water mark, so that normal processing then skips every record at or below it. A
+   * fact's event counts as processed at its Kafka timestamp (when it reached the broker), so a
+   * rebuilt fact expires as it would have. Each entity of a repartitioned group is rebuilt by the
+   * task of its repartition partition, from every partition of the input topics.
+   *
+   * <p>The events are read a slice at a time ({@link #REBUILD_SLICE_NANOS}), in {@code init} and
+   * then in each punctuation, so the stream thread keeps polling and stays in its group however
+   * long the rebuild takes. Records that arrive meanwhile are left to the rebuild, which reads on
+   * past the last of them; their offsets may be committed, because a rebuild that does not finish
+   * (a crash, a task moved to another instance) starts again from the retained events. The state
+   * goes to the store at each commit, so memory stays bounded; the declarations' fingerprint is
+   * recorded only once the finished state is durable.
    */
-  private void rebuild(long now, String why) {
-    long started = System.nanoTime();
+  private void startRebuild(long now, String why) {
     java.util.List<String> old = new java.util.ArrayList<>();
     try (KeyValueIterator<String, EntityState> all = store.all()) {
       all.forEachRemaining(e -> old.add(e.key));
@@ -425,15 +434,70 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
     }
     long skew = settings.maxFutureSkew().toMillis();
     long lookback = Math.max(group.longestWindowMs() + skew, group.lasts.isEmpty() ? 0 : streamTtlMs) + 60_000;
-    long[] applied = new long[1];
-    long read = retained.read(sources, now - lookback, record -> {
+    rebuild = new Rebuild(retained.open(sources, now - lookback), now - lookback, repartitions, why);
+    LOG.info("Task {}: rebuilding the {} features of its {}s from the events retained since {}, because {}", task,
+        group.entity, group.entity, java.time.Instant.ofEpochMilli(now - lookback), why);
+  }
+
+  /** How long one slice of a rebuild may keep the stream thread from polling. */
+  static final long REBUILD_SLICE_NANOS = 1_000_000_000L;
+
+  /** A rebuild in progress: its reading, what it applied, and the live records it took over. */
+  private final class Rebuild {
+    final RetainedEvents.Reading reading;
+    final long since;
+    final int repartitions;
+    final String why;
+    final long started = System.nanoTime();
+    long applied;
+    long deferred;
+    final Map<String, TopicPartition> partitions = new HashMap<>();
+
+    Rebuild(RetainedEvents.Reading reading, long since, int repartitions, String why) {
+      this.reading = reading;
+      this.since = since;
+      this.repartitions = repartitions;
+      this.why = why;
+    }
+
+    /**
+     * A live record of {@code source}: true when the rebuild will read it from the input topic
+     * instead. False for a partition the rebuild does not read (one added to a topic since it
+     * started): such a record is processed as usual.
+     */
+    boolean defer(Source source) {
+      TopicPartition tp = partitions.computeIfAbsent(source.partition(), Rebuild::topicPartition);
+      if (tp == null || !reading.extendTo(tp, source.offset() + 1)) {
+        return false;
+      }
+      deferred++;
+      return true;
+    }
+
+    /** {@code topic:partition} as a TopicPartition; null when it is not one. */
+    private static TopicPartition topicPartition(String name) {
+      int colon = name.lastIndexOf(':');
+      try {
+        return colon <= 0 ? null : new TopicPartition(name.substring(0, colon), Integer.parseInt(name.substring(colon + 1)));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+  }
+
+  /** Reads one slice of the rebuild at {@code now}; once it has read everything, writes the rebuilt entities. */
+  private void continueRebuild(long now) {
+    long skew = settings.maxFutureSkew().toMillis();
+    int taskPartition = context.taskId().partition();
+    Rebuild r = rebuild;
+    boolean done = r.reading.readSome(REBUILD_SLICE_NANOS, record -> {
       Event event = parse(record);
       if (event == null || event.ts() > now + skew) {
         return; // normal processing sent it to the DLQ
       }
       String id = group.byRecordKey() ? event.userId() : group.idOf(event);
       if (id == null || !entity.isValidEntityId(id)
-          || (!group.byRecordKey() && partitionOf(id, repartitions) != taskPartition)) {
+          || (!group.byRecordKey() && partitionOf(id, r.repartitions) != taskPartition)) {
         return;
       }
       EntityState state = stateOf(id);
@@ -444,11 +508,23 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
       state.setHighWater(source, record.offset());
       apply(state, event, now, Math.min(record.timestamp(), now));
       changed.put(id, state);
-      applied[0]++;
+      r.applied++;
     });
-    LOG.info("Task {}: rebuilt the {} features of {} {}s from {} retained events ({} read, since {}) in {} ms, because {}",
-        task, group.entity, changed.size(), group.entity, applied[0], read, java.time.Instant.ofEpochMilli(now - lookback),
-        (System.nanoTime() - started) / 1_000_000, why);
+    if (!done) {
+      return;
+    }
+    r.reading.close();
+    rebuild = null;
+    LOG.info("Task {}: rebuilt the {} features of its {}s from {} retained events ({} read, since {}; {} records that"
+        + " arrived meanwhile read with them) in {} ms, because {}", task, group.entity, group.entity, r.applied,
+        r.reading.read(), java.time.Instant.ofEpochMilli(r.since), r.deferred, (System.nanoTime() - r.started) / 1_000_000,
+        r.why);
+    // Recorded only once a commit has made the rebuilt state durable (the pre-commit after the
+    // one that writes it): a crash before then rebuilds again rather than resume from a state
+    // whose rebuilt part the changelog may not hold.
+    fingerprintAfterCommits = 2;
+    serverResets = sink.serverResets();
+    rewriteLiveEntities(now, "after the rebuild");
   }
 
   /** The event of a retained record, or null when normal processing dead-letters it. */
@@ -503,6 +579,9 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
   }
 
   private void punctuate(long now) {
+    if (rebuild != null) {
+      continueRebuild(now);
+    }
     while (!schedule.isEmpty() && schedule.first().at() <= now) {
       Due due = schedule.pollFirst();
       dueAt.remove(due.entityId());
@@ -519,7 +598,7 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
   private void flushAndCommit(long now) {
     boolean wrote = sink.flush() > 0;
     long resets = sink.serverResets();
-    if (resets != serverResets) {
+    if (resets != serverResets && rebuild == null) { // a rebuild writes everything once it is done
       // Redis lost its data set (restarted without persistence, flushed): write everything live
       // again now rather than wait for each entity's next change or lease renewal.
       serverResets = resets;
@@ -577,6 +656,10 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
         LOG.info("Task {} closed: {} pending Redis writes dropped; its next owner rewrites its live entities from the "
             + "state store", task, dropped);
       }
+    }
+    if (rebuild != null) {
+      rebuild.reading.close(); // whoever runs the task next starts the rebuild again
+      rebuild = null;
     }
     changed.clear();
     cached.clear();

@@ -12,7 +12,6 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
@@ -23,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link RetainedEvents} on the broker: whether the application had committed input offsets is
  * read once, by {@link #readCommittedInput} before its Kafka Streams starts; each rebuild reads
- * with a consumer of its own, without a group (assigned partitions, nothing committed).
+ * with a consumer of its own, without a group (assigned partitions, nothing committed), kept
+ * open across the rebuild's slices.
  */
 final class KafkaRetainedEvents implements RetainedEvents {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaRetainedEvents.class);
@@ -75,41 +75,84 @@ final class KafkaRetainedEvents implements RetainedEvents {
   }
 
   @Override
-  public long read(Collection<TopicPartition> partitions, long fromMs, Consumer<ConsumerRecord<byte[], byte[]>> each) {
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-      List<TopicPartition> assigned = List.copyOf(partitions);
-      consumer.assign(assigned);
-      Map<TopicPartition, Long> end = consumer.endOffsets(assigned, Duration.ofSeconds(30));
-      Map<TopicPartition, Long> times = new HashMap<>();
-      assigned.forEach(tp -> times.put(tp, fromMs));
-      Map<TopicPartition, OffsetAndTimestamp> start = consumer.offsetsForTimes(times, Duration.ofSeconds(30));
-      long total = 0;
-      for (TopicPartition tp : assigned) {
-        OffsetAndTimestamp at = start.get(tp);
-        long from = at == null ? end.get(tp) : at.offset();
-        consumer.seek(tp, from);
-        total += end.get(tp) - from;
+  public Reading open(Collection<TopicPartition> partitions, long fromMs) {
+    return new KafkaReading(consumer(), List.copyOf(partitions), fromMs);
+  }
+
+  /** A reading with a consumer of its own, kept open from slice to slice. */
+  private static final class KafkaReading implements Reading {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final List<TopicPartition> assigned;
+    private final Map<TopicPartition, Long> end;
+    private final long total;
+    private final long started = System.nanoTime();
+    private long lastProgress = started;
+    private long read;
+
+    KafkaReading(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> assigned, long fromMs) {
+      this.consumer = consumer;
+      this.assigned = assigned;
+      try {
+        consumer.assign(assigned);
+        end = new HashMap<>(consumer.endOffsets(assigned, Duration.ofSeconds(30)));
+        Map<TopicPartition, Long> times = new HashMap<>();
+        assigned.forEach(tp -> times.put(tp, fromMs));
+        Map<TopicPartition, OffsetAndTimestamp> start = consumer.offsetsForTimes(times, Duration.ofSeconds(30));
+        long toRead = 0;
+        for (TopicPartition tp : assigned) {
+          OffsetAndTimestamp at = start.get(tp);
+          long from = at == null ? end.get(tp) : at.offset();
+          consumer.seek(tp, from);
+          toRead += end.get(tp) - from;
+        }
+        total = toRead;
+      } catch (RuntimeException e) {
+        consumer.close();
+        throw e;
       }
-      long read = 0;
-      long started = System.nanoTime();
-      long lastProgress = started;
-      while (assigned.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-          if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
-            each.accept(r);
-            read++;
-          }
+    }
+
+    @Override
+    public boolean readSome(long budgetNanos, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+      long sliceStart = System.nanoTime();
+      while (!done()) {
+        long left = Math.max(budgetNanos - (System.nanoTime() - sliceStart), 1_000_000L);
+        // Every record polled is handed on, past the end too: the consumer's position has moved
+        // beyond it, and a later extendTo() may need it.
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofNanos(Math.min(left, 500_000_000L)))) {
+          each.accept(r);
+          read++;
         }
         if (System.nanoTime() - lastProgress >= PROGRESS_EVERY_NANOS) {
           double rate = read / Math.max(1e-9, (System.nanoTime() - started) / 1e9);
-          // The remaining time tells whether the rebuild fits FS_PROCESSOR_MAX_POLL_INTERVAL_SECONDS.
           LOG.info("Rebuild: {} of {} retained records read ({} records/s, about {} s left)", read, total,
-              Math.round(rate), rate > 0 ? Math.round((total - read) / rate) : "?");
+              Math.round(rate), rate > 0 ? Math.max(0, Math.round((total - read) / rate)) : "?");
           lastProgress = System.nanoTime();
         }
+        if (System.nanoTime() - sliceStart >= budgetNanos) {
+          return done();
+        }
       }
+      return true;
+    }
+
+    private boolean done() {
+      return assigned.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+    }
+
+    @Override
+    public boolean extendTo(TopicPartition partition, long endOffset) {
+      return end.computeIfPresent(partition, (tp, e) -> Math.max(e, endOffset)) != null;
+    }
+
+    @Override
+    public long read() {
       return read;
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
     }
   }
 

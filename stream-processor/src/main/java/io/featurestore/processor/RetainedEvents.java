@@ -22,11 +22,31 @@ interface RetainedEvents {
   int partitions(String topic);
 
   /**
-   * Hands every record of {@code partitions}, from the first with a Kafka timestamp at or after
-   * {@code fromMs} to the end of each partition as of this call, to {@code each}, in offset order
-   * per partition.
-   *
-   * @return the number of records read
+   * A reading of {@code partitions}, from the first record of each with a Kafka timestamp at or
+   * after {@code fromMs} to its end as of this call, done a slice at a time so that the stream
+   * thread keeps polling in between.
    */
-  long read(Collection<TopicPartition> partitions, long fromMs, Consumer<ConsumerRecord<byte[], byte[]>> each);
+  Reading open(Collection<TopicPartition> partitions, long fromMs);
+
+  /** A reading in progress; see {@link #open}. */
+  interface Reading extends AutoCloseable {
+    /**
+     * Hands the next records to {@code each}, in offset order per partition, for about
+     * {@code budgetNanos} at most. Records past a partition's end may be handed too: they are
+     * events like any other. Returns true once every partition has been read to its end.
+     */
+    boolean readSome(long budgetNanos, Consumer<ConsumerRecord<byte[], byte[]>> each);
+
+    /**
+     * Moves a partition's end to at least {@code endOffset} (exclusive): records the reading must
+     * not miss. Returns false, changing nothing, when the reading does not read that partition.
+     */
+    boolean extendTo(TopicPartition partition, long endOffset);
+
+    /** Records handed so far. */
+    long read();
+
+    @Override
+    void close();
+  }
 }

@@ -126,9 +126,9 @@ public record StreamProcessorConfig(String bootstrapServers, KafkaSecurity kafka
     long repartitionPartitions;
     @Option(names = "--max-poll-interval-seconds", paramLabel = "S", converter = Numbers.Positive.class,
         defaultValue = "${env:FS_PROCESSOR_MAX_POLL_INTERVAL_SECONDS:-300}",
-        description = "A stream thread silent for this long leaves its group (Kafka's max.poll.interval.ms). A task"
-            + " whose declarations changed rebuilds from the retained events before it polls again: raise this"
-            + " above the rebuild's time when deploying changed declarations on a busy stream.")
+        description = "A stream thread silent for this long leaves its group (Kafka's max.poll.interval.ms). A"
+            + " rebuild from the retained events reads in slices of about a second with polls in between, however"
+            + " long it takes.")
     long maxPollIntervalSeconds;
 
     StreamProcessorConfig config() {

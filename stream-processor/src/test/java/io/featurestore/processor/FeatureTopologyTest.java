@@ -477,6 +477,41 @@ class FeatureTopologyTest {
   }
 
   @Test
+  void shouldRebuildInSlicesWhileTheStreamGoesOnAndCountWhatArrivedMeanwhileOnce() {
+    sendTheRebuildStory();
+    h.advance(Duration.ofMillis(100));
+    RecordedEvents retained = h.sent;
+    retained.perSlice = 1; // one retained record per slice: the rebuild spans several punctuations
+    h.close();
+
+    h = new TopologyHarness(withTwoNewFeatures(), retained);
+    // The processor resumes from its committed offsets: the story arrives again while the rebuild
+    // is under way, and so does a new transaction.
+    sendTheRebuildStory();
+    h.transaction("u1", T0 - MIN, "50.00", "m1");
+    assertThat(h.redis.read("u1", "tx_amount_mean_2h")).as("nothing is written before the rebuild is done").isNull();
+    assertThat(h.redis.read("merchant", "m1", "merchant_amount_sum_2h")).isNull();
+
+    h.advance(Duration.ofMillis(300));
+    assertThat(h.redis.read("u1", "tx_amount_mean_2h")).as("still rebuilding, one record per slice").isNull();
+    h.advance(Duration.ofSeconds(1));
+    assertThat(h.redis.read("u1", "tx_amount_mean_2h")).as("the retained events and the new one, each once")
+        .isEqualTo(30.0);
+    assertThat(tx("u1")).isEqualTo(2);
+    assertThat(h.redis.read("u1", "last_device_id")).isEqualTo("d1");
+    assertThat(h.redis.read("merchant", "m1", "merchant_amount_sum_2h")).isEqualTo(95.0);
+    assertThat(h.redis.read("merchant", "m1", "merchant_tx_count_1h")).isEqualTo(4L);
+
+    h.transaction("u2", T0, "1.00", "m1");
+    h.advance(Duration.ofMillis(100));
+    assertThat(h.redis.read("merchant", "m1", "merchant_tx_count_1h")).as("then the stream as usual").isEqualTo(5L);
+    h.advance(Duration.ofSeconds(2));
+    org.apache.kafka.streams.state.KeyValueStore<String, String> meta = h.driver.getKeyValueStore("merchant-state-meta");
+    assertThat(meta.get(EntityFeaturesProcessor.FINGERPRINT))
+        .isEqualTo(DeclaredFeatures.of(h.registry).groups().get(1).fingerprint());
+  }
+
+  @Test
   void shouldNotRebuildOnAFirstStartWhenEveryRetainedEventIsStillToBeProcessed() {
     sendTheRebuildStory();
     RecordedEvents retained = h.sent;

@@ -13,11 +13,24 @@ import org.apache.kafka.common.TopicPartition;
 final class RecordedEvents implements RetainedEvents {
   private final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> records = new HashMap<>();
   boolean committedInput = true;
+  /** Records a rebuild reads per slice: fewer than it needs makes it take several punctuations. */
+  int perSlice = Integer.MAX_VALUE;
 
-  void add(String topic, byte[] key, byte[] value, long timestamp) {
+  /**
+   * The record at {@code offset} of a topic: appended when it is the next one, ignored when the
+   * topic already holds it (the same record sent again, as a processor resuming from older
+   * committed offsets receives it).
+   */
+  void add(String topic, long offset, byte[] key, byte[] value, long timestamp) {
     List<ConsumerRecord<byte[], byte[]>> partition = records.computeIfAbsent(new TopicPartition(topic, 0),
         tp -> new ArrayList<>());
-    partition.add(new ConsumerRecord<>(topic, 0, partition.size(), timestamp,
+    if (offset < partition.size()) {
+      return;
+    }
+    if (offset > partition.size()) {
+      throw new IllegalArgumentException(topic + " holds " + partition.size() + " records, not offset " + offset);
+    }
+    partition.add(new ConsumerRecord<>(topic, 0, offset, timestamp,
         org.apache.kafka.common.record.TimestampType.CREATE_TIME, key.length, value.length, key, value,
         new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty()));
   }
@@ -33,19 +46,49 @@ final class RecordedEvents implements RetainedEvents {
   }
 
   @Override
-  public long read(Collection<TopicPartition> partitions, long fromMs, Consumer<ConsumerRecord<byte[], byte[]>> each) {
-    long read = 0;
+  public Reading open(Collection<TopicPartition> partitions, long fromMs) {
+    Map<TopicPartition, Integer> position = new HashMap<>();
+    Map<TopicPartition, Long> end = new HashMap<>();
     for (TopicPartition tp : partitions) {
       // As offsetsForTimes: from the first record stamped at or after fromMs, then everything after it.
-      boolean started = false;
-      for (ConsumerRecord<byte[], byte[]> r : records.getOrDefault(tp, List.of())) {
-        started |= r.timestamp() >= fromMs;
-        if (started) {
-          each.accept(r);
-          read++;
-        }
+      List<ConsumerRecord<byte[], byte[]>> partition = records.getOrDefault(tp, List.of());
+      int first = 0;
+      while (first < partition.size() && partition.get(first).timestamp() < fromMs) {
+        first++;
       }
+      position.put(tp, first);
+      end.put(tp, (long) partition.size());
     }
-    return read;
+    return new Reading() {
+      private long read;
+
+      @Override
+      public boolean readSome(long budgetNanos, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        int handed = 0;
+        for (TopicPartition tp : partitions) {
+          List<ConsumerRecord<byte[], byte[]>> partition = records.getOrDefault(tp, List.of());
+          while (handed < perSlice && position.get(tp) < Math.min(end.get(tp), partition.size())) {
+            each.accept(partition.get(position.merge(tp, 1, Integer::sum) - 1));
+            handed++;
+            read++;
+          }
+        }
+        return partitions.stream().allMatch(tp -> position.get(tp) >= end.get(tp));
+      }
+
+      @Override
+      public boolean extendTo(TopicPartition partition, long endOffset) {
+        return end.computeIfPresent(partition, (tp, e) -> Math.max(e, endOffset)) != null;
+      }
+
+      @Override
+      public long read() {
+        return read;
+      }
+
+      @Override
+      public void close() {
+      }
+    };
   }
 }

@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
@@ -54,6 +56,7 @@ final class TopologyHarness implements AutoCloseable {
    */
   TopologyHarness(FeatureRegistry registry, RecordedEvents retained) {
     this.registry = registry;
+    this.sent = retained != null ? retained : new RecordedEvents();
     long streamTtlSeconds = registry.streamTtlSeconds();
     json = new EventJson(registry);
     now = T0;
@@ -104,13 +107,18 @@ final class TopologyHarness implements AutoCloseable {
     send(logins, user, new LoginEvent(user, ts, device, "US", success));
   }
 
-  /** Every record sent, as the input topics retain them (one partition each). */
-  final RecordedEvents sent = new RecordedEvents();
+  /**
+   * Every record sent, as the input topics retain them (one partition each): those of an earlier
+   * harness too when this one was given them to rebuild from.
+   */
+  final RecordedEvents sent;
+  /** The offset the test driver gives the next record of each input topic (it counts from 0). */
+  private final Map<String, Long> offsets = new HashMap<>();
 
   void send(TestInputTopic<byte[], byte[]> topic, String user, Event event) {
+    String name = event instanceof io.featurestore.events.LoginEvent ? Topics.LOGIN : Topics.TRANSACTION;
     topic.pipeInput(bytes(user), json.write(event), event.ts());
-    sent.add(event instanceof io.featurestore.events.LoginEvent ? Topics.LOGIN : Topics.TRANSACTION, bytes(user),
-        json.write(event), event.ts());
+    sent.add(name, offsets.merge(name, 1L, Long::sum) - 1, bytes(user), json.write(event), event.ts());
   }
 
   byte[] json(Event event) {

@@ -76,6 +76,8 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
   private int fingerprintAfterCommits;
   /** The rebuild in progress, read a slice per punctuation; null when there is none. */
   private Rebuild rebuild;
+  /** The rewrite of every live entity in progress, a slice per punctuation; null when there is none. */
+  private Rewrite rewrite;
   private final TopologySettings settings;
   private final SinkBuffers sinks;
   private final ProcessorMetrics metrics;
@@ -545,42 +547,94 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
         org.apache.kafka.common.utils.Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % partitions;
   }
 
+  /** Entities one slice of a rewrite evaluates at most: the sink holds their writes until the flush after it. */
+  static final int REWRITE_SLICE = 10_000;
+  private static final long REWRITE_SLICE_NANOS = 1_000_000_000L;
+
+  /** A rewrite of every live entity in progress: its place in the store, and what it has done. */
+  private static final class Rewrite {
+    final String why;
+    /** Entities changed but perhaps not yet in the store when it started: rewritten first. */
+    final java.util.ArrayDeque<String> unstored;
+    /** The last store key done; null before the first. */
+    String after;
+    int live;
+    int dead;
+
+    Rewrite(String why, java.util.Collection<String> unstored) {
+      this.why = why;
+      this.unstored = new java.util.ArrayDeque<>(unstored);
+    }
+  }
+
   /**
-   * Writes every live entity again (on start, and after Redis lost its data set) and marks
-   * entities with nothing live left for removal from the store.
+   * Writes every live entity again (on start, after a rebuild, and after Redis lost its data
+   * set) and marks entities with nothing live left for removal from the store. The store is
+   * walked in key order a slice at a time ({@link #REWRITE_SLICE} entities or about a second),
+   * the first now and the next ones in the punctuations, each followed by a flush: a task with
+   * millions of entities neither holds all their writes in memory nor keeps its thread from
+   * polling. Meanwhile events are processed as usual; an entity they change is written then, and
+   * again, with the same values, when the walk reaches it.
    */
   private void rewriteLiveEntities(long now, String why) {
-    int live = 0;
-    int dead = 0;
-    java.util.List<String> ids = new java.util.ArrayList<>(changed.keySet());
-    try (KeyValueIterator<String, EntityState> all = store.all()) {
-      while (all.hasNext()) {
-        KeyValue<String, EntityState> entry = all.next();
-        if (!changed.containsKey(entry.key)) {
+    rewrite = new Rewrite(why, changed.keySet());
+    continueRewrite(now);
+  }
+
+  private void continueRewrite(long now) {
+    Rewrite r = rewrite;
+    long started = System.nanoTime();
+    int done = 0;
+    while (!r.unstored.isEmpty() && done < REWRITE_SLICE) {
+      rewriteOne(r.unstored.poll(), now, r);
+      done++;
+    }
+    boolean finished = false;
+    if (r.unstored.isEmpty()) {
+      // Evaluating an entity changes only the in-memory maps, never the store under the iterator.
+      try (KeyValueIterator<String, EntityState> it = r.after == null ? store.all() : store.range(r.after, null)) {
+        while (done < REWRITE_SLICE && System.nanoTime() - started < REWRITE_SLICE_NANOS) {
+          if (!it.hasNext()) {
+            finished = true;
+            break;
+          }
+          KeyValue<String, EntityState> entry = it.next();
+          if (entry.key.equals(r.after)) {
+            continue; // range() starts at the last key done
+          }
+          r.after = entry.key;
           cached.putIfAbsent(entry.key, entry.value);
-          ids.add(entry.key);
+          rewriteOne(entry.key, now, r);
+          done++;
         }
       }
     }
-    for (String id : ids) {
-      EntityState state = stateOf(id);
-      if (state.isDead(now, streamTtlMs)) {
-        changed.put(id, state); // removed from the store at the next commit
-        dead++;
-      } else {
-        evaluate(id, state, now, -1, false, true);
-        live++;
-      }
+    if (!finished) {
+      return;
     }
-    if (live + dead > 0) {
-      LOG.info("Task {}: rewriting the streaming features of {} live {}s {}; removing {} with nothing live left",
-          task, live, group.entity, why, dead);
+    rewrite = null;
+    if (r.live + r.dead > 0) {
+      LOG.info("Task {}: rewrote the streaming features of {} live {}s {}; removing {} with nothing live left",
+          task, r.live, group.entity, r.why, r.dead);
+    }
+  }
+
+  private void rewriteOne(String id, long now, Rewrite r) {
+    EntityState state = stateOf(id);
+    if (state.isDead(now, streamTtlMs)) {
+      changed.put(id, state); // removed from the store at the next commit
+      r.dead++;
+    } else {
+      evaluate(id, state, now, -1, false, true);
+      r.live++;
     }
   }
 
   private void punctuate(long now) {
     if (rebuild != null) {
       continueRebuild(now);
+    } else if (rewrite != null) {
+      continueRewrite(now);
     }
     while (!schedule.isEmpty() && schedule.first().at() <= now) {
       Due due = schedule.pollFirst();
@@ -661,6 +715,7 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
       rebuild.reading.close(); // whoever runs the task next starts the rebuild again
       rebuild = null;
     }
+    rewrite = null; // and rewrites its live entities
     changed.clear();
     cached.clear();
   }

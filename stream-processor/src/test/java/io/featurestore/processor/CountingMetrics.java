@@ -41,9 +41,13 @@ final class CountingMetrics implements ProcessorMetrics {
     inc(name("late", entity, type));
   }
 
+  /** The most entities one flush wrote. */
+  final AtomicLong largestFlush = new AtomicLong();
+
   @Override
   public void sinkFlushed(int entities, long nanos) {
     inc("flush");
+    largestFlush.accumulateAndGet(entities, Math::max);
   }
 
   @Override

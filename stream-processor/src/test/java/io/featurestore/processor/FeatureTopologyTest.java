@@ -341,6 +341,30 @@ class FeatureTopologyTest {
   }
 
   @Test
+  void shouldRewriteManyLiveUsersASliceAtATimeWhenRedisComesBackEmpty() {
+    int users = EntityFeaturesProcessor.REWRITE_SLICE + 500;
+    for (int i = 0; i < users; i++) {
+      h.transaction("u" + i, T0);
+    }
+    h.advance(Duration.ofMillis(100));
+    h.redis.restartEmpty();
+    h.metrics.largestFlush.set(0);
+    h.transaction("u0", T0 + 100); // the write that finds out
+    h.advance(Duration.ofMillis(100));
+    java.util.function.IntSupplier rewritten = () -> (int) java.util.stream.IntStream.range(0, users)
+        .filter(i -> !h.redis.fields("user", "u" + i).isEmpty()).count();
+    assertThat(rewritten.getAsInt()).as("one slice, then a flush").isLessThan(users)
+        .isGreaterThanOrEqualTo(EntityFeaturesProcessor.REWRITE_SLICE);
+
+    h.advance(Duration.ofMillis(100));
+    assertThat(rewritten.getAsInt()).as("every live user, at the next punctuation").isEqualTo(users);
+    assertThat(tx("u1")).isEqualTo(1);
+    assertThat(tx("u0")).isEqualTo(2);
+    assertThat(h.metrics.largestFlush.get()).as("no flush holds more than a slice and the write that found out")
+        .isLessThanOrEqualTo(EntityFeaturesProcessor.REWRITE_SLICE + 1);
+  }
+
+  @Test
   void shouldRewriteEveryLiveUserWhenRedisComesBackEmpty() {
     h.transaction("u1", T0);
     h.login("u2", T0, true, "d2");

@@ -80,21 +80,17 @@ final class KafkaRetainedEvents implements RetainedEvents {
   }
 
   /** A reading with a consumer of its own, kept open from slice to slice. */
-  private static final class KafkaReading implements Reading {
+  private static final class KafkaReading extends AbstractReading {
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final List<TopicPartition> assigned;
-    private final Map<TopicPartition, Long> end;
     private final long total;
     private final long started = System.nanoTime();
     private long lastProgress = started;
-    private long read;
 
     KafkaReading(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> assigned, long fromMs) {
       this.consumer = consumer;
-      this.assigned = assigned;
       try {
         consumer.assign(assigned);
-        end = new HashMap<>(consumer.endOffsets(assigned, Duration.ofSeconds(30)));
+        Map<TopicPartition, Long> end = consumer.endOffsets(assigned, Duration.ofSeconds(30));
         Map<TopicPartition, Long> times = new HashMap<>();
         assigned.forEach(tp -> times.put(tp, fromMs));
         Map<TopicPartition, OffsetAndTimestamp> start = consumer.offsetsForTimes(times, Duration.ofSeconds(30));
@@ -103,6 +99,7 @@ final class KafkaRetainedEvents implements RetainedEvents {
           OffsetAndTimestamp at = start.get(tp);
           long from = at == null ? end.get(tp) : at.offset();
           consumer.seek(tp, from);
+          endAt(tp, end.get(tp));
           toRead += end.get(tp) - from;
         }
         total = toRead;
@@ -115,39 +112,24 @@ final class KafkaRetainedEvents implements RetainedEvents {
     @Override
     public boolean readSome(long budgetNanos, Consumer<ConsumerRecord<byte[], byte[]>> each) {
       long sliceStart = System.nanoTime();
-      while (!done()) {
+      while (!done(consumer::position)) {
         long left = Math.max(budgetNanos - (System.nanoTime() - sliceStart), 1_000_000L);
         // Every record polled is handed on, past the end too: the consumer's position has moved
         // beyond it, and a later extendTo() may need it.
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofNanos(Math.min(left, 500_000_000L)))) {
-          each.accept(r);
-          read++;
+          hand(r, each);
         }
         if (System.nanoTime() - lastProgress >= PROGRESS_EVERY_NANOS) {
-          double rate = read / Math.max(1e-9, (System.nanoTime() - started) / 1e9);
-          LOG.info("Rebuild: {} of {} retained records read ({} records/s, about {} s left)", read, total,
-              Math.round(rate), rate > 0 ? Math.max(0, Math.round((total - read) / rate)) : "?");
+          double rate = read() / Math.max(1e-9, (System.nanoTime() - started) / 1e9);
+          LOG.info("Rebuild: {} of {} retained records read ({} records/s, about {} s left)", read(), total,
+              Math.round(rate), rate > 0 ? Math.max(0, Math.round((total - read()) / rate)) : "?");
           lastProgress = System.nanoTime();
         }
         if (System.nanoTime() - sliceStart >= budgetNanos) {
-          return done();
+          return done(consumer::position);
         }
       }
       return true;
-    }
-
-    private boolean done() {
-      return assigned.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
-    }
-
-    @Override
-    public boolean extendTo(TopicPartition partition, long endOffset) {
-      return end.computeIfPresent(partition, (tp, e) -> Math.max(e, endOffset)) != null;
-    }
-
-    @Override
-    public long read() {
-      return read;
     }
 
     @Override

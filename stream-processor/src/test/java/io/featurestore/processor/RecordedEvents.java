@@ -48,7 +48,24 @@ final class RecordedEvents implements RetainedEvents {
   @Override
   public Reading open(Collection<TopicPartition> partitions, long fromMs) {
     Map<TopicPartition, Integer> position = new HashMap<>();
-    Map<TopicPartition, Long> end = new HashMap<>();
+    AbstractReading reading = new AbstractReading() {
+      @Override
+      public boolean readSome(long budgetNanos, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        int handed = 0;
+        for (TopicPartition tp : partitions) {
+          List<ConsumerRecord<byte[], byte[]>> partition = records.getOrDefault(tp, List.of());
+          while (handed < perSlice && position.get(tp) < Math.min(end(tp), partition.size())) {
+            hand(partition.get(position.merge(tp, 1, Integer::sum) - 1), each);
+            handed++;
+          }
+        }
+        return done(position::get);
+      }
+
+      @Override
+      public void close() {
+      }
+    };
     for (TopicPartition tp : partitions) {
       // As offsetsForTimes: from the first record stamped at or after fromMs, then everything after it.
       List<ConsumerRecord<byte[], byte[]>> partition = records.getOrDefault(tp, List.of());
@@ -57,38 +74,8 @@ final class RecordedEvents implements RetainedEvents {
         first++;
       }
       position.put(tp, first);
-      end.put(tp, (long) partition.size());
+      reading.endAt(tp, partition.size());
     }
-    return new Reading() {
-      private long read;
-
-      @Override
-      public boolean readSome(long budgetNanos, Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        int handed = 0;
-        for (TopicPartition tp : partitions) {
-          List<ConsumerRecord<byte[], byte[]>> partition = records.getOrDefault(tp, List.of());
-          while (handed < perSlice && position.get(tp) < Math.min(end.get(tp), partition.size())) {
-            each.accept(partition.get(position.merge(tp, 1, Integer::sum) - 1));
-            handed++;
-            read++;
-          }
-        }
-        return partitions.stream().allMatch(tp -> position.get(tp) >= end.get(tp));
-      }
-
-      @Override
-      public boolean extendTo(TopicPartition partition, long endOffset) {
-        return end.computeIfPresent(partition, (tp, e) -> Math.max(e, endOffset)) != null;
-      }
-
-      @Override
-      public long read() {
-        return read;
-      }
-
-      @Override
-      public void close() {
-      }
-    };
+    return reading;
   }
 }

@@ -144,6 +144,9 @@ final class KafkaRetainedEvents implements RetainedEvents {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+    // Retention shorter than the lookback may delete the oldest records under a long rebuild: go
+    // on from the oldest left, not from the end (the default), which would skip all the rest.
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 }

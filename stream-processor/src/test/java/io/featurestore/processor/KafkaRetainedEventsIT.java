@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -78,6 +80,44 @@ class KafkaRetainedEventsIT {
             .containsAll(expected.get(tp));
         assertThat(offsets).as("partition %d: none older than the start", tp.partition())
             .allMatch(o -> o >= expected.get(tp).get(0));
+      }
+    }
+  }
+
+  @Test
+  void shouldGoOnFromTheOldestRecordLeftWhenRetentionDeletesWhatItWasAboutToRead(KafkaEndpoint kafka)
+      throws Exception {
+    String topic = "retained-" + UUID.randomUUID().toString().substring(0, 8);
+    KafkaExtension.createTopics(kafka, PARTITIONS, topic);
+    long now = System.currentTimeMillis();
+    Properties client = new Properties();
+    client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    Properties p = new Properties();
+    p.putAll(client);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (int i = 0; i < PARTITIONS; i++) {
+      partitions.add(new TopicPartition(topic, i));
+    }
+    Map<TopicPartition, List<Long>> expected = new HashMap<>();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
+        new ByteArraySerializer()); Admin admin = Admin.create(client)) {
+      for (int i = 0; i < 300; i++) {
+        send(producer, topic, i % PARTITIONS, now, expected);
+      }
+      List<ConsumerRecord<byte[], byte[]>> handed = new ArrayList<>();
+      try (RetainedEvents.Reading reading = new KafkaRetainedEvents(client, "unused").open(partitions, now - 60_000)) {
+        // As retention does: partition 0's first 40 records go before the reading gets to them.
+        admin.deleteRecords(Map.of(partitions.get(0), RecordsToDelete.beforeOffset(40))).all().get();
+        expected.get(partitions.get(0)).removeIf(offset -> offset < 40);
+        while (!reading.readSome(1_000_000_000L, handed::add)) {
+          assertThat(handed.size()).isLessThanOrEqualTo(300);
+        }
+      }
+      for (TopicPartition tp : partitions) {
+        assertThat(handed.stream().filter(r -> r.partition() == tp.partition()).map(ConsumerRecord::offset).toList())
+            .as("partition %d: what is left, from the oldest on", tp.partition())
+            .containsExactlyElementsOf(expected.get(tp));
       }
     }
   }

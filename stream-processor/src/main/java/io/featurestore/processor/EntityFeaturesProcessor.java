@@ -437,6 +437,7 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
     long skew = settings.maxFutureSkew().toMillis();
     long lookback = Math.max(group.longestWindowMs() + skew, group.lasts.isEmpty() ? 0 : streamTtlMs) + 60_000;
     rebuild = new Rebuild(retained.open(sources, now - lookback), now - lookback, repartitions, why);
+    metrics.rebuilding(group.entity, 1);
     LOG.info("Task {}: rebuilding the {} features of its {}s from the events retained since {}, because {}", task,
         group.entity, group.entity, java.time.Instant.ofEpochMilli(now - lookback), why);
   }
@@ -517,6 +518,7 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
     }
     r.reading.close();
     rebuild = null;
+    metrics.rebuilding(group.entity, -1);
     LOG.info("Task {}: rebuilt the {} features of its {}s from {} retained events ({} read, since {}; {} records that"
         + " arrived meanwhile read with them) in {} ms, because {}", task, group.entity, group.entity, r.applied,
         r.reading.read(), java.time.Instant.ofEpochMilli(r.since), r.deferred, (System.nanoTime() - r.started) / 1_000_000,
@@ -714,6 +716,7 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
     if (rebuild != null) {
       rebuild.reading.close(); // whoever runs the task next starts the rebuild again
       rebuild = null;
+      metrics.rebuilding(group.entity, -1);
     }
     rewrite = null; // and rewrites its live entities
     changed.clear();

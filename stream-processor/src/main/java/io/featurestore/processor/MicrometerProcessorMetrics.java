@@ -26,6 +26,7 @@ public final class MicrometerProcessorMetrics implements ProcessorMetrics {
   private final Map<String, Map<String, Counter>> lateByType = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Counter>> replaysByType = new ConcurrentHashMap<>();
   private final Map<String, Counter> unkeyedByEntity = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> rebuildingByEntity = new ConcurrentHashMap<>();
   /** The entity whose processed events are the input events (each once): the record-key entity. */
   private final String inputEntity;
 
@@ -103,6 +104,12 @@ public final class MicrometerProcessorMetrics implements ProcessorMetrics {
   @Override
   public void endToEndLag(long millis) {
     lag.record(millis, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void rebuilding(String entity, int change) {
+    rebuildingByEntity.computeIfAbsent(entity, e -> registry.gauge("fs_processor_rebuilding_tasks",
+        io.micrometer.core.instrument.Tags.of("entity", e), new AtomicLong())).addAndGet(change);
   }
 
   @Override

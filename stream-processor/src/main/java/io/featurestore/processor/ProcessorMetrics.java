@@ -42,6 +42,13 @@ public interface ProcessorMetrics {
   default void eventTime(long ts) {
   }
 
+  /**
+   * A task started (+1) or ended (-1: done, or the task closed) rebuilding an entity's state from
+   * the retained events; meanwhile that entity's features of the task are not written.
+   */
+  default void rebuilding(String entity, int change) {
+  }
+
   /** Measures nothing. */
   ProcessorMetrics NONE = new ProcessorMetrics() { };
 }

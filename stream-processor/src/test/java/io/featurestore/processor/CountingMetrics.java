@@ -41,6 +41,14 @@ final class CountingMetrics implements ProcessorMetrics {
     inc(name("late", entity, type));
   }
 
+  /** Tasks rebuilding, by entity. */
+  final Map<String, AtomicLong> rebuilding = new ConcurrentHashMap<>();
+
+  @Override
+  public void rebuilding(String entity, int change) {
+    rebuilding.computeIfAbsent(entity, e -> new AtomicLong()).addAndGet(change);
+  }
+
   /** The most entities one flush wrote. */
   final AtomicLong largestFlush = new AtomicLong();
 

@@ -518,7 +518,10 @@ class FeatureTopologyTest {
 
     h.advance(Duration.ofMillis(300));
     assertThat(h.redis.read("u1", "tx_amount_mean_2h")).as("still rebuilding, one record per slice").isNull();
+    assertThat(h.metrics.rebuilding.get("user")).as("and saying so").hasValue(1);
     h.advance(Duration.ofSeconds(1));
+    assertThat(h.metrics.rebuilding.get("user")).hasValue(0);
+    assertThat(h.metrics.rebuilding.get("merchant")).hasValue(0);
     assertThat(h.redis.read("u1", "tx_amount_mean_2h")).as("the retained events and the new one, each once")
         .isEqualTo(30.0);
     assertThat(tx("u1")).isEqualTo(2);

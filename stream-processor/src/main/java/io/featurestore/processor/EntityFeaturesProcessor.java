@@ -147,7 +147,7 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
       if (retained != null && retained.hasCommittedInput()) {
         startRebuild(now, builtWith == null ? "its state has no record of the declarations it was built with"
             : "its declarations changed");
-        continueRebuild(now);
+        pacedRebuild(now);
         return;
       }
       meta.put(FINGERPRINT, group.fingerprint());
@@ -405,14 +405,20 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
    * task of its repartition partition, from every partition of the input topics.
    *
    * <p>The events are read a slice at a time ({@link #REBUILD_SLICE_NANOS}), in {@code init} and
-   * then in each punctuation, so the stream thread keeps polling and stays in its group however
-   * long the rebuild takes. Records that arrive meanwhile are left to the rebuild, which reads on
+   * then in the punctuations, at most about half of the thread's time ({@link #pacedRebuild}), so
+   * the thread keeps polling and stays in its group however long the rebuild takes (its other
+   * tasks still slow down: each commit writes the state of every entity a slice touched; see
+   * docs/DESIGN-NOTES.md). Records that arrive meanwhile are left to the rebuild, which reads on
    * past the last of them; their offsets may be committed, because a rebuild that does not finish
    * (a crash, a task moved to another instance) starts again from the retained events. The state
    * goes to the store at each commit, so memory stays bounded; the declarations' fingerprint is
    * recorded only once the finished state is durable.
    */
   private void startRebuild(long now, String why) {
+    // First forget what the state was built with: once it is being emptied and refilled, it is
+    // no state of any declarations until the rebuild is done. A rebuild that does not finish,
+    // followed by a start with the old declarations, must rebuild again, not resume from it.
+    meta.delete(FINGERPRINT);
     java.util.List<String> old = new java.util.ArrayList<>();
     try (KeyValueIterator<String, EntityState> all = store.all()) {
       all.forEachRemaining(e -> old.add(e.key));
@@ -442,8 +448,21 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
         group.entity, group.entity, java.time.Instant.ofEpochMilli(now - lookback), why);
   }
 
-  /** How long one slice of a rebuild may keep the stream thread from polling. */
-  static final long REBUILD_SLICE_NANOS = 1_000_000_000L;
+  /** How long one slice of a rebuild may keep the stream thread from polling and processing. */
+  static final long REBUILD_SLICE_NANOS = 250_000_000L;
+
+  /**
+   * Reads the rebuild's next slice unless another slice of this thread's rebuilds started less
+   * than two slice lengths ago: after a slice the thread's other work (its other tasks, the
+   * records it polls) gets about as long again, however many of its tasks rebuild.
+   */
+  private void pacedRebuild(long now) {
+    if (now < sink.rebuildSliceAllowedAt) {
+      return;
+    }
+    sink.rebuildSliceAllowedAt = now + 2 * REBUILD_SLICE_NANOS / 1_000_000;
+    continueRebuild(now);
+  }
 
   /** A rebuild in progress: its reading, what it applied, and the live records it took over. */
   private final class Rebuild {
@@ -634,7 +653,7 @@ final class EntityFeaturesProcessor implements Processor<String, Event, Void, Vo
 
   private void punctuate(long now) {
     if (rebuild != null) {
-      continueRebuild(now);
+      pacedRebuild(now);
     } else if (rewrite != null) {
       continueRewrite(now);
     }

@@ -33,6 +33,12 @@ final class SinkBuffer {
   private final ProcessorMetrics metrics;
   private final Duration retryBudget;
   private final Map<String, Pending> pending = new LinkedHashMap<>();
+  /**
+   * Wall-clock time (the tasks' processor clock) before which no task of this thread reads its
+   * rebuild's next slice: the one place every task of a thread shares, so its rebuilds together
+   * take at most about half its time (see {@code EntityFeaturesProcessor.pacedRebuild}).
+   */
+  long rebuildSliceAllowedAt = Long.MIN_VALUE;
 
   SinkBuffer(FeatureWriter writer, ProcessorMetrics metrics, Duration retryBudget) {
     this.writer = writer;

@@ -127,7 +127,7 @@ public record StreamProcessorConfig(String bootstrapServers, KafkaSecurity kafka
     @Option(names = "--max-poll-interval-seconds", paramLabel = "S", converter = Numbers.Positive.class,
         defaultValue = "${env:FS_PROCESSOR_MAX_POLL_INTERVAL_SECONDS:-300}",
         description = "A stream thread silent for this long leaves its group (Kafka's max.poll.interval.ms). A"
-            + " rebuild from the retained events reads in slices of about a second with polls in between, however"
+            + " rebuild from the retained events reads in slices of a quarter of a second with polls in between, however"
             + " long it takes.")
     long maxPollIntervalSeconds;
 

@@ -15,6 +15,8 @@ final class RecordedEvents implements RetainedEvents {
   boolean committedInput = true;
   /** Records a rebuild reads per slice: fewer than it needs makes it take several punctuations. */
   int perSlice = Integer.MAX_VALUE;
+  /** Slices read so far, by every reading. */
+  int slices;
 
   /**
    * The record at {@code offset} of a topic: appended when it is the next one, ignored when the
@@ -51,6 +53,7 @@ final class RecordedEvents implements RetainedEvents {
     AbstractReading reading = new AbstractReading() {
       @Override
       public boolean readSome(long budgetNanos, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        slices++;
         int handed = 0;
         for (TopicPartition tp : partitions) {
           List<ConsumerRecord<byte[], byte[]>> partition = records.getOrDefault(tp, List.of());

@@ -40,9 +40,8 @@ final class RedisBulkLoader implements BulkLoader {
   RedisBulkLoader(Keyspace keyspace, FeatureRegistry registry) {
     this.keyspace = keyspace;
     this.registry = registry;
-    Map<String, Rawable> names = new java.util.HashMap<>();
-    registry.features(FeatureSource.BATCH).forEach(f -> names.put(f.name(), RawableFactory.from(f.name())));
-    this.fieldNames = Map.copyOf(names);
+    this.fieldNames = registry.features(FeatureSource.BATCH).stream()
+        .collect(java.util.stream.Collectors.toUnmodifiableMap(FeatureDefinition::name, f -> RawableFactory.from(f.name())));
   }
 
   @Override
